@@ -1,0 +1,54 @@
+"""The log kept in a list: for tests and for runs that need nothing to survive."""
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from application.ports.event_store import ConcurrencyConflict, Recorded, Tracking
+from infrastructure.event_codec import EventCodec
+
+
+class InMemoryEventStore:
+    def __init__(self, codec: EventCodec | None = None) -> None:
+        self._codec = codec or EventCodec()
+        self._rows: list[StoredEvent] = []  # position = index + 1
+        self._versions: dict[UUID, list[int]] = {}  # stream -> positions, in version order
+        self._tracking: dict[str, int] = {}
+
+    async def append(self, events: Sequence[Any], tracking: Tracking | None = None) -> list[int]:
+        stored = [self._codec.encode(e) for e in events]
+        seen: dict[UUID, int] = {}
+        for row in stored:
+            current = seen.get(row.originator_id, len(self._versions.get(row.originator_id, [])))
+            if row.originator_version != current + 1:
+                raise ConcurrencyConflict(f"{row.originator_id} v{row.originator_version}")
+            seen[row.originator_id] = row.originator_version
+        if tracking is not None and tracking.position <= self._tracking.get(tracking.reader, 0):
+            raise ConcurrencyConflict(f"{tracking.reader} already at {self._tracking[tracking.reader]}")
+        positions = []
+        for row in stored:
+            self._rows.append(row)
+            self._versions.setdefault(row.originator_id, []).append(len(self._rows))
+            positions.append(len(self._rows))
+        if tracking is not None:
+            self._tracking[tracking.reader] = tracking.position
+        return positions
+
+    async def read_stream(self, stream_id: UUID, after_version: int = 0) -> list[Any]:
+        positions = self._versions.get(stream_id, [])[after_version:]
+        return [self._codec.decode(self._rows[p - 1]) for p in positions]
+
+    async def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
+        rows = self._rows[after : after + limit]
+        return [Recorded(after + i + 1, self._codec.decode(r)) for i, r in enumerate(rows)]
+
+    async def last_position(self) -> int:
+        return len(self._rows)
+
+    async def tracking_position(self, reader: str) -> int:
+        return self._tracking.get(reader, 0)
+
+    async def close(self) -> None:
+        pass

@@ -1,0 +1,126 @@
+"""The bot's Telegram API onto the simulated world, counting every call as Telegram would bill it."""
+
+import asyncio
+import random
+from collections import Counter
+
+from adapters.simulated_telegram.faults import FaultPlan
+from adapters.simulated_telegram.world import World
+from application.ports.clock import Clock
+from application.ports.telegram import ChannelInfo, OutgoingMessage, Participant, TelegramError
+from domain import subscription as sub
+
+
+class SimulatedTelegram:
+    def __init__(self, world: World, clock: Clock, rtt: float = 0.0, jitter: float = 0.0, seed: int = 0) -> None:
+        self.world = world
+        self.clock = clock
+        self.calls: Counter[str] = Counter()
+        self.faults = FaultPlan()
+        self.callback_answers: list[tuple[int, str]] = []
+        self._rtt = rtt
+        self._jitter = jitter
+        self._random = random.Random(seed)
+
+    @property
+    def bot_id(self) -> int:
+        return self.world.bot_id
+
+    async def _call(self, method: str, chat: int | None = None) -> None:
+        self.calls[method] += 1
+        if self._rtt:
+            await asyncio.sleep(max(0.0, self._rtt + self._random.uniform(-self._jitter, self._jitter)))
+        self.faults.check(method, chat)
+
+    def _chat(self, chat_id: int):
+        if chat_id not in self.world.chats:
+            raise TelegramError(TelegramError.NOT_FOUND, f"chat {chat_id}")
+        return self.world.chats[chat_id]
+
+    def _require_admin(self, chat_id: int) -> None:
+        if not self._chat(chat_id).bot_admin:
+            raise TelegramError(TelegramError.NOT_ADMIN, f"bot is not an admin of {chat_id}")
+
+    async def get_participant(self, chat_id: int, user_id: int) -> Participant:
+        await self._call("get_participant", chat_id)
+        chat = self._chat(chat_id)
+        if user_id != self.bot_id and chat.kind == "channel":
+            self._require_admin(chat_id)  # only admins may look at a channel's subscribers
+        if user_id == self.bot_id:
+            return Participant(sub.ADMIN if chat.bot_admin else sub.MEMBER)
+        found = chat.status_of(user_id)
+        if found is None:
+            return Participant(sub.NONE)
+        return Participant(found.status, found.restrictions)
+
+    async def get_admins(self, chat_id: int) -> frozenset[int]:
+        await self._call("get_participants", chat_id)
+        return frozenset(self._chat(chat_id).admins())
+
+    async def resolve_channel(self, ref: str | int) -> ChannelInfo:
+        await self._call("resolve_username" if isinstance(ref, str) else "get_channels")
+        for chat in self.world.chats.values():
+            if chat.kind == "channel" and (chat.id == ref or (chat.username or "").lower() == str(ref).lower()):
+                return ChannelInfo(chat.id, chat.title, chat.username)
+        raise TelegramError(TelegramError.NOT_FOUND, f"no channel {ref}")
+
+    async def export_invite_link(self, channel_id: int) -> str:
+        await self._call("export_chat_invite", channel_id)
+        self._require_admin(channel_id)
+        chat = self._chat(channel_id)
+        chat.invite_links_exported += 1
+        return f"https://t.me/+sim{channel_id}x{chat.invite_links_exported}"
+
+    async def restrict(self, chat_id: int, member_id: int, restrictions: frozenset[str]) -> None:
+        await self._call("edit_banned", chat_id)
+        self._require_admin(chat_id)
+        current = self._chat(chat_id).status_of(member_id)
+        if current is not None and current.status in (sub.ADMIN, sub.CREATOR):
+            raise TelegramError(TelegramError.TARGET_IS_ADMIN, f"{member_id} is an admin")
+        self.world.set_restrictions(chat_id, member_id, frozenset(restrictions))
+
+    async def kick(self, chat_id: int, member_id: int) -> None:
+        await self._call("edit_banned", chat_id)
+        self._require_admin(chat_id)
+        self.world.ban(chat_id, member_id, by=self.bot_id)
+        await self._call("edit_banned", chat_id)
+        self.world.unban(chat_id, member_id, by=self.bot_id)
+
+    async def send_message(self, chat_id: int, message: OutgoingMessage) -> int:
+        await self._call("send_message", chat_id)
+        buttons = [[{"text": b.text, "url": b.url, "data": b.data} for b in row] for row in message.buttons]
+        posted = self.world.bot_post(chat_id, message.text, buttons, message.reply_to, self.clock.time())
+        return posted.id
+
+    async def edit_message(self, chat_id: int, message_id: int, message: OutgoingMessage) -> None:
+        await self._call("edit_message", chat_id)
+        found = self._chat(chat_id).messages.get(message_id)
+        if found is None or found.deleted or not found.from_bot:
+            raise TelegramError(TelegramError.NOT_FOUND, f"message {message_id}")
+        found.text = message.text
+        found.buttons = [[{"text": b.text, "url": b.url, "data": b.data} for b in row] for row in message.buttons]
+
+    async def delete_messages(self, chat_id: int, message_ids: list[int]) -> None:
+        await self._call("delete_messages", chat_id)
+        chat = self._chat(chat_id)
+        for message_id in message_ids:
+            found = chat.messages.get(message_id)
+            if found is not None:
+                if not found.from_bot and not chat.bot_admin:
+                    raise TelegramError(TelegramError.NOT_ADMIN, "cannot delete others' messages")
+                found.deleted = True
+
+    async def answer_callback(self, query_id: int, text: str, alert: bool = False) -> None:
+        await self._call("set_bot_callback_answer")
+        self.callback_answers.append((query_id, text))
+
+    async def decide_join_request(self, chat_id: int, user_id: int, approve: bool) -> None:
+        await self._call("hide_chat_join_request", chat_id)
+        self._require_admin(chat_id)
+        chat = self._chat(chat_id)
+        if chat.join_requests.get(user_id) != "pending":
+            raise TelegramError(TelegramError.NOT_FOUND, "HIDE_REQUESTER_MISSING")
+        if approve:
+            self.world.admit(chat_id, user_id)
+        else:
+            chat.join_requests[user_id] = "declined"

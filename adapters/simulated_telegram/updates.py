@@ -1,0 +1,47 @@
+"""What the simulated Telegram tells the bot, shaped like Telegram's own updates."""
+
+from dataclasses import dataclass
+
+from adapters.simulated_telegram.model import Message, Participant
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    chat_id: int
+    message: Message
+
+
+@dataclass(frozen=True)
+class ParticipantChanged:
+    """Like UpdateChannelParticipant: a person's place in a chat changed (None: not in the chat)."""
+
+    chat_id: int
+    user_id: int
+    actor_id: int
+    previous: Participant | None
+    current: Participant | None
+    via: str = "link"  # link | added | request, for joins
+
+
+@dataclass(frozen=True)
+class JoinRequest:
+    chat_id: int
+    user_id: int
+
+
+@dataclass(frozen=True)
+class CallbackQuery:
+    query_id: int
+    chat_id: int
+    user_id: int
+    message_id: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class BotRights:
+    chat_id: int
+    is_admin: bool
+
+
+Update = NewMessage | ParticipantChanged | JoinRequest | CallbackQuery | BotRights

@@ -1,0 +1,109 @@
+"""The embedded log: one SQLite file, in eventsourcing's table layout, so history survives restarts.
+
+sqlite3 is called directly rather than through a thread: every call is a local file operation of
+well under a millisecond, cheaper than a thread hop, and writes are serialised by SQLite anyway.
+"""
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from application.ports.event_store import ConcurrencyConflict, Recorded, Tracking
+from infrastructure.event_codec import EventCodec
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS stored_events (
+    notification_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    originator_id TEXT NOT NULL,
+    originator_version INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    state BLOB NOT NULL,
+    UNIQUE (originator_id, originator_version)
+);
+CREATE TABLE IF NOT EXISTS tracking (
+    application_name TEXT PRIMARY KEY,
+    notification_id INTEGER NOT NULL
+);
+"""
+
+
+class SqliteEventStore:
+    def __init__(self, path: str | Path, codec: EventCodec | None = None) -> None:
+        self._codec = codec or EventCodec()
+        self.path = path
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    async def append(self, events: Sequence[Any], tracking: Tracking | None = None) -> list[int]:
+        rows = [self._codec.encode(e) for e in events]
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            positions = []
+            for row in rows:
+                cursor = db.execute(
+                    "INSERT INTO stored_events (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)",
+                    (row.originator_id.hex, row.originator_version, row.topic, row.state),
+                )
+                positions.append(cursor.lastrowid)
+            if tracking is not None:
+                self._track(tracking)
+            db.execute("COMMIT")
+        except sqlite3.IntegrityError as error:
+            db.execute("ROLLBACK")
+            raise ConcurrencyConflict(str(error)) from None
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return positions
+
+    def _track(self, tracking: Tracking) -> None:
+        current = self._db.execute(
+            "SELECT notification_id FROM tracking WHERE application_name = ?", (tracking.reader,)
+        ).fetchone()
+        if current is not None and current[0] >= tracking.position:
+            raise sqlite3.IntegrityError(f"{tracking.reader} already at {current[0]}")
+        self._db.execute(
+            "INSERT INTO tracking (application_name, notification_id) VALUES (?, ?) "
+            "ON CONFLICT (application_name) DO UPDATE SET notification_id = excluded.notification_id",
+            (tracking.reader, tracking.position),
+        )
+
+    async def read_stream(self, stream_id: UUID, after_version: int = 0) -> list[Any]:
+        rows = self._db.execute(
+            "SELECT originator_version, topic, state FROM stored_events "
+            "WHERE originator_id = ? AND originator_version > ? ORDER BY originator_version",
+            (stream_id.hex, after_version),
+        ).fetchall()
+        return [self._codec.decode(StoredEvent(stream_id, v, t, bytes(s))) for v, t, s in rows]
+
+    async def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
+        rows = self._db.execute(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM stored_events "
+            "WHERE notification_id > ? ORDER BY notification_id LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        return [
+            Recorded(n, self._codec.decode(StoredEvent(UUID(hex=o), v, t, bytes(s)))) for n, o, v, t, s in rows
+        ]
+
+    async def last_position(self) -> int:
+        row = self._db.execute("SELECT MAX(notification_id) FROM stored_events").fetchone()
+        return row[0] or 0
+
+    async def tracking_position(self, reader: str) -> int:
+        row = self._db.execute(
+            "SELECT notification_id FROM tracking WHERE application_name = ?", (reader,)
+        ).fetchone()
+        return row[0] if row else 0
+
+    async def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,1 @@
+"""Use cases of the channel gate, written against ports."""

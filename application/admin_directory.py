@@ -1,0 +1,29 @@
+"""Who administers each group, asked of Telegram once and then remembered for a while."""
+
+from application.ports.clock import Clock
+from application.ports.telegram import TelegramError, TelegramGateway
+
+ADMIN_LIST_TTL = 600.0
+
+
+class AdminDirectory:
+    def __init__(self, gateway: TelegramGateway, clock: Clock, ttl: float = ADMIN_LIST_TTL) -> None:
+        self._gateway = gateway
+        self._clock = clock
+        self._ttl = ttl
+        self._admins: dict[int, tuple[float, frozenset[int]]] = {}
+
+    async def admins(self, chat_id: int) -> frozenset[int]:
+        cached = self._admins.get(chat_id)
+        if cached and cached[0] > self._clock.time():
+            return cached[1]
+        try:
+            admins = await self._gateway.get_admins(chat_id)
+        except TelegramError:
+            # Keep deciding with the last known list rather than treating every admin as a member.
+            return cached[1] if cached else frozenset()
+        self._admins[chat_id] = (self._clock.time() + self._ttl, admins)
+        return admins
+
+    def forget(self, chat_id: int) -> None:
+        self._admins.pop(chat_id, None)

@@ -1,0 +1,106 @@
+"""The gate itself: check a member against a protected group's channels and record the verdict."""
+
+from dataclasses import dataclass
+
+from application.context import GateContext
+from application.ports.read_models import GroupView
+from application.ports.telegram import TelegramError
+from application.verdicts import change_verdict
+from domain import membership_verdict as mv
+from domain import subscription
+from domain.settings import GroupSettings
+
+PASSED = "passed"
+RESTRICTED = "restricted"
+ALLOWED_ON_FAILURE = "allowed_on_failure"
+EXEMPT = "exempt"
+NOT_IN_GROUP = "not_in_group"
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str
+    missing: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Enforcement:
+    chat_id: int
+    member_id: int
+    trigger: str  # message | join | channel_left | channel_joined | verify | recheck
+    message_id: int | None = None
+    fresh: bool = False  # skip the cache: the member says something changed
+    must_be_in_group: bool = False  # confirm group membership first (the member did not act in the group)
+
+
+async def enforce(ctx: GateContext, group: GroupView, job: Enforcement) -> Decision:
+    settings = GroupSettings.from_dict(group.settings)
+    channels = group.channel_ids
+    result = await ctx.checker.check(job.member_id, channels, fresh=job.fresh)
+    blind = [c for c, e in result.failures.items() if e.kind == TelegramError.NOT_ADMIN]
+    failed = [c for c, e in result.failures.items() if c not in blind]
+    missing = result.missing(channels)
+
+    if not missing and failed:
+        error = result.failures[failed[0]].kind
+        await change_verdict(
+            ctx,
+            job.chat_id,
+            job.member_id,
+            lambda v: v.check_failed(failed, error, settings.strict, ctx.clock.now()),
+        )
+        if not settings.strict:
+            return Decision(ALLOWED_ON_FAILURE, tuple(failed))
+        return await _restrict(ctx, job, settings, mv.CHECK_FAILED, failed)
+    if missing:
+        return await _restrict(ctx, job, settings, mv.NOT_SUBSCRIBED, missing)
+    return await _pass(ctx, job, channels)
+
+
+async def _pass(ctx: GateContext, job: Enforcement, channels: list[int]) -> Decision:
+    view = await ctx.read_models.verdict(job.chat_id, job.member_id)
+    if view is not None and view.status == mv.VERIFIED:
+        return Decision(PASSED)
+    now = ctx.clock.now()
+
+    def decide(verdict: mv.MembershipVerdict) -> None:
+        if verdict.is_restricted:
+            verdict.release(_release_how(job.trigger), None, now)
+        else:
+            verdict.verify(channels, job.trigger, now)
+
+    await change_verdict(ctx, job.chat_id, job.member_id, decide)
+    return Decision(PASSED)
+
+
+def _release_how(trigger: str) -> str:
+    return {"verify": mv.VERIFY_PRESSED, "channel_joined": mv.CHANNEL_JOIN_OBSERVED}.get(trigger, trigger)
+
+
+async def _restrict(
+    ctx: GateContext, job: Enforcement, settings: GroupSettings, reason: str, missing: list[int]
+) -> Decision:
+    prior: frozenset[str] = frozenset()
+    view = await ctx.read_models.verdict(job.chat_id, job.member_id)
+    already = view is not None and view.status == mv.RESTRICTED
+    if not already:
+        try:
+            participant = await ctx.gateway.get_participant(job.chat_id, job.member_id)
+        except TelegramError:
+            participant = None
+        if participant is not None:
+            if participant.status in (subscription.ADMIN, subscription.CREATOR):
+                return Decision(EXEMPT)
+            if job.must_be_in_group and not subscription.is_subscribed(participant.status):
+                return Decision(NOT_IN_GROUP)
+            prior = participant.restrictions
+        elif job.must_be_in_group:
+            return Decision(NOT_IN_GROUP)
+    now = ctx.clock.now()
+    await change_verdict(
+        ctx,
+        job.chat_id,
+        job.member_id,
+        lambda v: v.restrict(reason, missing, job.trigger, settings.action, sorted(prior), job.message_id, now),
+    )
+    return Decision(RESTRICTED, tuple(missing))

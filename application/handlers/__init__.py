@@ -1,0 +1,1 @@
+"""One handler per use case; each takes the context and one command."""

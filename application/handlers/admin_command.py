@@ -1,0 +1,146 @@
+"""Admin commands typed in the group: /protect, /unprotect, /link, /unlink, /status, /settings."""
+
+import re
+
+from application import messages
+from application.commands import GroupMessage
+from application.context import GateContext
+from application.handlers.channel_refs import ChannelProblem, linkable_channels
+from application.ports.telegram import OutgoingMessage
+from application.verdicts import change_verdict
+from domain import membership_verdict as mv
+from domain.errors import GateRuleError
+from domain.ids import group_stream_id
+from domain.protected_group import ProtectedGroup
+from domain.senders import ANONYMOUS_ADMIN, USER
+from domain.settings import SETTING_HELP, parse_setting
+
+COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "settings")
+_COMMAND = re.compile(r"^/(?P<name>[a-z]+)(?:@\w+)?(?:\s+(?P<args>.*))?$", re.IGNORECASE | re.DOTALL)
+
+
+def parse(text: str) -> tuple[str, list[str]] | None:
+    match = _COMMAND.match(text.strip())
+    if not match or match["name"].lower() not in COMMANDS:
+        return None
+    return match["name"].lower(), (match["args"] or "").split()
+
+
+def is_gate_command(text: str) -> bool:
+    return parse(text) is not None
+
+
+async def handle_admin_command(ctx: GateContext, cmd: GroupMessage) -> bool:
+    """Run the command; True when it was refused (the sender is no admin), so the gate still applies."""
+    parsed = parse(cmd.text)
+    assert parsed is not None
+    name, args = parsed
+    if not await _is_admin(ctx, cmd):
+        await _record_refusal(ctx, cmd, name)
+        await _reply(ctx, cmd, messages.ADMINS_ONLY.format(command=f"/{name}"))
+        return True
+    try:
+        reply = await _run(ctx, cmd, name, args)
+    except (GateRuleError, ChannelProblem) as problem:
+        reply = str(problem)
+    await _reply(ctx, cmd, reply)
+    return False
+
+
+async def _is_admin(ctx: GateContext, cmd: GroupMessage) -> bool:
+    if cmd.sender.kind == ANONYMOUS_ADMIN:
+        return True
+    return cmd.sender.kind == USER and cmd.sender.peer_id in await ctx.admins.admins(cmd.chat_id)
+
+
+async def _reply(ctx: GateContext, cmd: GroupMessage, text: str) -> None:
+    await ctx.gateway.send_message(cmd.chat_id, OutgoingMessage(text, reply_to=cmd.message_id))
+
+
+def _new_group(ctx: GateContext, cmd: GroupMessage):
+    return lambda: ProtectedGroup(chat_id=cmd.chat_id, title=cmd.chat_title, timestamp=ctx.clock.now())
+
+
+async def _change_group(ctx: GateContext, cmd: GroupMessage, decide) -> None:
+    await ctx.change(group_stream_id(cmd.chat_id), _new_group(ctx, cmd), decide)
+
+
+async def _record_refusal(ctx: GateContext, cmd: GroupMessage, name: str) -> None:
+    now = ctx.clock.now()
+    await _change_group(ctx, cmd, lambda g: g.refuse_command(cmd.sender.peer_id, name, now))
+
+
+async def _run(ctx: GateContext, cmd: GroupMessage, name: str, args: list[str]) -> str:
+    by = cmd.sender.peer_id
+    now = ctx.clock.now()
+    if name == "protect":
+        channels = await linkable_channels(ctx, args, cmd.reply_to_forwarded_channel, "/protect")
+        await _change_group(ctx, cmd, lambda g: g.protect(channels, by, now))
+        return messages.PROTECTED.format(channels=", ".join(messages.channel_name(c) for c in channels))
+    if name == "link":
+        channels = await linkable_channels(ctx, args, cmd.reply_to_forwarded_channel, "/link")
+        for channel in channels:
+            await _change_group(ctx, cmd, lambda g, c=channel: g.link(c, by, now))
+        return messages.LINKED.format(channel=", ".join(messages.channel_name(c) for c in channels))
+    if name == "unlink":
+        return await _unlink(ctx, cmd, args, by)
+    if name == "unprotect":
+        await _change_group(ctx, cmd, lambda g: g.unprotect(by, now))
+        released = await _release_all(ctx, cmd.chat_id, mv.GROUP_UNPROTECTED, by, only_channel=None)
+        return messages.UNPROTECTED.format(released=released)
+    if name == "status":
+        return await _status(ctx, cmd)
+    return await _settings(ctx, cmd, args, by)
+
+
+async def _unlink(ctx: GateContext, cmd: GroupMessage, args: list[str], by: int) -> str:
+    if not args:
+        raise GateRuleError(messages.NAME_A_CHANNEL.format(command="/unlink"))
+    group = await ctx.read_models.group(cmd.chat_id)
+    channel_id = None
+    if group is not None:
+        wanted = args[0].lstrip("@").rsplit("/", 1)[-1].lower()
+        for channel in group.channels:
+            if wanted in (str(channel["id"]), (channel.get("username") or "").lower()):
+                channel_id = channel["id"]
+    if channel_id is None:
+        raise GateRuleError("That channel is not linked to this group.")
+    now = ctx.clock.now()
+    await _change_group(ctx, cmd, lambda g: g.unlink(channel_id, by, now))
+    await _release_all(ctx, cmd.chat_id, mv.CHANNEL_UNLINKED, by, only_channel=channel_id)
+    return messages.UNLINKED.format(channel=args[0])
+
+
+async def _release_all(ctx: GateContext, chat_id: int, how: str, by: int, only_channel: int | None) -> int:
+    """Release the members restricted in this group (only those missing just `only_channel`, if given)."""
+    released = 0
+    for view in await ctx.read_models.restricted(chat_id):
+        if only_channel is not None and view.missing != [only_channel]:
+            continue
+        now = ctx.clock.now()
+        if await change_verdict(ctx, chat_id, view.member_id, lambda v, now=now: v.release(how, by, now)):
+            released += 1
+    return released
+
+
+async def _status(ctx: GateContext, cmd: GroupMessage) -> str:
+    group = await ctx.read_models.group(cmd.chat_id)
+    if group is None:
+        return messages.status(cmd.chat_title or "This group", False, [], 0, {})
+    restricted = await ctx.read_models.restricted(cmd.chat_id)
+    names = [messages.channel_name(c) for c in group.channels]
+    return messages.status(group.title or "This group", group.protected, names, len(restricted), group.settings)
+
+
+async def _settings(ctx: GateContext, cmd: GroupMessage, args: list[str], by: int) -> str:
+    group = await ctx.read_models.group(cmd.chat_id)
+    if not args:
+        if group is None or not group.protected:
+            raise GateRuleError("This group is not protected. Start with /protect @channel")
+        return messages.settings_list(group.settings, SETTING_HELP)
+    if len(args) != 2:
+        raise GateRuleError("Use /settings key value, for example: /settings quiet on")
+    key, raw = args[0].lower(), args[1]
+    now = ctx.clock.now()
+    await _change_group(ctx, cmd, lambda g: g.change_setting(key, raw, by, now))
+    return messages.SETTING_CHANGED.format(key=key, value=messages.show_value(parse_setting(key, raw)))

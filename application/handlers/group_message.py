@@ -1,0 +1,43 @@
+"""A message in a group: commands go to the admin handler, everything else through the gate."""
+
+from application.commands import GroupMessage
+from application.context import GateContext
+from application.gate import EXEMPT, Enforcement, enforce
+from application.handlers.admin_command import handle_admin_command, is_gate_command
+from application.verdicts import change_verdict
+from domain import membership_verdict as mv
+from domain.senders import SEND_AS_CHANNEL, USER, exemption
+from domain.settings import GroupSettings
+
+UNPROTECTED = "unprotected"
+
+
+async def handle_group_message(ctx: GateContext, cmd: GroupMessage) -> str:
+    if cmd.sender.kind == USER and cmd.sender_name:
+        ctx.names[cmd.sender.peer_id] = cmd.sender_name
+    if is_gate_command(cmd.text):
+        refused = await handle_admin_command(ctx, cmd)
+        if not refused:
+            return "command"
+    group = await ctx.read_models.group(cmd.chat_id)
+    if group is None or not group.protected:
+        return UNPROTECTED
+    admins = await ctx.admins.admins(cmd.chat_id) if cmd.sender.kind == USER else frozenset()
+    if exemption(cmd.sender, admins, frozenset(group.channel_ids)):
+        return EXEMPT
+    if cmd.sender.kind == SEND_AS_CHANNEL:
+        return await _refuse_channel_sender(ctx, cmd, GroupSettings.from_dict(group.settings))
+    job = Enforcement(cmd.chat_id, cmd.sender.peer_id, "message", message_id=cmd.message_id)
+    return (await enforce(ctx, group, job)).outcome
+
+
+async def _refuse_channel_sender(ctx: GateContext, cmd: GroupMessage, settings: GroupSettings) -> str:
+    """Writing as a channel hides the person, so no subscription can be checked: the channel is muted."""
+    now = ctx.clock.now()
+    await change_verdict(
+        ctx,
+        cmd.chat_id,
+        cmd.sender.peer_id,
+        lambda v: v.restrict(mv.SEND_AS_CHANNEL, [], "message", settings.action, [], cmd.message_id, now),
+    )
+    return "restricted"

@@ -1,0 +1,35 @@
+"""A request to join a protected group: approve subscribers, hold or decline the others."""
+
+from application.commands import JoinRequested
+from application.context import GateContext
+from application.ports.read_models import GroupView
+from application.verdicts import change_verdict
+from domain.settings import GroupSettings
+
+
+async def handle_join_request(ctx: GateContext, cmd: JoinRequested) -> str:
+    if cmd.name:
+        ctx.names[cmd.user_id] = cmd.name
+    group = await ctx.read_models.group(cmd.chat_id)
+    if group is None or not group.protected:
+        return "unprotected"
+    return await decide_join_request(ctx, group, cmd.user_id, fresh=False)
+
+
+async def decide_join_request(ctx: GateContext, group: GroupView, user_id: int, fresh: bool) -> str:
+    policy = GroupSettings.from_dict(group.settings).join_requests
+    if policy == "off":
+        return "left_to_admins"
+    result = await ctx.checker.check(user_id, group.channel_ids, fresh=fresh)
+    if result.failures:
+        return "pending"  # a failed check never decides a request; it stays for a later look
+    missing = result.missing(group.channel_ids)
+    now = ctx.clock.now()
+    if not missing:
+        await change_verdict(ctx, group.chat_id, user_id, lambda v: v.decide_join_request(True, "subscribed", now))
+        return "approved"
+    if policy == "approve-or-decline":
+        await change_verdict(ctx, group.chat_id, user_id, lambda v: v.decide_join_request(False, "not_subscribed", now))
+        return "declined"
+    await change_verdict(ctx, group.chat_id, user_id, lambda v: v.join_request_held(missing, now))
+    return "pending"

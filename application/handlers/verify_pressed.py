@@ -1,0 +1,33 @@
+"""A member pressed Verify: re-check them afresh and release them if they now follow every channel."""
+
+from application import messages
+from application.commands import VerifyPressed
+from application.context import GateContext
+from application.gate import PASSED, RESTRICTED, Enforcement, enforce
+from domain import membership_verdict as mv
+
+
+async def handle_verify_pressed(ctx: GateContext, cmd: VerifyPressed) -> str:
+    answer, outcome = await _decide(ctx, cmd)
+    await ctx.gateway.answer_callback(cmd.query_id, answer, alert=True)
+    return outcome
+
+
+async def _decide(ctx: GateContext, cmd: VerifyPressed) -> tuple[str, str]:
+    token = ctx.tokens.read(cmd.data)
+    if token is None or token[0] != cmd.chat_id:
+        return messages.BUTTON_INVALID, "invalid"
+    chat_id, member_id = token
+    if member_id != cmd.user_id:
+        return messages.BUTTON_NOT_YOURS, "not_yours"
+    view = await ctx.read_models.verdict(chat_id, member_id)
+    group = await ctx.read_models.group(chat_id)
+    if view is None or view.status != mv.RESTRICTED or group is None or not group.protected:
+        return messages.ALREADY_FREE, "already_free"
+    decision = await enforce(ctx, group, Enforcement(chat_id, member_id, "verify", fresh=True))
+    if decision.outcome == PASSED:
+        return messages.RELEASED, "released"
+    missing = [c for c in group.channels if c["id"] in decision.missing]
+    if decision.outcome != RESTRICTED or not missing:
+        return messages.CHECK_UNAVAILABLE, "check_failed"
+    return messages.still_missing(missing), "still_missing"

@@ -1,0 +1,69 @@
+"""Every text the bot shows people, in one place so it can be translated."""
+
+from typing import Any
+
+
+def channel_name(channel: dict[str, Any]) -> str:
+    return f"@{channel['username']}" if channel.get("username") else channel["title"]
+
+
+def warning(name: str, missing: list[dict[str, Any]]) -> str:
+    names = ", ".join(channel_name(c) for c in missing)
+    return (
+        f"{name}, this group is for subscribers of {names}. "
+        "Join with the button below, then press Verify to write again."
+    )
+
+
+JOIN_BUTTON = "Join {title}"
+VERIFY_BUTTON = "Verify ✅"
+
+BUTTON_INVALID = "This button is no longer valid."
+BUTTON_NOT_YOURS = "This button is for another member. Only they can press it."
+ALREADY_FREE = "You can already write here."
+RELEASED = "Thank you! You can write in the group now."
+CHECK_UNAVAILABLE = "Telegram did not answer just now. Please try again in a minute."
+
+
+def still_missing(missing: list[dict[str, Any]]) -> str:
+    return "You still need to join: " + ", ".join(channel_name(c) for c in missing)
+
+
+ADMINS_ONLY = "Only the group's admins can use {command}."
+UNKNOWN_COMMAND = "Commands: /protect, /unprotect, /link, /unlink, /status, /settings."
+PROTECTED = "Protected. Members must follow {channels} to write here."
+UNPROTECTED = "Protection is off. {released} member(s) were released."
+LINKED = "Linked {channel}."
+UNLINKED = "Unlinked {channel}."
+SETTING_CHANGED = "{key} is now {value}."
+CHANNEL_UNRESOLVED = "I could not find the channel '{ref}'. Use @username, a t.me link or the numeric id."
+BOT_NOT_CHANNEL_ADMIN = (
+    "I must be an admin of {channel} to see who subscribes. "
+    "Please add me there as an admin, then send the command again."
+)
+NAME_A_CHANNEL = "Name the channel, for example: {command} @news"
+CHECK_NOT_POSSIBLE_ADMINS = "I cannot check {channel}: I am not an admin there. Members are not punished for it."
+
+
+def status(title: str, protected: bool, channels: list[str], restricted: int, settings: dict[str, Any]) -> str:
+    if not protected:
+        return f"{title} is not protected. Start with /protect @channel"
+    lines = [
+        f"{title} is protected.",
+        "Channels: " + ", ".join(channels),
+        f"Members restricted now: {restricted}",
+        "Settings: " + ", ".join(f"{k}={show_value(v)}" for k, v in settings.items()),
+    ]
+    return "\n".join(lines)
+
+
+def settings_list(settings: dict[str, Any], help_text: dict[str, str]) -> str:
+    lines = ["Settings (change with /settings key value):"]
+    lines += [f"{k} = {show_value(v)}  ({help_text[k]})" for k, v in settings.items()]
+    return "\n".join(lines)
+
+
+def show_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)

@@ -1,0 +1,1 @@
+"""The small interfaces the application needs from the outside world."""

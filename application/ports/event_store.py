@@ -1,0 +1,44 @@
+"""The append-only log every decision is recorded in."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+
+class ConcurrencyConflict(Exception):
+    """Another writer appended to the same stream first: reload and decide again."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An event as it stands in the log, with its position in the whole log."""
+
+    position: int
+    event: Any
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """How far a reader of the log has come, saved together with what it wrote."""
+
+    reader: str
+    position: int
+
+
+class EventStore(Protocol):
+    async def append(self, events: Sequence[Any], tracking: Tracking | None = None) -> list[int]:
+        """Store the events of one or more aggregates atomically; return their positions.
+
+        Raises ConcurrencyConflict when any (stream, version) is taken, and then stores nothing.
+        """
+
+    async def read_stream(self, stream_id: UUID, after_version: int = 0) -> list[Any]: ...
+
+    async def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]: ...
+
+    async def last_position(self) -> int: ...
+
+    async def tracking_position(self, reader: str) -> int: ...
+
+    async def close(self) -> None: ...

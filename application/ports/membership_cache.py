@@ -1,0 +1,13 @@
+"""Recently learned channel statuses, so a known member costs no Telegram call."""
+
+from typing import Protocol
+
+
+class MembershipCache(Protocol):
+    async def get_many(self, user_id: int, channels: list[int]) -> dict[int, str]:
+        """Cached statuses for those channels; channels not cached are absent."""
+
+    async def put(self, user_id: int, channel_id: int, status: str) -> None:
+        """Remember a status: a subscribed one for long, any other briefly."""
+
+    async def clear(self) -> None: ...

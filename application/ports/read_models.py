@@ -1,0 +1,47 @@
+"""Views of the log kept current by projection, for questions asked on every update."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class GroupView:
+    chat_id: int
+    title: str
+    protected: bool
+    channels: list[dict[str, Any]]
+    settings: dict[str, Any]
+
+    @property
+    def channel_ids(self) -> list[int]:
+        return [c["id"] for c in self.channels]
+
+
+@dataclass(frozen=True)
+class VerdictView:
+    chat_id: int
+    member_id: int
+    status: str
+    reason: str | None = None
+    missing: list[int] = field(default_factory=list)
+    since: datetime | None = None
+    join_request: str | None = None
+
+
+class ReadModels(Protocol):
+    async def group(self, chat_id: int) -> GroupView | None: ...
+
+    async def groups_for_channel(self, channel_id: int) -> list[int]: ...
+
+    async def verdict(self, chat_id: int, member_id: int) -> VerdictView | None: ...
+
+    async def restricted(self, chat_id: int) -> list[VerdictView]: ...
+
+    async def position(self) -> int: ...
+
+    async def apply(self, position: int, groups: Sequence[GroupView], verdicts: Sequence[VerdictView]) -> None:
+        """Store these views and the new position together, or nothing at all."""
+
+    async def clear(self) -> None: ...

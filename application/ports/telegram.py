@@ -1,0 +1,85 @@
+"""What the gate asks of Telegram, in the gate's own words."""
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class TelegramError(Exception):
+    """Telegram refused or did not answer. `kind` says which, so callers can decide by policy."""
+
+    FLOOD_WAIT = "flood_wait"
+    TIMEOUT = "timeout"
+    NOT_ADMIN = "not_admin"  # the bot lacks the rights it needs in that chat
+    TARGET_IS_ADMIN = "target_is_admin"
+    NOT_FOUND = "not_found"
+    INTERNAL = "internal"
+
+    def __init__(self, kind: str, detail: str = "", retry_after: float = 0.0) -> None:
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind = kind
+        self.retry_after = retry_after
+
+    @property
+    def is_transient(self) -> bool:
+        return self.kind in (self.FLOOD_WAIT, self.TIMEOUT, self.INTERNAL)
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A person's place in a chat: a subscription status and any per-member restrictions."""
+
+    status: str
+    restrictions: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    id: int
+    title: str
+    username: str | None = None
+
+    @property
+    def is_private(self) -> bool:
+        return self.username is None
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    url: str | None = None
+    data: bytes | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    reply_to: int | None = None
+
+
+class TelegramGateway(Protocol):
+    @property
+    def bot_id(self) -> int: ...
+
+    async def get_participant(self, chat_id: int, user_id: int) -> Participant: ...
+
+    async def get_admins(self, chat_id: int) -> frozenset[int]: ...
+
+    async def resolve_channel(self, ref: str | int) -> ChannelInfo: ...
+
+    async def export_invite_link(self, channel_id: int) -> str: ...
+
+    async def restrict(self, chat_id: int, member_id: int, restrictions: frozenset[str]) -> None:
+        """Set the member's per-member restrictions to exactly this set (empty: group defaults)."""
+
+    async def kick(self, chat_id: int, member_id: int) -> None: ...
+
+    async def send_message(self, chat_id: int, message: OutgoingMessage) -> int: ...
+
+    async def edit_message(self, chat_id: int, message_id: int, message: OutgoingMessage) -> None: ...
+
+    async def delete_messages(self, chat_id: int, message_ids: list[int]) -> None: ...
+
+    async def answer_callback(self, query_id: int, text: str, alert: bool = False) -> None: ...
+
+    async def decide_join_request(self, chat_id: int, user_id: int, approve: bool) -> None: ...

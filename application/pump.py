@@ -1,0 +1,49 @@
+"""Runs the projector and the reactor after every recording, one pass at a time."""
+
+import asyncio
+import logging
+
+from application.projector import Projector
+from application.reactor import Reactor
+
+log = logging.getLogger(__name__)
+
+
+class EventPump:
+    def __init__(self, projector: Projector, reactor: Reactor) -> None:
+        self._projector = projector
+        self._reactor = reactor
+        self._dirty = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._task: asyncio.Task | None = None
+
+    def poke(self) -> None:
+        """Something was recorded: make sure a pass runs soon (never inline, never twice at once)."""
+        self._dirty.set()
+        self._idle.clear()
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while self._dirty.is_set():
+            self._dirty.clear()
+            try:
+                await self._projector.catch_up()
+                await self._reactor.catch_up()
+                await self._projector.catch_up()
+            except Exception:
+                log.exception("event pump pass failed; the next recording retries it")
+                break
+        self._idle.set()
+
+    async def drain(self) -> None:
+        """Wait until every recorded decision has been projected and carried out."""
+        self._dirty.set()
+        self._idle.clear()
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run())
+        while not self._idle.is_set() or (self._task is not None and not self._task.done()):
+            await self._idle.wait()
+            if self._task is not None:
+                await self._task

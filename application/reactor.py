@@ -1,0 +1,141 @@
+"""Carries recorded decisions out on Telegram and records what happened.
+
+It reads the log from its own tracking position. For every member a decision touched it compares
+the verdict with what is already done (mute in force? warning posted for this restriction?) and
+does only the difference, so running it again after a crash repeats nothing that was recorded.
+"""
+
+import asyncio
+from collections.abc import Callable
+from uuid import UUID
+
+from application.context import CONFLICT_RETRIES, GateContext
+from application.ports.event_store import ConcurrencyConflict, EventStore, Tracking
+from application.ports.telegram import TelegramError
+from application.warnings import post_warning
+from domain import membership_verdict as mv
+from domain import rights
+from domain.settings import GroupSettings
+
+NAME = "reactor"
+BATCH = 200
+CONCURRENCY = 32
+
+Fact = Callable[[mv.MembershipVerdict], None]
+
+
+class Reactor:
+    def __init__(self, store: EventStore, ctx: GateContext, batch: int = BATCH) -> None:
+        self._store = store
+        self._ctx = ctx
+        self._batch = batch
+        self._slots = asyncio.Semaphore(CONCURRENCY)
+
+    async def catch_up(self) -> int:
+        done = 0
+        position = await self._store.tracking_position(NAME)
+        while records := await self._store.read_all(after=position, limit=self._batch):
+            touched: dict[UUID, list] = {}
+            for record in records:
+                if _is_decision(record.event):
+                    touched.setdefault(record.event.originator_id, []).append(record.event)
+            await asyncio.gather(*(self._carry_out(stream, events) for stream, events in touched.items()))
+            position = records[-1].position
+            await self._store.append([], Tracking(NAME, position))
+            done += len(records)
+        return done
+
+    async def _carry_out(self, stream_id: UUID, decisions: list) -> None:
+        async with self._slots:
+            verdict = await self._ctx.repository.get(stream_id)
+            await self._one_off_calls(verdict, decisions)
+            facts: list[Fact] = []
+            for _ in range(CONFLICT_RETRIES):
+                for fact in facts:
+                    fact(verdict)
+                facts += await reconcile(self._ctx, verdict)
+                try:
+                    if await self._ctx.repository.save(verdict):
+                        self._ctx.on_recorded()
+                    return
+                except ConcurrencyConflict:
+                    verdict = await self._ctx.repository.get(stream_id)
+            raise ConcurrencyConflict(f"reactor gave up recording outcomes for {stream_id}")
+
+    async def _one_off_calls(self, verdict: mv.MembershipVerdict, decisions: list) -> None:
+        """Calls tied to one decision rather than to the member's state: repeating them is harmless."""
+        gateway = self._ctx.gateway
+        for event in decisions:
+            name = type(event).__name__
+            try:
+                if name == "MemberRestricted" and event.message_id is not None:
+                    await gateway.delete_messages(verdict.chat_id, [event.message_id])
+                elif name == "JoinRequestDecided":
+                    await gateway.decide_join_request(verdict.chat_id, verdict.member_id, event.approved)
+            except TelegramError:
+                pass  # the message is gone already, or the request was settled by an admin
+
+
+def _is_decision(event: object) -> bool:
+    return isinstance(event, mv.MembershipVerdict.Event) and type(event).__name__ in (
+        "MemberRestricted",
+        "MemberReleased",
+        "JoinRequestDecided",
+    )
+
+
+async def reconcile(ctx: GateContext, verdict: mv.MembershipVerdict) -> list[Fact]:
+    """Bring Telegram in line with the verdict; return the facts to record (already applied to it)."""
+    facts: list[Fact] = []
+
+    def record(fact: Fact) -> None:
+        fact(verdict)
+        facts.append(fact)
+
+    gateway = ctx.gateway
+    chat, member = verdict.chat_id, verdict.member_id
+    group = await ctx.read_models.group(chat)
+    settings = GroupSettings.from_dict(group.settings) if group else GroupSettings()
+    now = ctx.clock.now
+    if verdict.is_restricted:
+        try:
+            if verdict.action == "kick":
+                await gateway.kick(chat, member)
+                record(lambda v: v.member_removed(now()))
+                return facts
+            if verdict.action == "mute" and not verdict.mute_in_force:
+                await gateway.restrict(chat, member, rights.muted(frozenset(verdict.prior_restrictions)))
+                record(lambda v: v.mute_applied(now()))
+        except TelegramError as error:
+            kind = error.kind
+            record(lambda v: v.mute_not_applied(kind, now()))
+        if verdict.needs_warning and not settings.quiet and verdict.reason != mv.SEND_AS_CHANNEL and group:
+            await _replace_warning(ctx, verdict, group, record)
+        return facts
+    if verdict.mute_in_force:
+        try:
+            await gateway.restrict(chat, member, frozenset(verdict.prior_restrictions))
+            record(lambda v: v.mute_lifted(now()))
+        except TelegramError:
+            pass  # stays recorded as in force; the next decision about this member retries
+    if verdict.warning_id is not None:
+        await _remove_warning(ctx, verdict, record)
+    return facts
+
+
+async def _remove_warning(ctx: GateContext, verdict: mv.MembershipVerdict, record: Callable[[Fact], None]) -> None:
+    try:
+        await ctx.gateway.delete_messages(verdict.chat_id, [verdict.warning_id])
+    except TelegramError:
+        pass  # already deleted by an admin or by its timer
+    record(lambda v: v.warning_removed(ctx.clock.now()))
+
+
+async def _replace_warning(ctx: GateContext, verdict, group, record) -> None:
+    if verdict.warning_id is not None:
+        await _remove_warning(ctx, verdict, record)
+    try:
+        message_id = await post_warning(ctx, group, verdict.member_id, verdict.missing)
+    except TelegramError:
+        return
+    record(lambda v: v.warning_posted(message_id, ctx.clock.now()))

@@ -1,0 +1,27 @@
+"""How an aggregate's state reads as a view (the read models hold exactly these)."""
+
+from application.ports.read_models import GroupView, VerdictView
+from domain.membership_verdict import MembershipVerdict
+from domain.protected_group import ProtectedGroup
+
+
+def group_view(group: ProtectedGroup) -> GroupView:
+    return GroupView(
+        chat_id=group.chat_id,
+        title=group.title,
+        protected=group.protected,
+        channels=[dict(c) for c in group.channels],
+        settings=dict(group.settings_data),
+    )
+
+
+def verdict_view(verdict: MembershipVerdict) -> VerdictView:
+    return VerdictView(
+        chat_id=verdict.chat_id,
+        member_id=verdict.member_id,
+        status=verdict.status,
+        reason=verdict.reason,
+        missing=list(verdict.missing),
+        since=verdict.restricted_at,
+        join_request=verdict.join_request,
+    )

@@ -1,0 +1,1 @@
+"""The channel gate's rules: pure, synchronous, free of I/O."""

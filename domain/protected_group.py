@@ -1,0 +1,122 @@
+"""A group the bot guards: which channels members must follow, and how the gate behaves."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import GateRuleError
+from domain.ids import group_stream_id
+from domain.settings import GroupSettings
+
+MAX_CHANNELS = 10
+
+
+def linked_channel(
+    channel_id: int, title: str, username: str | None = None, invite_link: str | None = None
+) -> dict[str, Any]:
+    """A linked channel as the group's events carry it (plain data so the log stays readable)."""
+    return {"id": channel_id, "title": title, "username": username, "invite_link": invite_link}
+
+
+class ProtectedGroup(Aggregate):
+    @staticmethod
+    def create_id(chat_id: int) -> UUID:
+        return group_stream_id(chat_id)
+
+    @event("Registered")
+    def __init__(self, chat_id: int, title: str, timestamp: datetime) -> None:
+        self.chat_id = chat_id
+        self.title = title
+        self.protected = False
+        self.channels: list[dict[str, Any]] = []
+        self.settings_data: dict[str, Any] = GroupSettings().to_dict()
+
+    @property
+    def settings(self) -> GroupSettings:
+        return GroupSettings.from_dict(self.settings_data)
+
+    @property
+    def channel_ids(self) -> list[int]:
+        return [c["id"] for c in self.channels]
+
+    def channel(self, channel_id: int) -> dict[str, Any] | None:
+        return next((c for c in self.channels if c["id"] == channel_id), None)
+
+    # Commands check the rules, then record what happened.
+
+    def protect(self, channels: list[dict[str, Any]], by: int, timestamp: datetime) -> None:
+        if self.protected:
+            raise GateRuleError("This group is already protected. Use /link to add a channel.")
+        ids = [c["id"] for c in channels]
+        if not ids:
+            raise GateRuleError("Name at least one channel, for example: /protect @news")
+        if len(set(ids)) != len(ids):
+            raise GateRuleError("The same channel is named twice.")
+        if len(ids) > MAX_CHANNELS:
+            raise GateRuleError(f"A group can require at most {MAX_CHANNELS} channels.")
+        self._protected(channels=channels, by=by, timestamp=timestamp)
+
+    def link(self, channel: dict[str, Any], by: int, timestamp: datetime) -> None:
+        self._require_protected()
+        if channel["id"] in self.channel_ids:
+            raise GateRuleError(f"{channel['title']} is already linked to this group.")
+        if len(self.channels) >= MAX_CHANNELS:
+            raise GateRuleError(f"A group can require at most {MAX_CHANNELS} channels.")
+        self._channel_linked(channel=channel, by=by, timestamp=timestamp)
+
+    def unlink(self, channel_id: int, by: int, timestamp: datetime) -> None:
+        self._require_protected()
+        if channel_id not in self.channel_ids:
+            raise GateRuleError("That channel is not linked to this group.")
+        if len(self.channels) == 1:
+            raise GateRuleError("This is the last linked channel. Use /unprotect to stop protecting the group.")
+        self._channel_unlinked(channel_id=channel_id, by=by, timestamp=timestamp)
+
+    def change_setting(self, key: str, raw: str, by: int, timestamp: datetime) -> None:
+        self._require_protected()
+        new = self.settings.with_value(key, raw)
+        value = new.to_dict()[key]
+        if value != self.settings_data[key]:
+            self._setting_changed(key=key, value=value, by=by, timestamp=timestamp)
+
+    def unprotect(self, by: int, timestamp: datetime) -> None:
+        self._require_protected()
+        self._unprotected(by=by, timestamp=timestamp)
+
+    def refuse_command(self, by: int, command: str, timestamp: datetime) -> None:
+        """Someone who is not an admin tried to run an admin command; the attempt is kept."""
+        self._command_refused(by=by, command=command, timestamp=timestamp)
+
+    def _require_protected(self) -> None:
+        if not self.protected:
+            raise GateRuleError("This group is not protected. Start with /protect @channel")
+
+    # Events: their bodies run when recorded and again on every replay.
+
+    @event("Protected")
+    def _protected(self, channels: list[dict[str, Any]], by: int, timestamp: datetime) -> None:
+        self.protected = True
+        self.channels = [dict(c) for c in channels]
+
+    @event("ChannelLinked")
+    def _channel_linked(self, channel: dict[str, Any], by: int, timestamp: datetime) -> None:
+        self.channels.append(dict(channel))
+
+    @event("ChannelUnlinked")
+    def _channel_unlinked(self, channel_id: int, by: int, timestamp: datetime) -> None:
+        self.channels = [c for c in self.channels if c["id"] != channel_id]
+
+    @event("SettingChanged")
+    def _setting_changed(self, key: str, value: Any, by: int, timestamp: datetime) -> None:
+        self.settings_data = {**self.settings_data, key: value}
+
+    @event("Unprotected")
+    def _unprotected(self, by: int, timestamp: datetime) -> None:
+        self.protected = False
+        self.channels = []
+
+    @event("CommandRefused")
+    def _command_refused(self, by: int, command: str, timestamp: datetime) -> None:
+        pass

@@ -1,0 +1,45 @@
+"""The `chanwarden` command."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from entrypoints.scenarios.model import ScenarioError, load
+from entrypoints.scenarios.printing import print_report
+from entrypoints.scenarios.runner import ScenarioRun
+from infrastructure.settings import Settings
+
+app = typer.Typer(help="chanwarden: members write in a group only while they follow its channels.",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+
+
+@app.command()
+def simulate(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A scenario YAML file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    keep: bool = typer.Option(False, "--keep", help="Keep the run's event store for inspection."),
+) -> None:
+    """Run a scenario on the simulated Telegram; exit 1 if any expectation fails."""
+    try:
+        scenario = load(file)
+    except ScenarioError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    report = asyncio.run(ScenarioRun(scenario, Settings(), keep=keep).run())
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2, default=str))
+    else:
+        print_report(console, report)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def demo() -> None:
+    """Play a short story on the simulated Telegram and narrate what the bot does."""
+    from entrypoints.demo import play
+
+    raise typer.Exit(asyncio.run(play(console)))

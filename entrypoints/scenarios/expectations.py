@@ -1,0 +1,55 @@
+"""Checks for each kind of expectation: (passed?, what was found)."""
+
+from typing import Any
+
+from domain.ids import group_stream_id, verdict_stream_id
+from entrypoints.scenarios import model as m
+
+
+async def check(run: Any, step: Any) -> tuple[bool, str]:
+    world = run.world
+    match step:
+        case m.ExpectCanWrite():
+            found = world.can_write(step.chat, step.user, step.kind)
+            return found == step.value, f"can_write={found}"
+        case m.ExpectMessageDeleted():
+            if step.ref not in run.refs:
+                return False, f"no message with ref '{step.ref}'"
+            chat_id, message_id = run.refs[step.ref]
+            deleted = world.chat(chat_id).messages[message_id].deleted
+            return deleted == step.value, f"deleted={deleted}"
+        case m.ExpectBotMessages():
+            texts = [msg.text for msg in world.live_bot_messages(step.chat)]
+            ok = step.count is None or len(texts) == step.count
+            if step.contains is not None:
+                ok = ok and any(step.contains in t for t in texts)
+            return ok, f"{len(texts)} live: " + " | ".join(t[:80] for t in texts)
+        case m.ExpectCallbackAnswer():
+            answers = run.telegram.callback_answers
+            last = answers[-1][1] if answers else ""
+            return step.contains in last, f"last answer: {last!r}"
+        case m.ExpectEvent():
+            found = await _event_present(run, step)
+            return found == step.value, f"present={found}"
+        case m.ExpectJoinRequest():
+            state = world.chat(step.chat).join_requests.get(step.user, "none")
+            return state == step.state, f"state={state}"
+        case m.ExpectApiCalls():
+            count = run.telegram.calls[step.method]
+            ok = (step.max is None or count <= step.max) and (step.min is None or count >= step.min)
+            return ok, f"{step.method}={count}"
+    return False, "unknown expectation"
+
+
+async def _event_present(run: Any, step: m.ExpectEvent) -> bool:
+    stream = None
+    if step.chat is not None:
+        stream = verdict_stream_id(step.chat, step.user) if step.user is not None else group_stream_id(step.chat)
+    if stream is not None:
+        return any(type(e).__name__ == step.type for e in await run.store.read_stream(stream))
+    position = 0
+    while records := await run.store.read_all(after=position, limit=1000):
+        if any(type(r.event).__name__ == step.type for r in records):
+            return True
+        position = records[-1].position
+    return False

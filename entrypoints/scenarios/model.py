@@ -1,0 +1,245 @@
+"""The scenario file format (documented in docs/scenarios.md). Names here are a contract: extend, never rename."""
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BotSpec(Strict):
+    id: int = 999
+
+
+class ChannelSpec(Strict):
+    id: int
+    title: str
+    username: str | None = None
+    private: bool = False
+    linked_to: int | None = None
+    bot_admin: bool = True
+    admins: list[int] = []
+
+
+class GroupSpec(Strict):
+    id: int
+    title: str
+    creator: int
+    admins: list[int] = []
+    members: list[int] = []
+    bot_admin: bool = True
+
+
+class UserSpec(Strict):
+    id: int
+    name: str
+    subscribed: list[int] = []
+
+
+class WorldSpec(Strict):
+    bot: BotSpec = BotSpec()
+    channels: list[ChannelSpec] = []
+    groups: list[GroupSpec] = []
+    users: list[UserSpec] = []
+
+
+Peer = int | Literal["anonymous_admin", "linked_channel"] | dict[str, int]
+
+
+class Command(Strict):
+    do: Literal["command"]
+    chat: int
+    text: str
+    from_: Peer = Field(alias="from")
+    reply_to: str | None = None
+    ref: str | None = None
+
+
+class Message(Strict):
+    do: Literal["message"]
+    chat: int
+    from_: Peer = Field(alias="from")
+    kind: Literal["text", "photo", "video", "sticker", "gif", "voice", "audio", "document", "poll"] = "text"
+    text: str = ""
+    ref: str | None = None
+    forwarded_from: int | None = None
+
+
+class Membership(Strict):
+    do: Literal["join", "leave", "ban", "unban"]
+    chat: int
+    user: int
+    via: Literal["link", "added", "request"] = "link"
+    by: int | None = None
+    silent: bool = False  # Telegram's join/leave updates are lossy: with silent the bot is not told
+
+
+class Click(Strict):
+    do: Literal["click"]
+    chat: int
+    user: int
+    button: Literal["verify"] = "verify"
+    target: int | None = None
+
+
+class Wait(Strict):
+    do: Literal["wait"]
+    seconds: float = Field(ge=0)
+
+
+class Restart(Strict):
+    do: Literal["restart"]
+
+
+class FaultStep(Strict):
+    do: Literal["fault"]
+    method: str
+    error: Literal["flood_wait", "timeout", "not_admin", "internal"]
+    count: int = Field(1, ge=1)
+    chat: int | None = None
+    seconds: float = 0.0
+
+
+class BotRightsStep(Strict):
+    do: Literal["bot_rights"]
+    chat: int
+    admin: bool
+
+
+class RestrictStep(Strict):
+    do: Literal["restrict"]
+    chat: int
+    user: int
+    by: int
+    rights: list[str] = ["send_messages"]
+
+
+class ExpectCanWrite(Strict):
+    expect: Literal["can_write"]
+    chat: int
+    user: int
+    value: bool
+    kind: str = "text"
+
+
+class ExpectMessageDeleted(Strict):
+    expect: Literal["message_deleted"]
+    ref: str
+    value: bool = True
+
+
+class ExpectBotMessages(Strict):
+    expect: Literal["bot_messages"]
+    chat: int
+    count: int | None = None
+    contains: str | None = None
+
+
+class ExpectCallbackAnswer(Strict):
+    expect: Literal["callback_answer"]
+    contains: str
+
+
+class ExpectEvent(Strict):
+    expect: Literal["event"]
+    type: str
+    chat: int | None = None
+    user: int | None = None
+    value: bool = True
+
+
+class ExpectJoinRequest(Strict):
+    expect: Literal["join_request"]
+    chat: int
+    user: int
+    state: Literal["pending", "approved", "declined"]
+
+
+class ExpectApiCalls(Strict):
+    expect: Literal["api_calls"]
+    method: str
+    max: int | None = None
+    min: int | None = None
+
+    @model_validator(mode="after")
+    def _bound(self) -> "ExpectApiCalls":
+        if self.max is None and self.min is None:
+            raise ValueError("api_calls needs max and/or min")
+        return self
+
+
+ACTIONS: dict[str, type[Strict]] = {
+    "command": Command,
+    "message": Message,
+    "join": Membership,
+    "leave": Membership,
+    "ban": Membership,
+    "unban": Membership,
+    "click": Click,
+    "wait": Wait,
+    "restart": Restart,
+    "fault": FaultStep,
+    "bot_rights": BotRightsStep,
+    "restrict": RestrictStep,
+}
+EXPECTATIONS: dict[str, type[Strict]] = {
+    "can_write": ExpectCanWrite,
+    "message_deleted": ExpectMessageDeleted,
+    "bot_messages": ExpectBotMessages,
+    "callback_answer": ExpectCallbackAnswer,
+    "event": ExpectEvent,
+    "join_request": ExpectJoinRequest,
+    "api_calls": ExpectApiCalls,
+}
+
+
+class ScenarioError(ValueError):
+    """The scenario file itself is wrong; the message points at the step."""
+
+
+class Scenario(Strict):
+    name: str = ""
+    description: str = ""
+    world: WorldSpec
+    steps: list[Any]
+
+    @model_validator(mode="after")
+    def _typed_steps(self) -> "Scenario":
+        self.steps = [parse_step(i + 1, raw) for i, raw in enumerate(self.steps)]
+        return self
+
+
+def parse_step(number: int, raw: Any) -> Strict:
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"step {number}: expected a mapping, got {raw!r}")
+    if "do" in raw:
+        table, key = ACTIONS, raw["do"]
+    elif "expect" in raw:
+        table, key = EXPECTATIONS, raw["expect"]
+    else:
+        raise ScenarioError(f"step {number}: needs 'do' or 'expect'")
+    if key not in table:
+        raise ScenarioError(f"step {number}: unknown '{key}'; known: {', '.join(table)}")
+    try:
+        return table[key].model_validate(raw)
+    except ValidationError as error:
+        raise ScenarioError(f"step {number} ({key}): {error}") from None
+
+
+def load(path: str | Path) -> Scenario:
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ScenarioError(f"{path}: not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: a scenario is a mapping with 'world' and 'steps'")
+    data.setdefault("name", Path(path).stem)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(f"{path}: {error}") from None

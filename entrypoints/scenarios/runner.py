@@ -1,0 +1,219 @@
+"""Plays a scenario against the bot on the simulated Telegram and checks every expectation."""
+
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from dependency_injector import providers
+
+from adapters.memory.event_store import InMemoryEventStore
+from adapters.simulated_telegram.clock import SimulatedClock
+from adapters.simulated_telegram.direct import to_command
+from adapters.simulated_telegram.faults import Fault
+from adapters.simulated_telegram.gateway import SimulatedTelegram
+from adapters.simulated_telegram.model import Sender
+from adapters.simulated_telegram.world import WorldError
+from adapters.sqlite.event_store import SqliteEventStore
+from application.gatekeeper import Gatekeeper
+from entrypoints.scenarios import model as m
+from entrypoints.scenarios.expectations import check
+from entrypoints.scenarios.report import Report, StepResult
+from entrypoints.scenarios.world_builder import build_world
+from infrastructure.container import Container
+from infrastructure.settings import Settings
+
+
+class StepFailed(Exception):
+    """An action step could not be carried out as the scenario expects (e.g. no button to press)."""
+
+
+class ScenarioRun:
+    def __init__(self, scenario: m.Scenario, settings: Settings | None = None, keep: bool = False) -> None:
+        self.scenario = scenario
+        self.settings = settings or Settings()
+        self.keep = keep
+        self.world = build_world(scenario.world)
+        self.clock = SimulatedClock()
+        self.telegram = SimulatedTelegram(self.world, self.clock)
+        self.refs: dict[str, tuple[int, int]] = {}
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        self.store: Any = None
+        self.gatekeeper: Gatekeeper | None = None
+
+    # Life cycle.
+
+    async def open(self) -> None:
+        kind = self.settings.event_store
+        if kind == "memory":
+            self.store = InMemoryEventStore()
+        elif kind == "sqlite":
+            self._tmp = tempfile.TemporaryDirectory(prefix="chanwarden-sim-")
+            self.store = SqliteEventStore(Path(self._tmp.name) / "events.db")
+        else:
+            from entrypoints.scenarios.stores import open_postgres_store
+
+            self.store = await open_postgres_store(self.settings)
+        await self._boot()
+
+    async def _boot(self) -> None:
+        container = Container()
+        container.settings.override(providers.Object(self.settings))
+        container.clock.override(providers.Object(self.clock))
+        container.gateway.override(providers.Object(self.telegram))
+        container.event_store.override(providers.Object(self.store))
+        self.gatekeeper = container.gatekeeper()
+        await self.gatekeeper.start()
+
+    async def restart(self) -> None:
+        """Everything in memory is gone; only the event store (the database) remains."""
+        await self.gatekeeper.settle()
+        if isinstance(self.store, SqliteEventStore):
+            path = self.store.path
+            await self.store.close()
+            self.store = SqliteEventStore(path)
+        await self._boot()
+
+    async def close(self) -> None:
+        if self.store is not None:
+            await self.store.close()
+        if self.settings.event_store == "postgres" and not self.keep:
+            from entrypoints.scenarios.stores import drop_postgres_store
+
+            await drop_postgres_store(self.settings)
+        if self._tmp is not None and not self.keep:
+            self._tmp.cleanup()
+
+    async def deliver(self) -> None:
+        """Hand the bot every update the world produced, until the world and the bot are both quiet."""
+        while True:
+            await self.gatekeeper.settle()
+            if not self.world.outbox:
+                return
+            pending, self.world.outbox = self.world.outbox, []
+            for update in pending:
+                command = to_command(update, self.world)
+                if command is not None:
+                    await self.gatekeeper.handle(command)
+
+    # Steps.
+
+    async def run(self) -> Report:
+        report = Report(self.scenario.name, "direct", self.settings.event_store)
+        await self.open()
+        try:
+            for number, step in enumerate(self.scenario.steps, start=1):
+                report.steps.append(await self.step(number, step))
+            await self.fill(report)
+        finally:
+            await self.close()
+        return report
+
+    async def step(self, number: int, step: Any) -> StepResult:
+        label = describe(step)
+        if hasattr(step, "expect"):
+            ok, detail = await check(self, step)
+            return StepResult(number, label, ok, detail)
+        try:
+            detail = await self.act(step)
+        except StepFailed as failure:
+            await self.deliver()
+            return StepResult(number, label, False, str(failure))
+        except WorldError as refusal:
+            detail = f"refused: {refusal}"
+        await self.deliver()
+        return StepResult(number, label, True, detail or "")
+
+    async def act(self, step: Any) -> str | None:
+        world = self.world
+        match step:
+            case m.Message() | m.Command():
+                sender = self.sender(step.chat, step.from_)
+                kind = getattr(step, "kind", "text")
+                message = world.post(step.chat, sender, kind, step.text,
+                                     forwarded_from=getattr(step, "forwarded_from", None), now=self.clock.time())
+                if isinstance(step, m.Command) and step.reply_to:
+                    message.reply_to = self.refs[step.reply_to][1]
+                if step.ref:
+                    self.refs[step.ref] = (step.chat, message.id)
+            case m.Membership():
+                self.membership(step)
+            case m.Click():
+                return self.click(step)
+            case m.Wait():
+                self.clock.advance(step.seconds)
+            case m.Restart():
+                await self.restart()
+            case m.FaultStep():
+                self.telegram.faults.add(Fault(step.method, step.error, step.count, step.chat, step.seconds))
+            case m.BotRightsStep():
+                world.set_bot_admin(step.chat, step.admin)
+            case m.RestrictStep():
+                world.restrict_by(step.chat, step.user, step.by, frozenset(step.rights))
+        return None
+
+    def membership(self, step: m.Membership) -> None:
+        world = self.world
+        before = len(world.outbox)
+        if step.do == "join":
+            world.join(step.chat, step.user, step.via)
+        elif step.do == "leave":
+            world.leave(step.chat, step.user)
+        elif step.do == "ban":
+            world.ban(step.chat, step.user, by=step.by or world.bot_id)
+        else:
+            world.unban(step.chat, step.user, by=step.by or world.bot_id)
+        if step.silent:
+            del world.outbox[before:]
+
+    def sender(self, chat_id: int, peer: Any) -> Sender:
+        if peer == "anonymous_admin":
+            return Sender("anonymous_admin", chat_id)
+        if peer == "linked_channel":
+            linked = [c.id for c in self.world.chats.values() if c.linked_to == chat_id]
+            if not linked:
+                raise WorldError(f"no channel is linked to {chat_id}")
+            return Sender("linked_channel", linked[0])
+        if isinstance(peer, dict):
+            return Sender("channel", peer["channel"])
+        return Sender("user", peer)
+
+    def click(self, step: m.Click) -> str:
+        target = step.target if step.target is not None else step.user
+        tokens = self.gatekeeper.ctx.tokens
+        for message in reversed(self.world.live_bot_messages(step.chat)):
+            for row in message.buttons:
+                for button in row:
+                    data = button.get("data")
+                    if data and (found := tokens.read(data)) and found[1] == target:
+                        self.world.press(step.chat, step.user, message.id, data)
+                        return f"pressed Verify on message {message.id}"
+        raise StepFailed(f"there is no live warning for {self.world.name(target)} in chat {step.chat}")
+
+    async def fill(self, report: Report) -> None:
+        world = self.world
+        for chat in world.chats.values():
+            if chat.kind != "group":
+                continue
+            for person in world.people.values():
+                report.can_write.append(
+                    {"chat": chat.id, "user": person.id, "value": world.can_write(chat.id, person.id)}
+                )
+            report.bot_messages[str(chat.id)] = [msg.text for msg in world.live_bot_messages(chat.id)]
+        report.api_calls = dict(sorted(self.telegram.calls.items()))
+        report.events = dict(sorted((await self.event_counts()).items()))
+
+    async def event_counts(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        position = 0
+        while records := await self.store.read_all(after=position, limit=1000):
+            counts.update(type(r.event).__name__ for r in records)
+            position = records[-1].position
+        return counts
+
+
+def describe(step: Any) -> str:
+    data = step.model_dump(by_alias=True, exclude_defaults=True)
+    head = data.pop("do", None) or data.pop("expect")
+    prefix = "" if hasattr(step, "do") else "expect "
+    return prefix + head + " " + " ".join(f"{k}={v}" for k, v in data.items())

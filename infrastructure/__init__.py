@@ -1,0 +1,1 @@
+"""Shared technical pieces: settings, wiring, the event codec, logging."""

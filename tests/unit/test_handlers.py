@@ -1,0 +1,107 @@
+"""Handlers wired to in-memory adapters and the simulated Telegram."""
+
+from dependency_injector import providers
+
+from adapters.memory.event_store import InMemoryEventStore
+from adapters.simulated_telegram.clock import SimulatedClock
+from adapters.simulated_telegram.gateway import SimulatedTelegram
+from adapters.simulated_telegram.model import Chat, Participant, Person
+from adapters.simulated_telegram.world import World
+from application.commands import GroupMessage, VerifyPressed
+from domain.senders import USER, Sender
+from infrastructure.container import Container
+from infrastructure.settings import Settings
+
+
+class CountingStore(InMemoryEventStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stream_reads = 0
+        self.appends = 0
+
+    async def read_stream(self, stream_id, after_version=0):
+        self.stream_reads += 1
+        return await super().read_stream(stream_id, after_version)
+
+    async def append(self, events, tracking=None):
+        self.appends += bool(events)
+        return await super().append(events, tracking)
+
+
+def make_world() -> World:
+    world = World(bot_id=999)
+    for uid, name in ((1, "Alice"), (2, "Bob"), (10, "Admin")):
+        world.people[uid] = Person(uid, name)
+    news = Chat(1001, "channel", "News", "news")
+    news.participants = {1: Participant("member"), 999: Participant("admin")}
+    group = Chat(2001, "group", "Chat")
+    group.participants = {10: Participant("creator"), 1: Participant("member"), 2: Participant("member"),
+                          999: Participant("admin")}
+    world.chats = {1001: news, 2001: group}
+    return world
+
+
+async def boot():
+    world, clock, store = make_world(), SimulatedClock(), CountingStore()
+    telegram = SimulatedTelegram(world, clock)
+    container = Container()
+    container.settings.override(providers.Object(Settings(event_store="memory")))
+    container.clock.override(providers.Object(clock))
+    container.gateway.override(providers.Object(telegram))
+    container.event_store.override(providers.Object(store))
+    gate = container.gatekeeper()
+    await gate.start()
+    return gate, telegram, store
+
+
+def message(user: int, text: str = "hi", message_id: int = 50) -> GroupMessage:
+    return GroupMessage(2001, message_id, Sender(USER, user), "text", text, sender_name=f"user{user}")
+
+
+async def protect(gate) -> None:
+    await gate.handle(GroupMessage(2001, 1, Sender(USER, 10), "text", "/protect @news"))
+    await gate.settle()
+
+
+async def test_a_verified_cached_member_costs_no_telegram_call_and_no_store_read() -> None:
+    gate, telegram, store = await boot()
+    await protect(gate)
+    assert await gate.handle(message(1)) == "passed"
+    await gate.settle()
+    calls, reads, appends = sum(telegram.calls.values()), store.stream_reads, store.appends
+    for n in range(100):
+        assert await gate.handle(message(1, message_id=100 + n)) == "passed"
+    await gate.settle()
+    assert sum(telegram.calls.values()) == calls
+    assert store.stream_reads == reads
+    assert store.appends == appends
+
+
+async def test_a_non_subscriber_is_restricted_muted_warned_and_the_message_deleted() -> None:
+    gate, telegram, store = await boot()
+    await protect(gate)
+    assert await gate.handle(message(2, message_id=77)) == "restricted"
+    await gate.settle()
+    world = telegram.world
+    assert not world.can_write(2001, 2)
+    names = [type(r.event).__name__ for r in await store.read_all()]
+    assert {"MemberRestricted", "MuteApplied", "WarningPosted"} <= set(names)
+    warning = world.live_bot_messages(2001)[-1]
+    assert "@news" in warning.text and warning.buttons[-1][0]["data"]
+
+
+async def test_only_the_restricted_member_may_press_their_verify() -> None:
+    gate, telegram, _ = await boot()
+    await protect(gate)
+    await gate.handle(message(2))
+    await gate.settle()
+    data = telegram.world.live_bot_messages(2001)[-1].buttons[-1][0]["data"]
+    assert await gate.handle(VerifyPressed(1, 2001, 1, data)) == "not_yours"
+    assert await gate.handle(VerifyPressed(2, 2001, 2, b"forged" + data[6:])) == "invalid"
+    assert await gate.handle(VerifyPressed(3, 2001, 2, data)) == "still_missing"
+    telegram.world.join(1001, 2)
+    telegram.world.outbox.clear()  # the bot is not told: only the press can release
+    assert await gate.handle(VerifyPressed(4, 2001, 2, data)) == "released"
+    await gate.settle()
+    assert telegram.world.can_write(2001, 2)
+    assert "another member" in telegram.callback_answers[0][1]
