@@ -28,6 +28,7 @@ async def play(console: Console) -> int:
     seen = 0
     failures = 0
     owners: dict[Any, str] = {}
+    voice = _BotVoice(run)
     try:
         console.rule(f"[bold]{scenario.name}[/bold]")
         for number, step in enumerate(scenario.steps, start=1):
@@ -46,7 +47,7 @@ async def play(console: Console) -> int:
                 text = f"{who}: " + describe(record.event, names) if who else describe(record.event, names)
                 console.print(f"    [dim]log #{record.position}[/dim] {text}", highlight=False)
             seen = records[-1].position if records else seen
-            for text in _new_bot_texts(run):
+            for text in voice.news():
                 console.print(f"    [cyan]bot says:[/cyan] {text}", highlight=False)
         await _audit_trail(console, run, names)
         calls = ", ".join(f"{k} {v}" for k, v in sorted(run.telegram.calls.items()))
@@ -82,23 +83,26 @@ def _plain(step: Any, names: Any) -> str:
     return describe_step(step)
 
 
-_shown: set[tuple[int, int, str]] = set()
+class _BotVoice:
+    """What the bot said since the last look: new messages and answers to button presses."""
 
+    def __init__(self, run: ScenarioRun) -> None:
+        self._run = run
+        self._shown: set[tuple[int, int, str]] = set()
+        self._answers = 0
 
-def _new_bot_texts(run: ScenarioRun) -> list[str]:
-    texts = []
-    for chat in run.world.chats.values():
-        for message in chat.messages.values():
-            key = (chat.id, message.id, message.text)
-            if message.from_bot and key not in _shown:
-                _shown.add(key)
-                texts.append(message.text)
-    texts += [text for _, text in run.telegram.callback_answers[len(_answers):]]
-    _answers[:] = run.telegram.callback_answers
-    return texts
-
-
-_answers: list = []
+    def news(self) -> list[str]:
+        texts = []
+        for chat in self._run.world.chats.values():
+            for message in chat.messages.values():
+                key = (chat.id, message.id, message.text)
+                if message.from_bot and key not in self._shown:
+                    self._shown.add(key)
+                    texts.append(message.text)
+        answers = self._run.telegram.callback_answers
+        texts += [text for _, text in answers[self._answers :]]
+        self._answers = len(answers)
+        return texts
 
 
 async def _audit_trail(console: Console, run: ScenarioRun, names: Any) -> None:
