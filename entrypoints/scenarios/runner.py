@@ -38,6 +38,7 @@ class ScenarioRun:
         self.telegram = SimulatedTelegram(self.world, self.clock)
         self.refs: dict[str, tuple[int, int]] = {}
         self._tmp: tempfile.TemporaryDirectory | None = None
+        self._dsn: str | None = None
         self.store: Any = None
         self.gatekeeper: Gatekeeper | None = None
 
@@ -51,9 +52,10 @@ class ScenarioRun:
             self._tmp = tempfile.TemporaryDirectory(prefix="chanwarden-sim-")
             self.store = SqliteEventStore(Path(self._tmp.name) / "events.db")
         else:
-            from entrypoints.scenarios.stores import open_postgres_store
+            from entrypoints.scenarios.stores import open_postgres_store, run_dsn
 
-            self.store = await open_postgres_store(self.settings)
+            self._dsn = run_dsn(self.settings)
+            self.store = await open_postgres_store(self._dsn)
         await self._boot()
 
     async def _boot(self) -> None:
@@ -77,10 +79,10 @@ class ScenarioRun:
     async def close(self) -> None:
         if self.store is not None:
             await self.store.close()
-        if self.settings.event_store == "postgres" and not self.keep:
+        if self._dsn is not None and not self.keep:
             from entrypoints.scenarios.stores import drop_postgres_store
 
-            await drop_postgres_store(self.settings)
+            await drop_postgres_store(self._dsn)
         if self._tmp is not None and not self.keep:
             self._tmp.cleanup()
 

@@ -1,0 +1,65 @@
+"""Channel statuses shared by every bot instance through Redis, expiring like the in-process cache.
+
+Key layout: one string key per (user, channel), `<prefix>membership:<user>:<channel>`, holding the status.
+A hash per user would be tidier, but a user's subscribed and unsubscribed statuses must expire at
+different times and a TTL per hash field needs Redis 7.4 (HEXPIRE); a key per pair gets its own TTL on
+any Redis, and MGET still fetches a user's channels in one round trip.
+"""
+
+import random
+from typing import Any
+
+from adapters.redis import unlink_under
+from adapters.redis.errors import bounded
+from application.ports.clock import Clock
+from domain.subscription import is_subscribed
+
+
+class RedisMembershipCache:
+    def __init__(
+        self,
+        client: Any,
+        clock: Clock,
+        prefix: str,
+        positive_ttl: float = 600.0,
+        negative_ttl: float = 60.0,
+        jitter: float = 0.15,
+        seed: int = 0,
+        timeout: float = 0.25,
+    ) -> None:
+        # The clock is accepted for parity with the in-process cache only: expiry is Redis's own, in real
+        # time, so a simulated clock does not age these entries.
+        self._clock = clock
+        self.client = client
+        self.prefix = prefix
+        self.timeout = timeout
+        self._namespace = f"{prefix}membership:"
+        self._ttl = {True: positive_ttl, False: negative_ttl}
+        self._jitter = jitter
+        self._random = random.Random(seed)
+
+    def _key(self, user_id: int, channel_id: int) -> str:
+        return f"{self._namespace}{user_id}:{channel_id}"
+
+    async def get_many(self, user_id: int, channels: list[int]) -> dict[int, str]:
+        if not channels:
+            return {}
+        keys = [self._key(user_id, c) for c in channels]
+        values = await bounded(self.client.mget(keys), self.timeout, "MGET membership")
+        return {c: _text(v) for c, v in zip(channels, values, strict=True) if v is not None}
+
+    async def put(self, user_id: int, channel_id: int, status: str) -> None:
+        ttl = self._ttl[is_subscribed(status)]
+        # Jitter spreads expiries so a crowd verified together is not re-checked together.
+        ttl *= 1 + self._random.uniform(-self._jitter, self._jitter)
+        # SET replaces any earlier status and its TTL at once: an observed leave wins immediately.
+        command = self.client.set(self._key(user_id, channel_id), status, px=max(1, round(ttl * 1000)))
+        await bounded(command, self.timeout, "SET membership")
+
+    async def clear(self) -> None:
+        await unlink_under(self.client, self._namespace, self.timeout)
+
+
+def _text(value: bytes | str) -> str:
+    # The client may or may not decode responses; statuses are always ASCII.
+    return value.decode() if isinstance(value, bytes) else value

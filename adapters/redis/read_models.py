@@ -1,0 +1,128 @@
+"""Read models in Redis, so every bot instance answers from the same projection.
+
+Key layout under `<prefix>read:`
+    group:<chat>               GroupView as JSON
+    channel:<channel>          set of protected chat ids requiring that channel
+    verdict:<chat>:<member>    VerdictView as JSON
+    restricted:<chat>          set of member ids currently restricted there
+    position                   the log position the views above reflect
+
+A batch and its position are written in one MULTI/EXEC while the position key is WATCHed: either all
+of it lands or none of it does, and a batch at or below the stored position is dropped, so replaying
+a batch after a crash never applies it twice. (All keys share no hash tag: this assumes a single
+Redis primary, not a cluster.)
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from redis.exceptions import WatchError
+
+from adapters.redis import unlink_under
+from adapters.redis.errors import bounded
+from application.ports.read_models import GroupView, VerdictView
+from domain.membership_verdict import RESTRICTED
+
+
+class RedisReadModels:
+    def __init__(self, client: Any, prefix: str, timeout: float = 0.5) -> None:
+        self._client = client
+        self._timeout = timeout
+        self._namespace = f"{prefix}read:"
+        self._position_key = f"{self._namespace}position"
+
+    def _group_key(self, chat_id: int) -> str:
+        return f"{self._namespace}group:{chat_id}"
+
+    def _channel_key(self, channel_id: int) -> str:
+        return f"{self._namespace}channel:{channel_id}"
+
+    def _verdict_key(self, chat_id: int, member_id: int) -> str:
+        return f"{self._namespace}verdict:{chat_id}:{member_id}"
+
+    def _restricted_key(self, chat_id: int) -> str:
+        return f"{self._namespace}restricted:{chat_id}"
+
+    async def group(self, chat_id: int) -> GroupView | None:
+        raw = await bounded(self._client.get(self._group_key(chat_id)), self._timeout, "GET group")
+        return None if raw is None else GroupView(**json.loads(raw))
+
+    async def groups_for_channel(self, channel_id: int) -> list[int]:
+        members = await bounded(self._client.smembers(self._channel_key(channel_id)), self._timeout, "SMEMBERS")
+        return sorted(int(m) for m in members)
+
+    async def verdict(self, chat_id: int, member_id: int) -> VerdictView | None:
+        raw = await bounded(self._client.get(self._verdict_key(chat_id, member_id)), self._timeout, "GET verdict")
+        return None if raw is None else _verdict(raw)
+
+    async def restricted(self, chat_id: int) -> list[VerdictView]:
+        members = await bounded(self._client.smembers(self._restricted_key(chat_id)), self._timeout, "SMEMBERS")
+        if not members:
+            return []
+        keys = [self._verdict_key(chat_id, m) for m in sorted(int(m) for m in members)]
+        raws = await bounded(self._client.mget(keys), self._timeout, "MGET verdicts")
+        return [_verdict(raw) for raw in raws if raw is not None]
+
+    async def position(self) -> int:
+        raw = await bounded(self._client.get(self._position_key), self._timeout, "GET position")
+        return int(raw or 0)
+
+    async def apply(self, position: int, groups: Sequence[GroupView], verdicts: Sequence[VerdictView]) -> None:
+        """Store these views and the new position together, or nothing at all; ignore a stale position."""
+        await bounded(self._apply(position, groups, verdicts), self._timeout, "apply read models")
+
+    async def _apply(self, position: int, groups: Sequence[GroupView], verdicts: Sequence[VerdictView]) -> None:
+        async with self._client.pipeline(transaction=True) as pipe:
+            # A WatchError means another writer moved the position (or the connection died after WATCH):
+            # start over from a fresh read. The caller's deadline bounds the retries.
+            while True:
+                try:
+                    await pipe.watch(self._position_key)
+                    if position <= int(await pipe.get(self._position_key) or 0):
+                        return
+                    old = await pipe.mget([self._group_key(g.chat_id) for g in groups]) if groups else []
+                    pipe.multi()
+                    self._queue(pipe, groups, verdicts, old)
+                    pipe.set(self._position_key, position)
+                    await pipe.execute()
+                    return
+                except WatchError:
+                    continue
+
+    def _queue(self, pipe: Any, groups: Sequence[GroupView], verdicts: Sequence[VerdictView], old: list) -> None:
+        """The writes of one batch, in the same order and with the same effect as the in-memory store."""
+        # Channels each chat is indexed under so far; a chat seen twice in a batch starts from its previous update.
+        linked = {g.chat_id: json.loads(raw)["channels"] for g, raw in zip(groups, old, strict=True) if raw}
+        for group in groups:
+            for channel in linked.get(group.chat_id, ()):
+                pipe.srem(self._channel_key(channel["id"]), group.chat_id)
+            if group.protected:
+                for channel_id in group.channel_ids:
+                    pipe.sadd(self._channel_key(channel_id), group.chat_id)
+            pipe.set(self._group_key(group.chat_id), json.dumps(asdict(group)))
+            linked[group.chat_id] = group.channels
+        for verdict in verdicts:
+            pipe.set(self._verdict_key(verdict.chat_id, verdict.member_id), json.dumps(_verdict_data(verdict)))
+            if verdict.status == RESTRICTED:
+                pipe.sadd(self._restricted_key(verdict.chat_id), verdict.member_id)
+            else:
+                pipe.srem(self._restricted_key(verdict.chat_id), verdict.member_id)
+
+    async def clear(self) -> None:
+        await unlink_under(self._client, self._namespace, self._timeout)
+
+
+def _verdict_data(verdict: VerdictView) -> dict[str, Any]:
+    data = asdict(verdict)
+    data["since"] = verdict.since.isoformat() if verdict.since else None
+    return data
+
+
+def _verdict(raw: bytes | str) -> VerdictView:
+    data = json.loads(raw)
+    if data["since"] is not None:
+        data["since"] = datetime.fromisoformat(data["since"])
+    return VerdictView(**data)

@@ -1,0 +1,106 @@
+"""What every ReadModels store must answer, given the same views: a subclass supplies `make`."""
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
+
+import pytest
+
+from application.ports.read_models import GroupView, ReadModels, VerdictView
+
+SINCE = datetime(2026, 1, 1, 9, 30, 15, 123456, tzinfo=UTC)
+SETTINGS = {"action": "mute", "strict": True, "warning_ttl": 300, "quiet": False}
+
+
+def channel(channel_id: int) -> dict:
+    return {"id": channel_id, "title": f"Channel {channel_id}", "username": None, "invite_link": "https://t.me/+x"}
+
+
+def group(chat_id: int, *channels: int, protected: bool = True) -> GroupView:
+    return GroupView(chat_id, f"Group {chat_id}", protected, [channel(c) for c in channels], dict(SETTINGS))
+
+
+def verdict(chat_id: int, member_id: int, status: str = "restricted", **fields) -> VerdictView:
+    if status == "restricted":
+        fields = {"reason": "not_subscribed", "missing": [-100], "since": SINCE, **fields}
+    return VerdictView(chat_id, member_id, status, **fields)
+
+
+class ReadModelsContract(ABC):
+    @abstractmethod
+    def make(self) -> AbstractAsyncContextManager[ReadModels]: ...
+
+    @pytest.fixture
+    async def store(self) -> AsyncIterator[ReadModels]:
+        async with self.make() as store:
+            yield store
+
+    async def test_an_empty_store_knows_nothing(self, store: ReadModels) -> None:
+        assert await store.group(-1) is None
+        assert await store.groups_for_channel(-100) == []
+        assert await store.verdict(-1, 5) is None
+        assert await store.restricted(-1) == []
+        assert await store.position() == 0
+
+    async def test_group_views_come_back_as_stored(self, store: ReadModels) -> None:
+        await store.apply(1, [group(-1, -100, -200), group(-2, -100)], [])
+        assert await store.group(-1) == group(-1, -100, -200)
+        assert await store.groups_for_channel(-100) == [-2, -1]
+        assert await store.groups_for_channel(-200) == [-1]
+        assert await store.position() == 1
+
+    async def test_channel_index_follows_links_unlinks_and_unprotection(self, store: ReadModels) -> None:
+        await store.apply(1, [group(-1, -100, -200), group(-2, -200)], [])
+        await store.apply(2, [group(-1, -200, -300)], [])  # -100 unlinked, -300 linked
+        assert await store.groups_for_channel(-100) == []
+        assert await store.groups_for_channel(-200) == [-2, -1]
+        assert await store.groups_for_channel(-300) == [-1]
+        await store.apply(3, [group(-1, protected=False)], [])
+        assert [await store.groups_for_channel(c) for c in (-100, -200, -300)] == [[], [-2], []]
+        assert (await store.group(-1)).protected is False
+
+    async def test_a_group_changed_twice_in_one_batch_ends_as_last_seen(self, store: ReadModels) -> None:
+        await store.apply(1, [group(-1, -100)], [])
+        await store.apply(2, [group(-1, -200), group(-1, -300)], [])
+        assert [await store.groups_for_channel(c) for c in (-100, -200, -300)] == [[], [], [-1]]
+
+    async def test_an_unprotected_group_is_not_indexed(self, store: ReadModels) -> None:
+        await store.apply(1, [group(-1, -100, protected=False)], [])
+        assert await store.groups_for_channel(-100) == []
+        assert await store.group(-1) == group(-1, -100, protected=False)
+
+    async def test_verdicts_come_back_as_stored(self, store: ReadModels) -> None:
+        pending = verdict(-1, 7, join_request="pending")
+        await store.apply(1, [], [pending, verdict(-1, 8, "verified")])
+        assert await store.verdict(-1, 7) == pending
+        assert (await store.verdict(-1, 7)).since == SINCE  # same instant, same timezone
+        assert await store.verdict(-1, 8) == verdict(-1, 8, "verified")
+        assert await store.verdict(-2, 7) is None
+
+    async def test_restricted_lists_members_by_id_and_forgets_the_released(self, store: ReadModels) -> None:
+        await store.apply(1, [], [verdict(-1, 30), verdict(-1, 4), verdict(-1, 200, "verified"), verdict(-2, 9)])
+        assert await store.restricted(-1) == [verdict(-1, 4), verdict(-1, 30)]
+        await store.apply(2, [], [verdict(-1, 4, "released"), verdict(-1, 200)])
+        assert await store.restricted(-1) == [verdict(-1, 30), verdict(-1, 200)]
+        assert await store.restricted(-2) == [verdict(-2, 9)]
+        assert (await store.verdict(-1, 4)).status == "released"
+
+    async def test_reapplying_the_same_batch_leaves_the_same_state(self, store: ReadModels) -> None:
+        batch = [group(-1, -100)], [verdict(-1, 4)]
+        await store.apply(1, [group(-1, -200)], [])
+        await store.apply(2, *batch)
+        await store.apply(2, *batch)  # a replay after a crash between apply and acknowledgement
+        assert await store.position() == 2
+        assert await store.groups_for_channel(-100) == [-1]
+        assert await store.groups_for_channel(-200) == []
+        assert await store.restricted(-1) == [verdict(-1, 4)]
+
+    async def test_clear_forgets_everything(self, store: ReadModels) -> None:
+        await store.apply(5, [group(-1, -100)], [verdict(-1, 4)])
+        await store.clear()
+        assert await store.group(-1) is None
+        assert await store.groups_for_channel(-100) == []
+        assert await store.verdict(-1, 4) is None
+        assert await store.restricted(-1) == []
+        assert await store.position() == 0
