@@ -1,0 +1,168 @@
+"""Telegram updates, translated into application commands and handed to a sink.
+
+Which source reports a join, so that each join is reported once:
+- a service message (events.ChatAction: joined by link / added; raw MessageActionChatJoinedByRequest)
+  is the usual source and says how the member came in;
+- with "hidden members" on there is no service message, only the raw UpdateChannelParticipant. That
+  update is therefore also translated, and both sources pass through a short memory of recent joins, so
+  whichever of the two arrives second is dropped. Telethon's own ChatAction built from that raw update
+  (it has no action_message) is ignored for the same reason.
+Leaving a channel often produces no service message at all, so channel memberships come only from the
+raw UpdateChannelParticipant. Every handler catches and logs whatever goes wrong with one update:
+Telethon would swallow it anyway, and one odd object must not stop the next update.
+"""
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from telethon import events, types, utils
+
+from adapters.telethon.messages import chat_of, classify_sender, to_group_message
+from adapters.telethon.participants import status_of
+from adapters.telethon.peers import plain_id
+from application.commands import (
+    BotRightsChanged,
+    ChannelMembershipChanged,
+    Command,
+    JoinRequested,
+    MemberJoined,
+    MemberLeft,
+    VerifyPressed,
+)
+from domain import subscription as sub
+
+log = logging.getLogger(__name__)
+
+Sink = Callable[[Command], Awaitable[None]]
+_JOIN_MEMORY_SECONDS = 120.0
+
+
+class Inbound:
+    def __init__(self, client, sink: Sink, bot_id: int) -> None:
+        self._client = client
+        self._sink = sink
+        self._bot_id = bot_id
+        self._recent_joins: dict[tuple[int, int], float] = {}
+
+    def register(self) -> "Inbound":
+        add = self._client.add_event_handler
+        add(self._guard(self._message), events.NewMessage())
+        add(self._guard(self._message), events.MessageEdited())
+        add(self._guard(self._action), events.ChatAction())
+        add(self._guard(self._callback), events.CallbackQuery())
+        raw_types = [types.UpdateChannelParticipant, types.UpdateBotChatInviteRequester, types.UpdateNewChannelMessage]
+        add(self._guard(self._raw), events.Raw(types=raw_types))
+        return self
+
+    def _guard(self, translate: Callable[..., Awaitable[list[Command]]]):
+        async def handler(event) -> None:
+            try:
+                for command in await translate(event):
+                    await self._sink(command)
+            except Exception:
+                log.exception("dropped an update that could not be handled: %s", type(event).__name__)
+
+        return handler
+
+    # -- messages ---------------------------------------------------------------------------------
+
+    async def _message(self, event) -> list[Command]:
+        message = event.message
+        chat_id = chat_of(message)
+        if chat_id is None or not self._is_megagroup(chat_id, message.chat, message.post):
+            return []
+        sender = classify_sender(message, chat_id)
+        if sender is None:
+            log.warning("message %s in %s names no sender; ignored", message.id, chat_id)
+            return []
+        return [await to_group_message(message, chat_id, sender)]
+
+    def _is_megagroup(self, chat_id: int, chat, post: bool | None) -> bool:
+        if isinstance(chat, types.Channel):
+            return bool(chat.megagroup)
+        cached = self._client._mb_entity_cache.get(chat_id)
+        if cached is not None:
+            return cached.is_group
+        return not post  # only broadcast channels carry "post" messages
+
+    # -- joins ------------------------------------------------------------------------------------
+
+    async def _action(self, event) -> list[Command]:
+        service = event.action_message
+        if service is None or not isinstance(service.peer_id, types.PeerChannel):
+            return []  # built from UpdateChannelParticipant (handled raw) or a basic group
+        if not (event.user_joined or event.user_added):
+            return []
+        via = "link" if event.user_joined else "added"
+        joins = [self._joined(service.peer_id.channel_id, uid, via, event._entities) for uid in event.user_ids]
+        return [j for j in joins if j is not None]
+
+    def _joined(self, chat_id: int, user_id: int, via: str, entities) -> MemberJoined | None:
+        now = time.monotonic()
+        if len(self._recent_joins) > 10_000:
+            self._recent_joins = {k: t for k, t in self._recent_joins.items() if now - t < _JOIN_MEMORY_SECONDS}
+        seen = self._recent_joins.get((chat_id, user_id))
+        self._recent_joins[(chat_id, user_id)] = now
+        if seen is not None and now - seen < _JOIN_MEMORY_SECONDS:
+            return None
+        return MemberJoined(chat_id, user_id, via, _name(entities, user_id))
+
+    # -- raw updates ------------------------------------------------------------------------------
+
+    async def _raw(self, update) -> list[Command]:
+        entities = getattr(update, "_entities", None) or {}
+        if isinstance(update, types.UpdateBotChatInviteRequester):
+            chat_id = plain_id(update.peer)
+            return [JoinRequested(chat_id, update.user_id, _name(entities, update.user_id))] if chat_id else []
+        if isinstance(update, types.UpdateChannelParticipant):
+            return [c for c in [self._participant(update, entities)] if c is not None]
+        message = update.message
+        if isinstance(message, types.MessageService) and isinstance(
+            message.action, types.MessageActionChatJoinedByRequest
+        ):
+            user_id = plain_id(message.from_id)
+            chat_id = chat_of(message)
+            if user_id is not None and chat_id is not None:
+                return [c for c in [self._joined(chat_id, user_id, "request", entities)] if c is not None]
+        return []
+
+    def _participant(self, update, entities) -> Command | None:
+        chat_id, user_id = update.channel_id, update.user_id
+        new_status = status_of(update.new_participant)
+        if user_id == self._bot_id:
+            return BotRightsChanged(chat_id, new_status in (sub.ADMIN, sub.CREATOR))
+        chat = entities.get(utils.get_peer_id(types.PeerChannel(chat_id)))
+        # An unknown chat is reported as a channel change: the application ignores channels it does not
+        # protect, and a missed group join is caught when the member next writes.
+        if not self._is_megagroup(chat_id, chat, post=True):
+            return ChannelMembershipChanged(chat_id, user_id, new_status)
+        was_in = sub.is_subscribed(status_of(update.prev_participant))
+        is_in = sub.is_subscribed(new_status)
+        if is_in and not was_in:
+            invite = update.invite
+            via = "link" if invite is not None else "added"
+            if getattr(invite, "request_needed", False):
+                via = "request"
+            return self._joined(chat_id, user_id, via, entities)
+        if was_in and not is_in:
+            self._recent_joins.pop((chat_id, user_id), None)  # a later re-join is news again
+            return MemberLeft(chat_id, user_id)
+        return None
+
+    # -- buttons ----------------------------------------------------------------------------------
+
+    async def _callback(self, event) -> list[Command]:
+        query = event.query
+        if not isinstance(query, types.UpdateBotCallbackQuery):
+            return []  # a press on an inline-mode message belongs to no chat
+        chat_id = plain_id(query.peer)
+        if chat_id is None:
+            return []
+        # The data is untrusted bytes from the client; the application validates it.
+        return [VerifyPressed(query.query_id, chat_id, query.user_id, bytes(query.data or b""))]
+
+
+def _name(entities, user_id: int) -> str:
+    user = entities.get(user_id) if entities else None
+    return utils.get_display_name(user) if user is not None else ""
