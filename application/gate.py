@@ -12,6 +12,7 @@ from domain.settings import GroupSettings
 
 PASSED = "passed"
 RESTRICTED = "restricted"
+RESTRICTED_UNCHECKED = "restricted_unchecked"  # strict mode: restricted because Telegram did not answer
 ALLOWED_ON_FAILURE = "allowed_on_failure"
 EXEMPT = "exempt"
 NOT_IN_GROUP = "not_in_group"
@@ -51,9 +52,16 @@ async def enforce(ctx: GateContext, group: GroupView, job: Enforcement) -> Decis
         )
         if not settings.strict:
             return Decision(ALLOWED_ON_FAILURE, tuple(failed))
-        return await _restrict(ctx, job, settings, mv.CHECK_FAILED, failed)
+        decision = await _restrict(ctx, job, settings, mv.CHECK_FAILED, failed)
+        return Decision(RESTRICTED_UNCHECKED, decision.missing) if decision.outcome == RESTRICTED else decision
     if missing:
         return await _restrict(ctx, job, settings, mv.NOT_SUBSCRIBED, missing)
+    if blind:
+        # The bot cannot see these channels: nobody is punished for that, and nobody is released on it.
+        view = await ctx.read_models.verdict(job.chat_id, job.member_id)
+        if view is not None and view.status == mv.RESTRICTED:
+            return Decision(RESTRICTED_UNCHECKED, tuple(blind))
+        return Decision(ALLOWED_ON_FAILURE, tuple(blind))
     return await _pass(ctx, job, channels)
 
 

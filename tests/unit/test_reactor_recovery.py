@@ -15,7 +15,7 @@ from infrastructure.settings import Settings
 from tests.unit.test_handlers import make_world
 
 
-def boot(store, telegram, clock):  # noqa: ANN001, ANN201
+def boot(store, telegram, clock):
     container = Container()
     container.settings.override(providers.Object(Settings()))
     container.clock.override(providers.Object(clock))

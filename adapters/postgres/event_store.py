@@ -1,0 +1,200 @@
+"""The production log: eventsourcing's PostgreSQL tables, written and read with asyncpg.
+
+Writes go through one server-side call per append (see migrations._append_function), so a batch of
+any size costs one statement and one round trip. The raw methods (append_stored, select_stored,
+notifications, tracked) speak eventsourcing's StoredEvent so its tools can run against this store.
+"""
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from eventsourcing.persistence import Notification, StoredEvent
+
+from adapters.postgres.migrations import Tables, migrate
+from application.ports.event_store import ConcurrencyConflict, Recorded, Tracking
+from infrastructure.event_codec import EventCodec
+
+
+class PostgresEventStore:
+    def __init__(self, pool: asyncpg.Pool, dsn: str, tables: Tables, codec: EventCodec, lock_timeout: float) -> None:
+        self._pool = pool
+        self._dsn = dsn
+        self._tables = tables
+        self._codec = codec
+        self._lock_timeout_ms = int(lock_timeout * 1000)
+        self._append_sql = f"SELECT {tables.append}($1, $2, $3, $4, $5, $6, $7)"
+        self._listener: asyncpg.Connection | None = None
+        self._listener_lock = asyncio.Lock()
+        self._notified = 0  # NOTIFYs received; lets a follower ask "anything since count n?" without a gap
+        self._waiters: set[asyncio.Future[None]] = set()
+
+    @classmethod
+    async def open(
+        cls,
+        dsn: str,
+        name: str = "chanwarden",
+        codec: EventCodec | None = None,
+        schema: str | None = None,
+        *,
+        lock_timeout: float = 10.0,
+        pool_size: int = 10,
+    ) -> "PostgresEventStore":
+        """Migrate the schema, then connect. An append waiting longer than lock_timeout for the
+        table lock fails with asyncpg.LockNotAvailableError rather than hanging the bot."""
+        await migrate(dsn, name, schema)
+        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=pool_size, reset=_keep_session)
+        return cls(pool, dsn, Tables(name, schema or "public"), codec or EventCodec(), lock_timeout)
+
+    # The port.
+
+    async def append(self, events: Sequence[Any], tracking: Tracking | None = None) -> list[int]:
+        return await self.append_stored([self._codec.encode(e) for e in events], tracking)
+
+    async def read_stream(self, stream_id: UUID, after_version: int = 0) -> list[Any]:
+        return [self._codec.decode(row) for row in await self.select_stored(stream_id, gt=after_version)]
+
+    async def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
+        return [Recorded(n.id, self._codec.decode(n)) for n in await self.notifications(after, limit)]
+
+    async def last_position(self) -> int:
+        return await self._pool.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {self._tables.events}")
+
+    async def tracking_position(self, reader: str) -> int:
+        return await self.tracked(reader) or 0
+
+    async def close(self) -> None:
+        """Release followers still waiting, then disconnect; closing twice is harmless."""
+        self._wake()
+        if self._listener is not None:
+            await self._listener.close()
+        if not self._pool.is_closing():
+            await self._pool.close()
+
+    # Following the log as it grows.
+
+    async def wait_for_events(self, timeout: float, seen: int | None = None) -> bool:
+        """True once an append commits (its NOTIFY arrives), False when `timeout` seconds pass first.
+
+        A follower that passes `seen` from notification_count() before reading also learns of appends
+        that committed between its read and this call, which a plain wait would sleep through.
+        """
+        await self._listen()
+        if seen is None:
+            seen = self._notified
+        if self._notified == seen:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.add(waiter)
+            try:
+                await asyncio.wait_for(waiter, timeout)
+            except TimeoutError:
+                pass
+            finally:
+                self._waiters.discard(waiter)
+        return self._notified != seen
+
+    async def notification_count(self) -> int:
+        await self._listen()
+        return self._notified
+
+    async def _listen(self) -> None:
+        async with self._listener_lock:
+            if self._listener is not None and not self._listener.is_closed():
+                return
+            if self._pool.is_closing():
+                raise RuntimeError("the event store is closed")
+            if self._listener is not None:
+                self._wake()  # NOTIFYs sent while it was down are lost: make followers read again
+            self._listener = await asyncpg.connect(self._dsn)
+            await self._listener.add_listener(self._tables.channel, self._on_notify)
+
+    def _on_notify(self, *_: Any) -> None:
+        self._wake()
+
+    def _wake(self) -> None:
+        self._notified += 1
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    # Stored events, for eventsourcing's recorder interface and anything else below the codec.
+
+    async def append_stored(self, rows: Sequence[StoredEvent], tracking: Tracking | None = None) -> list[int]:
+        if not rows and tracking is None:
+            return []
+        try:
+            positions = await self._pool.fetchval(
+                self._append_sql,
+                [r.originator_id for r in rows],
+                [r.originator_version for r in rows],
+                [r.topic for r in rows],
+                [r.state for r in rows],
+                tracking.reader if tracking else None,
+                tracking.position if tracking else None,
+                self._lock_timeout_ms,
+            )
+        except asyncpg.UniqueViolationError as error:
+            raise ConcurrencyConflict(error.detail or str(error)) from None
+        return list(positions)
+
+    async def select_stored(
+        self,
+        stream_id: UUID,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        sql = f"SELECT originator_version, topic, state FROM {self._tables.events} WHERE originator_id = $1"
+        args: list[Any] = [stream_id]
+        if gt is not None:
+            args.append(gt)
+            sql += f" AND originator_version > ${len(args)}"
+        if lte is not None:
+            args.append(lte)
+            sql += f" AND originator_version <= ${len(args)}"
+        sql += " ORDER BY originator_version DESC" if desc else " ORDER BY originator_version"
+        if limit is not None:
+            args.append(limit)
+            sql += f" LIMIT ${len(args)}"
+        rows = await self._pool.fetch(sql, *args)
+        return [StoredEvent(stream_id, r[0], r[1], r[2]) for r in rows]
+
+    async def notifications(
+        self, after: int, limit: int, stop: int | None = None, topics: Sequence[str] = ()
+    ) -> list[Notification]:
+        """Rows with positions after `after` (and up to `stop`), in position order."""
+        sql = (
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            f"FROM {self._tables.events} WHERE notification_id > $1"
+        )
+        args: list[Any] = [after]
+        if stop is not None:
+            args.append(stop)
+            sql += f" AND notification_id <= ${len(args)}"
+        if topics:
+            args.append(list(topics))
+            sql += f" AND topic = ANY(${len(args)}::text[])"
+        args.append(limit)
+        sql += f" ORDER BY notification_id LIMIT ${len(args)}"
+        rows = await self._pool.fetch(sql, *args)
+        return [
+            Notification(id=r[0], originator_id=UUID(bytes=r[1].bytes), originator_version=r[2], topic=r[3], state=r[4])
+            for r in rows
+        ]
+
+    async def tracked(self, reader: str) -> int | None:
+        return await self._pool.fetchval(
+            f"SELECT notification_id FROM {self._tables.tracking} WHERE application_name = $1", reader
+        )
+
+
+async def _keep_session(_: asyncpg.Connection) -> None:
+    """Skip asyncpg's reset query on release, which would double the round trips of every call.
+
+    Safe because pool connections never carry session state: settings are SET LOCAL, LISTEN has its own
+    connection, and asyncpg still rolls back any transaction left open before calling this.
+    """

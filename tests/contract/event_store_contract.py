@@ -1,0 +1,201 @@
+"""What every EventStore must do, run against each implementation by its own test module.
+
+A subclass provides the `make_store` fixture: a factory that opens the store over fresh storage and
+closes what it opened at teardown. Calling the factory again must reopen the same storage.
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from eventsourcing.domain import Aggregate
+
+from application.ports.event_store import ConcurrencyConflict, EventStore, Tracking
+from domain.membership_verdict import NOT_SUBSCRIBED, MembershipVerdict
+from domain.protected_group import ProtectedGroup, linked_channel
+
+StoreFactory = Callable[[], Awaitable[EventStore]]
+
+# Not UTC and with microseconds, so a codec that drops either is caught.
+WHEN = datetime(2025, 3, 14, 15, 9, 26, 535897, tzinfo=timezone(timedelta(hours=3)))
+
+
+def a_group(chat_id: int = -1001) -> ProtectedGroup:
+    group = ProtectedGroup(chat_id=chat_id, title="Rust Learners", timestamp=WHEN)
+    group.protect([linked_channel(-2001, "News", "news")], by=42, timestamp=WHEN + timedelta(seconds=1))
+    group.change_setting("warning_ttl", "60", by=42, timestamp=WHEN + timedelta(seconds=2))
+    return group
+
+
+def a_verdict(chat_id: int = -1001, member_id: int = 7) -> MembershipVerdict:
+    verdict = MembershipVerdict(chat_id=chat_id, member_id=member_id, timestamp=WHEN)
+    verdict.restrict(
+        reason=NOT_SUBSCRIBED,
+        missing=[-2001],
+        trigger="message",
+        action="mute",
+        prior_restrictions=["send_media"],
+        message_id=99,
+        timestamp=WHEN + timedelta(minutes=1),
+    )
+    verdict.mute_applied(timestamp=WHEN + timedelta(minutes=1, seconds=1))
+    return verdict
+
+
+def replay(events: list[Any]) -> Any:
+    aggregate = None
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+def state(aggregate: Aggregate) -> dict[str, Any]:
+    return {k: v for k, v in vars(aggregate).items() if k != "_pending_events"}
+
+
+class EventStoreContract:
+    @pytest.fixture
+    def make_store(self) -> StoreFactory:
+        pytest.fail(f"{type(self).__name__} must provide a make_store fixture")
+
+    @pytest.fixture
+    async def store(self, make_store: StoreFactory) -> EventStore:
+        return await make_store()
+
+    async def test_domain_events_round_trip_through_read_stream(self, store: EventStore) -> None:
+        group, verdict = a_group(), a_verdict()
+        group_events, verdict_events = group.collect_events(), verdict.collect_events()
+
+        positions = await store.append(group_events)
+        await store.append(verdict_events)
+
+        read = await store.read_stream(group.id)
+        assert read == group_events
+        assert [type(e) for e in read] == [type(e) for e in group_events]
+        # Equal datetimes may still differ in offset; the log must keep the offset too.
+        assert [(e.timestamp, e.timestamp.utcoffset()) for e in read] == [
+            (e.timestamp, e.timestamp.utcoffset()) for e in group_events
+        ]
+        assert await store.read_stream(verdict.id) == verdict_events
+        assert await store.read_stream(group.id, after_version=1) == group_events[1:]
+        assert await store.read_stream(group.id, after_version=len(group_events)) == []
+        assert await store.read_stream(uuid4()) == []
+        assert len(positions) == len(group_events)
+
+    async def test_several_aggregates_are_appended_as_one_batch(self, store: EventStore) -> None:
+        group, verdict = a_group(), a_verdict()
+        events = group.collect_events() + verdict.collect_events()
+
+        positions = await store.append(events)
+
+        assert len(positions) == len(events)
+        assert positions == sorted(set(positions))
+        assert [r.event for r in await store.read_all()] == events
+        assert [r.position for r in await store.read_all()] == positions
+
+    async def test_conflict_stores_nothing_in_any_stream(self, store: EventStore) -> None:
+        group, verdict = a_group(), a_verdict()
+        group_events, verdict_events = group.collect_events(), verdict.collect_events()
+        await store.append(group_events[:1])
+        last = await store.last_position()
+
+        with pytest.raises(ConcurrencyConflict):
+            await store.append(verdict_events + group_events)  # group version 1 is taken
+
+        assert await store.read_stream(verdict.id) == []
+        assert await store.read_stream(group.id) == group_events[:1]
+        assert await store.last_position() == last
+
+    async def test_duplicate_version_within_one_batch_conflicts(self, store: EventStore) -> None:
+        events = a_group().collect_events()
+
+        with pytest.raises(ConcurrencyConflict):
+            await store.append([events[0], events[0]])
+
+        assert await store.read_all() == []
+
+    async def test_second_writer_of_the_same_version_conflicts(self, store: EventStore) -> None:
+        group = a_group()
+        await store.append(group.collect_events())
+        first, second = replay(await store.read_stream(group.id)), replay(await store.read_stream(group.id))
+        first.link(linked_channel(-2002, "Jobs"), by=42, timestamp=WHEN + timedelta(hours=1))
+        second.refuse_command(by=13, command="/unprotect", timestamp=WHEN + timedelta(hours=1))
+
+        await store.append(first.collect_events())
+        with pytest.raises(ConcurrencyConflict):
+            await store.append(second.collect_events())
+
+        assert replay(await store.read_stream(group.id)).channel_ids == [-2001, -2002]
+
+    async def test_read_all_orders_by_position_with_after_and_limit(self, store: EventStore) -> None:
+        group_events, verdict_events = a_group().collect_events(), a_verdict().collect_events()
+        positions = await store.append(group_events) + await store.append(verdict_events)
+
+        everything = await store.read_all()
+
+        assert [r.event for r in everything] == group_events + verdict_events
+        assert [r.position for r in everything] == positions == sorted(set(positions))
+        assert await store.read_all(limit=2) == everything[:2]
+        assert await store.read_all(after=everything[1].position) == everything[2:]
+        assert await store.read_all(after=everything[1].position, limit=1) == everything[2:3]
+        assert await store.read_all(after=everything[-1].position) == []
+
+    async def test_last_position_is_the_latest_appended(self, store: EventStore) -> None:
+        assert await store.last_position() == 0
+        positions = await store.append(a_group().collect_events())
+        assert await store.last_position() == positions[-1]
+        positions = await store.append(a_verdict().collect_events())
+        assert await store.last_position() == positions[-1]
+
+    async def test_tracking_advances_and_refuses_to_go_back(self, store: EventStore) -> None:
+        group = a_group()
+        events = group.collect_events()
+        assert await store.tracking_position("projector") == 0
+
+        await store.append(events[:1], Tracking("projector", 3))
+        await store.append(events[1:2], Tracking("projector", 5))
+        assert await store.tracking_position("projector") == 5
+
+        for stale in (5, 4):
+            with pytest.raises(ConcurrencyConflict):
+                await store.append(events[2:], Tracking("projector", stale))
+
+        assert await store.tracking_position("projector") == 5
+        assert await store.read_stream(group.id) == events[:2]  # the refused tracking took its events along
+        assert await store.tracking_position("reactor") == 0
+
+    async def test_conflicting_events_do_not_move_the_tracking(self, store: EventStore) -> None:
+        group, verdict = a_group(), a_verdict()
+        group_events, verdict_events = group.collect_events(), verdict.collect_events()
+        await store.append(group_events, Tracking("projector", 1))
+
+        with pytest.raises(ConcurrencyConflict):
+            await store.append(verdict_events + group_events[:1], Tracking("projector", 2))
+
+        assert await store.tracking_position("projector") == 1
+        assert await store.read_stream(verdict.id) == []
+
+    async def test_tracking_can_be_appended_without_events(self, store: EventStore) -> None:
+        assert await store.append([], Tracking("projector", 4)) == []
+        assert await store.tracking_position("projector") == 4
+        assert await store.last_position() == 0
+
+        with pytest.raises(ConcurrencyConflict):
+            await store.append([], Tracking("projector", 4))
+        assert await store.append([]) == []
+
+    async def test_replaying_a_stream_rebuilds_the_aggregate(self, store: EventStore) -> None:
+        group, verdict = a_group(), a_verdict()
+        group.link(linked_channel(-2002, "Jobs", invite_link="https://t.me/+jobs"), by=42, timestamp=WHEN)
+        verdict.release(how="verify_pressed", by=None, timestamp=WHEN + timedelta(hours=2))
+        await store.append(group.collect_events() + verdict.collect_events())
+
+        rebuilt_group = replay(await store.read_stream(group.id))
+        rebuilt_verdict = replay(await store.read_stream(verdict.id))
+
+        assert type(rebuilt_group) is ProtectedGroup
+        assert state(rebuilt_group) == state(group)
+        assert state(rebuilt_verdict) == state(verdict)
+        assert rebuilt_group.version == group.version == 4
