@@ -199,3 +199,21 @@ class EventStoreContract:
         assert state(rebuilt_group) == state(group)
         assert state(rebuilt_verdict) == state(verdict)
         assert rebuilt_group.version == group.version == 4
+
+
+class DurableEventStoreContract(EventStoreContract):
+    """For stores whose log outlives the object: `make_store` opens the same log again."""
+
+    async def test_reopened_store_keeps_history(self, make_store: StoreFactory) -> None:
+        group = a_group()
+        events = group.collect_events()
+        first = await make_store()
+        positions = await first.append(events, Tracking("projector", 2))
+        await first.close()
+
+        reopened = await make_store()
+
+        assert await reopened.read_stream(group.id) == events
+        assert [r.position for r in await reopened.read_all()] == positions
+        assert await reopened.tracking_position("projector") == 2
+        assert await reopened.append(a_group(-1002).collect_events()) == [4, 5, 6]

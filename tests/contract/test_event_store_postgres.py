@@ -7,14 +7,13 @@ from uuid import uuid4
 
 import asyncpg
 import pytest
-from event_store_contract import WHEN, EventStoreContract, StoreFactory, a_group, a_verdict
+from event_store_contract import WHEN, DurableEventStoreContract, StoreFactory, a_group, a_verdict
 
 from adapters.postgres import PostgresEventStore, drop_database, ensure_database, migrate
-from application.ports.event_store import Tracking
 from domain.protected_group import ProtectedGroup
 
 
-class TestPostgresEventStore(EventStoreContract):
+class TestPostgresEventStore(DurableEventStoreContract):
     @pytest.fixture
     async def make_store(self, pg_dsn: str, log_name: str) -> AsyncIterator[StoreFactory]:
         opened: list[PostgresEventStore] = []
@@ -27,18 +26,6 @@ class TestPostgresEventStore(EventStoreContract):
         for store in opened:
             await store.close()
 
-    async def test_reopened_store_keeps_history(self, make_store: StoreFactory) -> None:
-        group = a_group()
-        events = group.collect_events()
-        first = await make_store()
-        positions = await first.append(events, Tracking("projector", 2))
-        await first.close()
-
-        reopened = await make_store()
-
-        assert await reopened.read_stream(group.id) == events
-        assert [r.position for r in await reopened.read_all()] == positions
-        assert await reopened.tracking_position("projector") == 2
 
 
 async def test_tables_are_in_eventsourcings_layout(pg_dsn: str, log_name: str) -> None:
