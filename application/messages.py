@@ -42,7 +42,6 @@ BOT_NOT_CHANNEL_ADMIN = (
     "Please add me there as an admin, then send the command again."
 )
 NAME_A_CHANNEL = "Name the channel, for example: {command} @news"
-CHECK_NOT_POSSIBLE_ADMINS = "I cannot check {channel}: I am not an admin there. Members are not punished for it."
 
 
 def status(title: str, protected: bool, channels: list[str], restricted: int, settings: dict[str, Any]) -> str:

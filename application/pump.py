@@ -13,37 +13,28 @@ class EventPump:
     def __init__(self, projector: Projector, reactor: Reactor) -> None:
         self._projector = projector
         self._reactor = reactor
-        self._dirty = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._dirty = False
         self._task: asyncio.Task | None = None
 
     def poke(self) -> None:
         """Something was recorded: make sure a pass runs soon (never inline, never twice at once)."""
-        self._dirty.set()
-        self._idle.clear()
+        self._dirty = True
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
-        while self._dirty.is_set():
-            self._dirty.clear()
+        # The reactor's own recordings poke again, so their projection happens on the next turn.
+        while self._dirty:
+            self._dirty = False
             try:
                 await self._projector.catch_up()
                 await self._reactor.catch_up()
-                await self._projector.catch_up()
             except Exception:
                 log.exception("event pump pass failed; the next recording retries it")
-                break
-        self._idle.set()
+                return
 
     async def drain(self) -> None:
         """Wait until every recorded decision has been projected and carried out."""
-        self._dirty.set()
-        self._idle.clear()
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run())
-        while not self._idle.is_set() or (self._task is not None and not self._task.done()):
-            await self._idle.wait()
-            if self._task is not None:
-                await self._task
+        self.poke()
+        while self._task is not None and not self._task.done():
+            await self._task

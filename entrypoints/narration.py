@@ -50,6 +50,3 @@ def describe(event: Any, name_of: Any = str) -> str:
     member = data.get("member_id")
     return f"{name_of(member)}: {text}" if member is not None else text
 
-
-def member_of(event: Any) -> int | None:
-    return vars(event).get("member_id")

@@ -88,8 +88,7 @@ class SimulatedTelegram:
 
     async def send_message(self, chat_id: int, message: OutgoingMessage) -> int:
         await self._call("send_message", chat_id)
-        buttons = [[{"text": b.text, "url": b.url, "data": b.data} for b in row] for row in message.buttons]
-        posted = self.world.bot_post(chat_id, message.text, buttons, message.reply_to, self.clock.time())
+        posted = self.world.bot_post(chat_id, message.text, _buttons(message), message.reply_to, self.clock.time())
         return posted.id
 
     async def edit_message(self, chat_id: int, message_id: int, message: OutgoingMessage) -> None:
@@ -98,7 +97,7 @@ class SimulatedTelegram:
         if found is None or found.deleted or not found.from_bot:
             raise TelegramError(TelegramError.NOT_FOUND, f"message {message_id}")
         found.text = message.text
-        found.buttons = [[{"text": b.text, "url": b.url, "data": b.data} for b in row] for row in message.buttons]
+        found.buttons = _buttons(message)
 
     async def delete_messages(self, chat_id: int, message_ids: list[int]) -> None:
         await self._call("delete_messages", chat_id)
@@ -124,3 +123,7 @@ class SimulatedTelegram:
             self.world.admit(chat_id, user_id)
         else:
             chat.join_requests[user_id] = "declined"
+
+
+def _buttons(message: OutgoingMessage) -> list[list[dict]]:
+    return [[{"text": b.text, "url": b.url, "data": b.data} for b in row] for row in message.buttons]

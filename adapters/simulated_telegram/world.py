@@ -133,11 +133,7 @@ class World:
         if previous is not None and previous.status in (sub.LEFT, sub.KICKED):
             chat.participants[member_id] = Participant(previous.status, banned)
             return
-        status = sub.RESTRICTED if banned else sub.MEMBER
-        if previous is None and member_id in self.chats:
-            chat.participants[member_id] = Participant(status, banned)  # a send-as channel peer
-            return
-        chat.participants[member_id] = Participant(status, banned)
+        chat.participants[member_id] = Participant(sub.RESTRICTED if banned else sub.MEMBER, banned)
 
     def _store(self, chat: Chat, message: Message) -> Message:
         message.id = chat.next_message_id
