@@ -11,7 +11,8 @@ BATCH = 500
 
 
 class Projector:
-    def __init__(self, store: EventStore, read_models: ReadModels, batch: int = BATCH) -> None:
+    def __init__(self, store: EventStore, read_models: ReadModels, batch: int = BATCH, name: str = "local") -> None:
+        self.name = name
         self._store = store
         self._repository = Repository(store)
         self._read_models = read_models

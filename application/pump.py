@@ -3,6 +3,8 @@
 import asyncio
 import logging
 
+from application.health import Health
+from application.ports.availability import Unavailable
 from application.projector import Projector
 from application.reactor import Reactor
 
@@ -10,9 +12,13 @@ log = logging.getLogger(__name__)
 
 
 class EventPump:
-    def __init__(self, projector: Projector, reactor: Reactor) -> None:
+    def __init__(
+        self, projector: Projector, reactor: Reactor, shared: list[Projector] | None = None, health: Health | None = None
+    ) -> None:
         self._projector = projector
         self._reactor = reactor
+        self._shared = shared or []  # read models other processes read; an outage there stops nothing here
+        self._health = health or Health()
         self._dirty = False
         self._task: asyncio.Task | None = None
 
@@ -32,6 +38,18 @@ class EventPump:
             except Exception:
                 log.exception("event pump pass failed; the next recording retries it")
                 return
+            for projector in self._shared:
+                await self._project_shared(projector)
+
+    async def _project_shared(self, projector: Projector) -> None:
+        component = f"read_models:{projector.name}"
+        try:
+            await projector.catch_up()
+        except Unavailable as error:
+            # Its position stayed where it was: the next pass after recovery catches it up.
+            self._health.failed(component, str(error))
+            return
+        self._health.recovered(component)
 
     async def drain(self) -> None:
         """Wait until every recorded decision has been projected and carried out."""

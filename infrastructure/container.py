@@ -11,11 +11,13 @@ from application.admin_directory import AdminDirectory
 from application.callback_tokens import CallbackTokens
 from application.context import GateContext
 from application.gatekeeper import Gatekeeper
+from application.health import Health
 from application.membership_checker import MembershipChecker
 from application.projector import Projector
 from application.pump import EventPump
 from application.reactor import Reactor
 from application.repository import Repository
+from application.resilient_cache import ResilientCache
 from infrastructure.event_codec import EventCodec
 from infrastructure.settings import Settings
 
@@ -24,8 +26,9 @@ def _secret(settings: Settings) -> bytes:
     return settings.callback_secret.get_secret_value().encode()
 
 
-def _gatekeeper(ctx: GateContext, store, read_models) -> Gatekeeper:
-    pump = EventPump(Projector(store, read_models), Reactor(store, ctx))
+def _gatekeeper(ctx: GateContext, store, read_models, shared, health: Health) -> Gatekeeper:
+    shared_projectors = [Projector(store, models, name=name) for name, models in shared.items()]
+    pump = EventPump(Projector(store, read_models), Reactor(store, ctx), shared_projectors, health)
     return Gatekeeper(ctx, pump)
 
 
@@ -34,6 +37,7 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     codec = providers.Singleton(EventCodec)
     gateway = providers.Dependency()
+    health = providers.Singleton(Health)
 
     event_store = providers.Selector(
         providers.Callable(lambda s: s.event_store, settings),
@@ -42,14 +46,16 @@ class Container(containers.DeclarativeContainer):
             SqliteEventStore, providers.Callable(lambda s: s.sqlite_path, settings), codec
         ),
     )
-    cache = providers.Singleton(
+    raw_cache = providers.Singleton(
         InMemoryMembershipCache,
         clock,
         positive_ttl=providers.Callable(lambda s: s.cache_positive_ttl, settings),
         negative_ttl=providers.Callable(lambda s: s.cache_negative_ttl, settings),
         jitter=providers.Callable(lambda s: s.cache_jitter, settings),
     )
-    read_models = providers.Singleton(InMemoryReadModels)
+    cache = providers.Singleton(ResilientCache, raw_cache, health)
+    read_models = providers.Singleton(InMemoryReadModels)  # this process's view, read on every update
+    shared_read_models = providers.Object({})  # name -> read models other processes read (Redis)
 
     context = providers.Singleton(
         GateContext,
@@ -61,4 +67,4 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         tokens=providers.Singleton(CallbackTokens, providers.Callable(_secret, settings)),
     )
-    gatekeeper = providers.Singleton(_gatekeeper, context, event_store, read_models)
+    gatekeeper = providers.Singleton(_gatekeeper, context, event_store, read_models, shared_read_models, health)

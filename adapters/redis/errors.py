@@ -6,10 +6,12 @@ from typing import TypeVar
 
 from redis import exceptions
 
+from application.ports.availability import Unavailable
+
 T = TypeVar("T")
 
 
-class RedisUnavailable(Exception):
+class RedisUnavailable(Unavailable):
     """Redis did not answer in time or the connection failed; nothing is known about the write's fate."""
 
 

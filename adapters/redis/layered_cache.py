@@ -42,6 +42,10 @@ class LayeredMembershipCache:
         event = {"origin": self.instance_id, "user": user_id, "channel": channel_id, "status": status}
         await bounded(self._second.client.publish(self.channel, json.dumps(event)), self._second.timeout, "PUBLISH")
 
+    async def forget_local(self) -> None:
+        """Drop only this process's level, as a restart would."""
+        await self._first.clear()
+
     async def clear(self) -> None:
         # Other instances' memory levels are not told; their entries age out on their own TTLs.
         await self._first.clear()

@@ -27,8 +27,8 @@ class RedisMembershipCache:
         seed: int = 0,
         timeout: float = 0.25,
     ) -> None:
-        # The clock is accepted for parity with the in-process cache only: expiry is Redis's own, in real
-        # time, so a simulated clock does not age these entries.
+        # Each entry also carries its expiry on the application clock: Redis's TTL (real time) collects
+        # garbage, while the clock decides freshness, so a simulated day ages entries like a real one.
         self._clock = clock
         self.client = client
         self.prefix = prefix
@@ -46,14 +46,22 @@ class RedisMembershipCache:
             return {}
         keys = [self._key(user_id, c) for c in channels]
         values = await bounded(self.client.mget(keys), self.timeout, "MGET membership")
-        return {c: _text(v) for c, v in zip(channels, values, strict=True) if v is not None}
+        now = self._clock.time()
+        found = {}
+        for channel, value in zip(channels, values, strict=True):
+            if value is not None:
+                status, _, expires = _text(value).partition(" ")
+                if not expires or float(expires) > now:
+                    found[channel] = status
+        return found
 
     async def put(self, user_id: int, channel_id: int, status: str) -> None:
         ttl = self._ttl[is_subscribed(status)]
         # Jitter spreads expiries so a crowd verified together is not re-checked together.
         ttl *= 1 + self._random.uniform(-self._jitter, self._jitter)
         # SET replaces any earlier status and its TTL at once: an observed leave wins immediately.
-        command = self.client.set(self._key(user_id, channel_id), status, px=max(1, round(ttl * 1000)))
+        value = f"{status} {self._clock.time() + ttl:.3f}"
+        command = self.client.set(self._key(user_id, channel_id), value, px=max(1, round(ttl * 1000)))
         await bounded(command, self.timeout, "SET membership")
 
     async def clear(self) -> None:

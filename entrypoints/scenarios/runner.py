@@ -7,7 +7,6 @@ from typing import Any
 
 from dependency_injector import providers
 
-from adapters.memory.event_store import InMemoryEventStore
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.direct import to_command
 from adapters.simulated_telegram.faults import Fault
@@ -20,6 +19,7 @@ from entrypoints.scenarios import model as m
 from entrypoints.scenarios.expectations import check
 from entrypoints.scenarios.report import Report, StepResult
 from entrypoints.scenarios.world_builder import build_world
+from infrastructure.backends import Backends, isolated, open_backends
 from infrastructure.container import Container
 from infrastructure.settings import Settings
 
@@ -38,51 +38,47 @@ class ScenarioRun:
         self.telegram = SimulatedTelegram(self.world, self.clock)
         self.refs: dict[str, tuple[int, int]] = {}
         self._tmp: tempfile.TemporaryDirectory | None = None
-        self._dsn: str | None = None
-        self.store: Any = None
+        self.backends: Backends | None = None
         self.gatekeeper: Gatekeeper | None = None
 
     # Life cycle.
 
     async def open(self) -> None:
-        kind = self.settings.event_store
-        if kind == "memory":
-            self.store = InMemoryEventStore()
-        elif kind == "sqlite":
+        settings = isolated(self.settings)
+        if settings.event_store == "sqlite":
             self._tmp = tempfile.TemporaryDirectory(prefix="chanwarden-sim-")
-            self.store = SqliteEventStore(Path(self._tmp.name) / "events.db")
-        else:
-            from entrypoints.scenarios.stores import open_postgres_store, run_dsn
-
-            self._dsn = run_dsn(self.settings)
-            self.store = await open_postgres_store(self._dsn)
+            settings = settings.model_copy(update={"sqlite_path": Path(self._tmp.name) / "events.db"})
+        self._run_settings = settings
+        self.backends = await open_backends(settings, self.clock, throwaway=not self.keep)
         await self._boot()
+
+    @property
+    def store(self) -> Any:
+        return self.backends.store
 
     async def _boot(self) -> None:
         container = Container()
-        container.settings.override(providers.Object(self.settings))
+        container.settings.override(providers.Object(self._run_settings))
         container.clock.override(providers.Object(self.clock))
         container.gateway.override(providers.Object(self.telegram))
-        container.event_store.override(providers.Object(self.store))
+        self.backends.wire(container)
         self.gatekeeper = container.gatekeeper()
+        self.health = container.health()
         await self.gatekeeper.start()
 
     async def restart(self) -> None:
-        """Everything in memory is gone; only the event store (the database) remains."""
+        """Everything in memory is gone; only the event store (the database) and Redis remain."""
         await self.gatekeeper.settle()
         if isinstance(self.store, SqliteEventStore):
-            path = self.store.path
             await self.store.close()
-            self.store = SqliteEventStore(path)
+            self.backends.store = SqliteEventStore(self._run_settings.sqlite_path)
+        if hasattr(self.backends.cache, "forget_local"):
+            await self.backends.cache.forget_local()
         await self._boot()
 
     async def close(self) -> None:
-        if self.store is not None:
-            await self.store.close()
-        if self._dsn is not None and not self.keep:
-            from entrypoints.scenarios.stores import drop_postgres_store
-
-            await drop_postgres_store(self._dsn)
+        if self.backends is not None:
+            await self.backends.close()
         if self._tmp is not None and not self.keep:
             self._tmp.cleanup()
 

@@ -1,0 +1,34 @@
+"""A membership cache that never stops the gate: when it cannot answer, Telegram is asked instead."""
+
+from application.health import Health
+from application.ports.availability import Unavailable
+from application.ports.membership_cache import MembershipCache
+
+COMPONENT = "membership_cache"
+
+
+class ResilientCache:
+    def __init__(self, inner: MembershipCache, health: Health) -> None:
+        self._inner = inner
+        self._health = health
+
+    async def get_many(self, user_id: int, channels: list[int]) -> dict[int, str]:
+        try:
+            found = await self._inner.get_many(user_id, channels)
+        except Unavailable as error:
+            self._health.failed(COMPONENT, str(error))
+            return {}  # a miss: the checker asks Telegram, so the verdict stays right, only slower
+        self._health.recovered(COMPONENT)
+        return found
+
+    async def put(self, user_id: int, channel_id: int, status: str) -> None:
+        try:
+            await self._inner.put(user_id, channel_id, status)
+        except Unavailable as error:
+            # A status that could not be stored is simply asked again next time.
+            self._health.failed(COMPONENT, str(error))
+            return
+        self._health.recovered(COMPONENT)
+
+    async def clear(self) -> None:
+        await self._inner.clear()

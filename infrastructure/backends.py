@@ -1,0 +1,103 @@
+"""Opens the configured event store, cache and shared read models, and closes them again."""
+
+import asyncio
+import contextlib
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from dependency_injector import providers
+from pydantic import SecretStr
+
+from adapters.memory.event_store import InMemoryEventStore
+from adapters.memory.membership_cache import InMemoryMembershipCache
+from adapters.sqlite.event_store import SqliteEventStore
+from application.ports.clock import Clock
+from infrastructure.settings import Settings
+
+
+@dataclass
+class Backends:
+    store: Any
+    cache: Any = None  # None: the container's in-process cache
+    shared_read_models: dict[str, Any] = field(default_factory=dict)
+    _closers: list[Any] = field(default_factory=list)
+    _tasks: list[asyncio.Task] = field(default_factory=list)
+
+    def wire(self, container: Any) -> None:
+        container.event_store.override(providers.Object(self.store))
+        if self.cache is not None:
+            container.raw_cache.override(providers.Object(self.cache))
+        container.shared_read_models.override(providers.Object(self.shared_read_models))
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for closer in reversed(self._closers):
+            with contextlib.suppress(Exception):
+                await closer()
+
+
+def isolated(settings: Settings) -> Settings:
+    """The same settings with a database and key prefix of their own, for one throw-away run."""
+    run = uuid.uuid4().hex[:12]
+    parts = urlsplit(settings.postgres_dsn.get_secret_value())
+    dsn = urlunsplit(parts._replace(path=f"/chanwarden_run_{run}"))
+    return settings.model_copy(update={"postgres_dsn": SecretStr(dsn), "redis_prefix": f"{settings.redis_prefix}run-{run}:"})
+
+
+async def open_backends(settings: Settings, clock: Clock, *, throwaway: bool = False) -> Backends:
+    """Open what the settings name. With `throwaway`, a run's database and Redis keys are removed on close."""
+    backends = Backends(store=await _open_store(settings))
+    backends._closers.append(backends.store.close)
+    if settings.event_store == "postgres" and throwaway:
+        from adapters.postgres import drop_database
+
+        # Closers run last-first: the pool is closed before its database is dropped.
+        backends._closers.insert(0, lambda: drop_database(settings.postgres_dsn.get_secret_value()))
+    if settings.cache == "redis":
+        await _open_redis(settings, clock, backends, throwaway)
+    return backends
+
+
+async def _open_store(settings: Settings) -> Any:
+    if settings.event_store == "memory":
+        return InMemoryEventStore()
+    if settings.event_store == "sqlite":
+        return SqliteEventStore(settings.sqlite_path)
+    from adapters.postgres import PostgresEventStore, ensure_database
+
+    dsn = settings.postgres_dsn.get_secret_value()
+    await ensure_database(dsn)
+    return await PostgresEventStore.open(dsn)
+
+
+async def _open_redis(settings: Settings, clock: Clock, backends: Backends, throwaway: bool) -> None:
+    from redis.asyncio import Redis
+
+    from adapters.redis import unlink_under
+    from adapters.redis.layered_cache import LayeredMembershipCache
+    from adapters.redis.membership_cache import RedisMembershipCache
+    from adapters.redis.read_models import RedisReadModels
+
+    client = Redis.from_url(settings.redis_url.get_secret_value())
+    prefix = settings.redis_prefix
+    ttl = {"positive_ttl": settings.cache_positive_ttl, "negative_ttl": settings.cache_negative_ttl,
+           "jitter": settings.cache_jitter}
+    # The in-process level keeps entries a fifth as long: a coherence message missed while disconnected
+    # then costs little staleness.
+    first = InMemoryMembershipCache(clock, ttl["positive_ttl"] / 5, ttl["negative_ttl"] / 5, ttl["jitter"])
+    layered = LayeredMembershipCache(first, RedisMembershipCache(client, clock, prefix, **ttl))
+    backends.cache = layered
+    backends._tasks.append(asyncio.get_running_loop().create_task(layered.listen()))
+    backends.shared_read_models["redis"] = RedisReadModels(client, prefix)
+
+    async def close_client() -> None:
+        if throwaway:
+            await unlink_under(client, prefix, 5.0)
+        await client.aclose()
+
+    backends._closers.insert(0, close_client)
