@@ -13,7 +13,11 @@ log = logging.getLogger(__name__)
 
 class EventPump:
     def __init__(
-        self, projector: Projector, reactor: Reactor, shared: list[Projector] | None = None, health: Health | None = None
+        self,
+        projector: Projector,
+        reactor: Reactor,
+        shared: list[Projector] | None = None,
+        health: Health | None = None,
     ) -> None:
         self._projector = projector
         self._reactor = reactor

@@ -46,7 +46,8 @@ def isolated(settings: Settings) -> Settings:
     run = uuid.uuid4().hex[:12]
     parts = urlsplit(settings.postgres_dsn.get_secret_value())
     dsn = urlunsplit(parts._replace(path=f"/chanwarden_run_{run}"))
-    return settings.model_copy(update={"postgres_dsn": SecretStr(dsn), "redis_prefix": f"{settings.redis_prefix}run-{run}:"})
+    prefix = f"{settings.redis_prefix}run-{run}:"
+    return settings.model_copy(update={"postgres_dsn": SecretStr(dsn), "redis_prefix": prefix})
 
 
 async def open_backends(settings: Settings, clock: Clock, *, throwaway: bool = False) -> Backends:

@@ -47,5 +47,11 @@ class InMemoryReadModels:
                 members.discard(verdict.member_id)
         self._position = position
 
+    def all_groups(self) -> list[GroupView]:
+        return [self._groups[c] for c in sorted(self._groups)]
+
+    def all_verdicts(self) -> list[VerdictView]:
+        return [self._verdicts[k] for k in sorted(self._verdicts)]
+
     async def clear(self) -> None:
         self.__init__()
