@@ -1,5 +1,7 @@
 """Keeps the read models equal to the log: each batch of events and its position are stored together."""
 
+from collections.abc import Callable
+
 from application.ports.event_store import EventStore
 from application.ports.read_models import GroupView, ReadModels, VerdictView
 from application.repository import Repository
@@ -18,7 +20,7 @@ class Projector:
         self._read_models = read_models
         self._batch = batch
 
-    async def catch_up(self) -> int:
+    async def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
         """Apply every event after the read models' position; return how many were applied."""
         applied = 0
         position = await self._read_models.position()
@@ -35,4 +37,6 @@ class Projector:
             position = records[-1].position
             await self._read_models.apply(position, groups, verdicts)
             applied += len(records)
+            if on_batch is not None:
+                on_batch(len(records))
         return applied

@@ -18,7 +18,7 @@ class ResilientCache:
         except Unavailable as error:
             self._health.failed(COMPONENT, str(error))
             return {}  # a miss: the checker asks Telegram, so the verdict stays right, only slower
-        self._health.recovered(COMPONENT)
+        # A read may have been answered by an in-process level alone, so only a write proves recovery.
         return found
 
     async def put(self, user_id: int, channel_id: int, status: str) -> None:

@@ -16,6 +16,8 @@ from adapters.sqlite.event_store import SqliteEventStore
 from application.ports.clock import Clock
 from infrastructure.settings import Settings
 
+LISTENER_STOP_SECONDS = 3.0
+
 
 @dataclass
 class Backends:
@@ -32,10 +34,11 @@ class Backends:
         container.shared_read_models.override(providers.Object(self.shared_read_models))
 
     async def close(self) -> None:
+        if hasattr(self.cache, "stop"):
+            self.cache.stop()
         for task in self._tasks:
-            task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+                await asyncio.wait_for(task, LISTENER_STOP_SECONDS)
         for closer in reversed(self._closers):
             with contextlib.suppress(Exception):
                 await closer()

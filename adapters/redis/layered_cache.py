@@ -24,6 +24,7 @@ class LayeredMembershipCache:
         self.channel = f"{second.prefix}cache-events"
         self.ready = asyncio.Event()  # set once listen() is subscribed, so callers can wait for it
         self.applied = 0  # puts from other instances applied to the memory level
+        self._stopping = asyncio.Event()
 
     async def get_many(self, user_id: int, channels: list[int]) -> dict[int, str]:
         found = await self._first.get_many(user_id, channels)
@@ -42,6 +43,9 @@ class LayeredMembershipCache:
         event = {"origin": self.instance_id, "user": user_id, "channel": channel_id, "status": status}
         await bounded(self._second.client.publish(self.channel, json.dumps(event)), self._second.timeout, "PUBLISH")
 
+    def stop(self) -> None:
+        self._stopping.set()
+
     async def forget_local(self) -> None:
         """Drop only this process's level, as a restart would."""
         await self._first.clear()
@@ -52,14 +56,18 @@ class LayeredMembershipCache:
         await self._second.clear()
 
     async def listen(self) -> None:
-        """Apply other instances' puts to the memory level until cancelled."""
+        """Apply other instances' puts to the memory level until stop() is called.
+
+        Stopped by a flag, not by cancelling: redis-py's get_message can swallow a cancellation and then
+        wait forever, so the loop checks the flag between short reads instead.
+        """
         pubsub = self._second.client.pubsub()
         try:
             await bounded(pubsub.subscribe(self.channel), self._second.timeout, "SUBSCRIBE")
             self.ready.set()
-            while True:
+            while not self._stopping.is_set():
                 # A bounded wait rather than a blocking read: it behaves the same with or without socket timeouts.
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
                 if message is None or message["type"] != "message":
                     continue
                 event = json.loads(message["data"])

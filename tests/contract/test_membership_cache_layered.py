@@ -58,5 +58,5 @@ async def test_a_put_on_one_instance_replaces_the_memory_copy_on_another() -> No
             await asyncio.wait_for(a_sees_left(), 1)
             assert a.applied == 1  # B's put only: A ignored the announcement of its own
         finally:
-            listening.cancel()
-            await asyncio.gather(listening, return_exceptions=True)
+            a.stop()
+            await asyncio.wait_for(listening, 2)
