@@ -1,0 +1,1 @@
+"""Proactive, prioritised throttling of outbound Telegram calls."""
