@@ -1,25 +1,35 @@
 """Loads aggregates from the log and records what they decided."""
 
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
+
+from eventsourcing.domain import Snapshot
 
 from application.ports.event_store import EventStore, Tracking
 
-A = TypeVar("A")
+SNAPSHOT_EVERY = 50  # events; a long-lived member's stream then loads in one snapshot and a few events
 
 
 class Repository:
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, snapshot_every: int = SNAPSHOT_EVERY) -> None:
         self._store = store
+        self._every = snapshot_every
 
     async def get(self, stream_id: UUID) -> Any | None:
-        aggregate = None
-        for event in await self._store.read_stream(stream_id):
+        snapshot = await self._store.latest_snapshot(stream_id)
+        aggregate = snapshot.mutate(None) if snapshot is not None else None
+        for event in await self._store.read_stream(stream_id, aggregate.version if aggregate else 0):
             aggregate = event.mutate(aggregate)
         return aggregate
 
     async def save(self, *aggregates: Any, tracking: Tracking | None = None) -> list[int]:
-        events = [e for a in aggregates for e in a.collect_events()]
+        pending = [(a, a.collect_events()) for a in aggregates]
+        events = [e for _, batch in pending for e in batch]
         if not events and tracking is None:
             return []
-        return await self._store.append(events, tracking)
+        positions = await self._store.append(events, tracking)
+        for aggregate, batch in pending:
+            # A snapshot is only ever taken of recorded state, and only when a multiple of the interval is crossed.
+            if batch and aggregate.version // self._every > (aggregate.version - len(batch)) // self._every:
+                await self._store.save_snapshot(Snapshot.take(aggregate))
+        return positions

@@ -16,6 +16,7 @@ class InMemoryEventStore:
         self._rows: list[StoredEvent] = []  # position = index + 1
         self._versions: dict[UUID, list[int]] = {}  # stream -> positions, in version order
         self._tracking: dict[str, int] = {}
+        self._snapshots: dict[UUID, StoredEvent] = {}
 
     async def append(self, events: Sequence[Any], tracking: Tracking | None = None) -> list[int]:
         stored = [self._codec.encode(e) for e in events]
@@ -49,6 +50,16 @@ class InMemoryEventStore:
 
     async def tracking_position(self, reader: str) -> int:
         return self._tracking.get(reader, 0)
+
+    async def save_snapshot(self, snapshot: Any) -> None:
+        row = self._codec.encode(snapshot)
+        current = self._snapshots.get(row.originator_id)
+        if current is None or current.originator_version < row.originator_version:
+            self._snapshots[row.originator_id] = row
+
+    async def latest_snapshot(self, stream_id: UUID) -> Any | None:
+        row = self._snapshots.get(stream_id)
+        return None if row is None else self._codec.decode(row)
 
     async def close(self) -> None:
         pass

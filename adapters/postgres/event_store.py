@@ -73,6 +73,22 @@ class PostgresEventStore:
         if not self._pool.is_closing():
             await self._pool.close()
 
+    async def save_snapshot(self, snapshot: Any) -> None:
+        row = self._codec.encode(snapshot)
+        await self._pool.execute(
+            f"INSERT INTO {self._tables.snapshots} (originator_id, originator_version, topic, state) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            row.originator_id, row.originator_version, row.topic, row.state,
+        )
+
+    async def latest_snapshot(self, stream_id: UUID) -> Any | None:
+        found = await self._pool.fetchrow(
+            f"SELECT originator_version, topic, state FROM {self._tables.snapshots} WHERE originator_id = $1 "
+            "ORDER BY originator_version DESC LIMIT 1",
+            stream_id,
+        )
+        return None if found is None else self._codec.decode(StoredEvent(stream_id, found[0], found[1], found[2]))
+
     # Following the log as it grows.
 
     async def wait_for_events(self, timeout: float, seen: int | None = None) -> bool:

@@ -53,6 +53,10 @@ class Tables:
         return self._qualified("_schema_version")
 
     @property
+    def snapshots(self) -> str:
+        return self._qualified("_snapshots")
+
+    @property
     def append(self) -> str:
         return self._qualified("_append")
 
@@ -118,8 +122,16 @@ END
 $body$"""
 
 
-# Append only; never edit a released step. Step N+1 may add the nullable event-hash column.
-MIGRATIONS: list[Callable[[Tables], list[str]]] = [_initial]
+def _snapshots(t: Tables) -> list[str]:
+    # eventsourcing's own snapshot table layout, so its snapshot recorder could read ours.
+    return [
+        f"CREATE TABLE IF NOT EXISTS {t.snapshots} (originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
+        f"topic text, state bytea, PRIMARY KEY (originator_id, originator_version)) {_STORAGE}",
+    ]
+
+
+# Append only; never edit a released step.
+MIGRATIONS: list[Callable[[Tables], list[str]]] = [_initial, _snapshots]
 
 
 async def migrate(dsn: str, name: str = "chanwarden", schema: str | None = None) -> int:

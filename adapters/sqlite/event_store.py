@@ -24,6 +24,13 @@ CREATE TABLE IF NOT EXISTS stored_events (
     state BLOB NOT NULL,
     UNIQUE (originator_id, originator_version)
 );
+CREATE TABLE IF NOT EXISTS snapshots (
+    originator_id TEXT NOT NULL,
+    originator_version INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    state BLOB NOT NULL,
+    PRIMARY KEY (originator_id, originator_version)
+);
 CREATE TABLE IF NOT EXISTS tracking (
     application_name TEXT PRIMARY KEY,
     notification_id INTEGER NOT NULL
@@ -104,6 +111,23 @@ class SqliteEventStore:
             "SELECT notification_id FROM tracking WHERE application_name = ?", (reader,)
         ).fetchone()
         return row[0] if row else 0
+
+    async def save_snapshot(self, snapshot: Any) -> None:
+        row = self._codec.encode(snapshot)
+        self._db.execute(
+            "INSERT OR IGNORE INTO snapshots (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)",
+            (row.originator_id.hex, row.originator_version, row.topic, row.state),
+        )
+
+    async def latest_snapshot(self, stream_id: UUID) -> Any | None:
+        found = self._db.execute(
+            "SELECT originator_version, topic, state FROM snapshots WHERE originator_id = ? "
+            "ORDER BY originator_version DESC LIMIT 1",
+            (stream_id.hex,),
+        ).fetchone()
+        if found is None:
+            return None
+        return self._codec.decode(StoredEvent(stream_id, found[0], found[1], bytes(found[2])))
 
     async def close(self) -> None:
         self._db.close()

@@ -41,4 +41,9 @@ class EventStore(Protocol):
 
     async def tracking_position(self, reader: str) -> int: ...
 
+    async def save_snapshot(self, snapshot: Any) -> None:
+        """Keep an aggregate's state at a version, so loading it need not replay the whole stream."""
+
+    async def latest_snapshot(self, stream_id: UUID) -> Any | None: ...
+
     async def close(self) -> None: ...

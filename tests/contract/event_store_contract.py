@@ -10,9 +10,10 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, Snapshot
 
 from application.ports.event_store import ConcurrencyConflict, EventStore, Tracking
+from application.repository import Repository
 from domain.membership_verdict import NOT_SUBSCRIBED, MembershipVerdict
 from domain.protected_group import ProtectedGroup, linked_channel
 
@@ -199,6 +200,33 @@ class EventStoreContract:
         assert state(rebuilt_group) == state(group)
         assert state(rebuilt_verdict) == state(verdict)
         assert rebuilt_group.version == group.version == 4
+
+    async def test_snapshots_keep_the_latest_state_per_stream(self, store: EventStore) -> None:
+        verdict = a_verdict()
+        await store.append(verdict.collect_events())
+        assert await store.latest_snapshot(verdict.id) is None
+        await store.save_snapshot(Snapshot.take(verdict))
+        verdict.release(how="verify_pressed", by=None, timestamp=WHEN)
+        await store.append(verdict.collect_events())
+        await store.save_snapshot(Snapshot.take(verdict))
+        await store.save_snapshot(Snapshot.take(verdict))  # the same version again is harmless
+
+        latest = await store.latest_snapshot(verdict.id)
+        assert latest.originator_version == verdict.version
+        assert state(latest.mutate(None)) == state(verdict)
+        assert await store.latest_snapshot(a_group().id) is None
+
+    async def test_repository_loads_from_a_snapshot_and_the_events_after_it(self, store: EventStore) -> None:
+        repository = Repository(store, snapshot_every=5)
+        verdict = a_verdict()  # three events; each save below adds two: versions 5, 7, 9, 11, 13
+        for hour in range(1, 6):
+            verdict.release(how="verify_pressed", by=None, timestamp=WHEN + timedelta(hours=hour))
+            verdict.restrict(NOT_SUBSCRIBED, [-2001], "message", "mute", [], None, WHEN + timedelta(hours=hour))
+            await repository.save(verdict)
+        snapshot = await store.latest_snapshot(verdict.id)
+        assert snapshot is not None and snapshot.originator_version == 11  # the save that crossed 10
+        assert state(await repository.get(verdict.id)) == state(verdict)
+        assert len(await store.read_stream(verdict.id, snapshot.originator_version)) == 2
 
 
 class DurableEventStoreContract(EventStoreContract):

@@ -10,6 +10,7 @@ import pytest
 from event_store_contract import WHEN, DurableEventStoreContract, StoreFactory, a_group, a_verdict
 
 from adapters.postgres import PostgresEventStore, drop_database, ensure_database, migrate
+from adapters.postgres.migrations import MIGRATIONS
 from domain.protected_group import ProtectedGroup
 
 
@@ -63,11 +64,13 @@ async def test_tables_are_in_eventsourcings_layout(pg_dsn: str, log_name: str) -
 
 async def test_migrations_are_versioned_and_idempotent(pg_dsn: str, log_name: str) -> None:
     versions = await asyncio.gather(*(migrate(pg_dsn, log_name) for _ in range(4)))
-    assert versions == [1, 1, 1, 1]
-    assert await migrate(pg_dsn, log_name) == 1
+    latest = len(MIGRATIONS)
+    assert versions == [latest] * 4
+    assert await migrate(pg_dsn, log_name) == latest
     conn = await asyncpg.connect(pg_dsn)
     try:
-        assert await conn.fetchval(f"SELECT array_agg(version) FROM {log_name}_schema_version") == [1]
+        applied = await conn.fetchval(f"SELECT array_agg(version) FROM {log_name}_schema_version")
+        assert applied == list(range(1, latest + 1))
     finally:
         await conn.close()
 
