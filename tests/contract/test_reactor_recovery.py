@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
+import pytest
 from dependency_injector import providers
 
+from adapters.postgres import PostgresEventStore
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.gateway import SimulatedTelegram
 from adapters.simulated_telegram.model import Sender as WorldSender
@@ -24,11 +26,29 @@ def boot(store, telegram, clock):
     return container.gatekeeper()
 
 
-async def test_restriction_recorded_before_a_crash_is_enforced_after_restart(tmp_path: Path) -> None:
-    path = tmp_path / "events.db"
+@pytest.fixture(params=["sqlite", "postgres"])
+def open_store(request, tmp_path: Path):
+    """Opens the same durable log again each time it is called, as a restarted process would."""
+    if request.param == "sqlite":
+        path = tmp_path / "events.db"
+
+        async def sqlite() -> SqliteEventStore:
+            return SqliteEventStore(path)
+
+        return sqlite
+    dsn, name = request.getfixturevalue("pg_dsn"), request.getfixturevalue("log_name")
+
+    async def postgres() -> PostgresEventStore:
+        return await PostgresEventStore.open(dsn, name)
+
+    return postgres
+
+
+async def test_restriction_recorded_before_a_crash_is_enforced_after_restart(open_store) -> None:
     world, clock = make_world(), SimulatedClock()
     telegram = SimulatedTelegram(world, clock)
-    gate = boot(SqliteEventStore(path), telegram, clock)
+    first = await open_store()
+    gate = boot(first, telegram, clock)
     await gate.start()
     await gate.handle(GroupMessage(2001, 1, Sender(USER, 10), "text", "/protect @news"))
     await gate.settle()
@@ -39,10 +59,11 @@ async def test_restriction_recorded_before_a_crash_is_enforced_after_restart(tmp
     world.outbox.clear()
     assert await gate.handle(GroupMessage(2001, posted.id, Sender(USER, 2), "text", "hello")) == "restricted"
     assert world.can_write(2001, 2)
-    await gate.ctx.repository._store.close()
+    await first.close()
 
     calls_before = telegram.calls["edit_banned"]
-    restarted = boot(SqliteEventStore(path), telegram, clock)
+    second = await open_store()
+    restarted = boot(second, telegram, clock)
     await restarted.start()
     assert not world.can_write(2001, 2)
     assert world.chat(2001).messages[posted.id].deleted
@@ -52,6 +73,9 @@ async def test_restriction_recorded_before_a_crash_is_enforced_after_restart(tmp
 
     # A second restart finds everything done: no call is repeated.
     calls = dict(telegram.calls)
-    again = boot(SqliteEventStore(path), telegram, clock)
+    await second.close()
+    third = await open_store()
+    again = boot(third, telegram, clock)
     await again.start()
     assert dict(telegram.calls) == calls
+    await third.close()
