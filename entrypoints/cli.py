@@ -3,10 +3,12 @@
 import asyncio
 import json
 from pathlib import Path
+from typing import Literal
 
 import typer
 from rich.console import Console
 
+from entrypoints.operations import migrate, projections
 from entrypoints.scenarios.model import ScenarioError, load
 from entrypoints.scenarios.printing import print_report
 from entrypoints.scenarios.runner import ScenarioRun
@@ -15,6 +17,8 @@ from infrastructure.settings import Settings
 app = typer.Typer(help="chanwarden: members write in a group only while they follow its channels.",
                   no_args_is_help=True, add_completion=False)
 console = Console()
+app.add_typer(projections, name="projections")
+app.command()(migrate)
 
 
 @app.command()
@@ -22,6 +26,10 @@ def simulate(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A scenario YAML file."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     keep: bool = typer.Option(False, "--keep", help="Keep the run's event store for inspection."),
+    transport: Literal["direct", "telethon"] = typer.Option(
+        "direct", "--transport",
+        help="direct: world updates become commands; telethon: through a real TelegramClient and its adapter.",
+    ),
 ) -> None:
     """Run a scenario on the simulated Telegram; exit 1 if any expectation fails."""
     try:
@@ -29,12 +37,32 @@ def simulate(
     except ScenarioError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
-    report = asyncio.run(ScenarioRun(scenario, Settings(), keep=keep).run())
+    report = asyncio.run(ScenarioRun(scenario, Settings(), keep=keep, transport=transport).run())
     if as_json:
         print(json.dumps(report.to_dict(), indent=2, default=str))
     else:
         print_report(console, report)
     raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def run() -> None:
+    """Run the bot on Telegram (needs TELEGRAM_API_ID, TELEGRAM_API_HASH, TELEGRAM_BOT_TOKEN)."""
+    from entrypoints.run import make_client, missing_credentials, serve, stop_on_signals
+
+    settings = Settings()
+    missing = missing_credentials(settings)
+    if missing:
+        console.print(f"[red]Please set {', '.join(missing)}.[/red] Get the API id and hash at my.telegram.org "
+                      "and the bot token from @BotFather.", highlight=False)
+        raise typer.Exit(2)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        stop_on_signals(stop)
+        await serve(settings, make_client(settings), stop)
+
+    asyncio.run(main())
 
 
 @app.command()

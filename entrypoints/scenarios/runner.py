@@ -29,13 +29,22 @@ class StepFailed(Exception):
 
 
 class ScenarioRun:
-    def __init__(self, scenario: m.Scenario, settings: Settings | None = None, keep: bool = False) -> None:
+    def __init__(self, scenario: m.Scenario, settings: Settings | None = None, keep: bool = False,
+                 transport: str = "direct") -> None:
         self.scenario = scenario
         self.settings = settings or Settings()
         self.keep = keep
         self.world = build_world(scenario.world)
         self.clock = SimulatedClock()
-        self.telegram = SimulatedTelegram(self.world, self.clock)
+        self.transport = transport
+        # Either transport offers calls, faults and callback_answers; telethon also a gateway and deliver().
+        self.telegram: Any = SimulatedTelegram(self.world, self.clock)
+        if transport == "telethon":
+            from adapters.simulated_telegram.tl import TelethonTransport
+
+            self.telegram = TelethonTransport(self.world, self.clock, lambda command: self.gatekeeper.handle(command))
+        elif transport != "direct":
+            raise ValueError(f"unknown transport '{transport}'; choose direct or telethon")
         self.refs: dict[str, tuple[int, int]] = {}
         self._tmp: tempfile.TemporaryDirectory | None = None
         self.backends: Backends | None = None
@@ -60,7 +69,7 @@ class ScenarioRun:
         container = Container()
         container.settings.override(providers.Object(self._run_settings))
         container.clock.override(providers.Object(self.clock))
-        container.gateway.override(providers.Object(self.telegram))
+        container.gateway.override(providers.Object(getattr(self.telegram, "gateway", self.telegram)))
         self.backends.wire(container)
         self.gatekeeper = container.gatekeeper()
         self.health = container.health()
@@ -90,6 +99,9 @@ class ScenarioRun:
                 return
             pending, self.world.outbox = self.world.outbox, []
             for update in pending:
+                if self.transport == "telethon":
+                    await self.telegram.deliver(update)
+                    continue
                 command = to_command(update, self.world)
                 if command is not None:
                     await self.gatekeeper.handle(command)
@@ -97,7 +109,7 @@ class ScenarioRun:
     # Steps.
 
     async def run(self) -> Report:
-        report = Report(self.scenario.name, "direct", self.settings.event_store)
+        report = Report(self.scenario.name, self.transport, self.settings.event_store)
         await self.open()
         try:
             for number, step in enumerate(self.scenario.steps, start=1):

@@ -1,0 +1,202 @@
+"""Telegram's side of each TL request the bot makes, played on the simulated world.
+
+One method per API method, named as the simulated gateway counts it. Each checks what Telegram checks
+(access hashes, admin rights, who may be restricted) and raises the RPC error Telegram would answer.
+"""
+
+from collections.abc import Callable
+
+from telethon import errors, functions, types
+
+from adapters.simulated_telegram.model import Chat, Participant
+from adapters.simulated_telegram.tl.entities import (
+    access_hash,
+    chat_entity,
+    entities,
+    participant,
+    rights_names,
+    user_entity,
+    when,
+)
+from adapters.simulated_telegram.tl.messages import ButtonError, buttons_of, encode_message
+from adapters.simulated_telegram.world import World
+from domain import subscription as sub
+
+
+class WorldRequests:
+    def __init__(self, world: World, now: Callable[[], float], callback_answers: list[tuple[int, str]]) -> None:
+        self.world = world
+        self._now = now
+        self._answers = callback_answers
+        self._pts = 0
+
+    # -- peers: Telegram accepts a peer only with its access hash (bots may pass 0 to a few lookups) ------
+
+    def _id(self, request, peer, allow_zero: bool = False) -> int:
+        if isinstance(peer, types.InputPeerSelf | types.InputUserSelf):
+            return self.world.bot_id
+        channel = getattr(peer, "channel_id", None)
+        peer_id = channel if channel is not None else getattr(peer, "user_id", None)
+        given = getattr(peer, "access_hash", None)
+        if peer_id is None or (given != access_hash(peer_id) and not (allow_zero and given == 0)):
+            raise (errors.ChannelInvalidError if channel is not None else errors.PeerIdInvalidError)(request)
+        return peer_id
+
+    def _chat(self, request, peer) -> Chat:
+        chat = self.world.chats.get(self._id(request, peer))
+        if chat is None:
+            raise errors.ChannelInvalidError(request)
+        return chat
+
+    def _admin_of(self, request, peer) -> Chat:
+        chat = self._chat(request, peer)
+        if not chat.bot_admin:
+            raise errors.ChatAdminRequiredError(request)
+        return chat
+
+    def _updates(self, updates: list, chat: Chat) -> types.Updates:
+        users, chats = entities(self.world, [self.world.bot_id], [chat.id])
+        return types.Updates(updates, users, chats, when(self._now()), 0)
+
+    def _next_pts(self) -> int:
+        self._pts += 1
+        return self._pts
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def get_participant(self, r: functions.channels.GetParticipantRequest):
+        chat = self._chat(r, r.channel)
+        user_id, bot = self._id(r, r.participant), self.world.bot_id
+        if user_id == bot:
+            found = Participant(sub.ADMIN if chat.bot_admin else sub.MEMBER)
+        elif chat.kind == "channel" and not chat.bot_admin:
+            raise errors.ChatAdminRequiredError(r)  # only a channel's admins may look at its subscribers
+        else:
+            found = chat.status_of(user_id)
+        answer = participant(self.world, chat, user_id, found)
+        if answer is None:
+            raise errors.UserNotParticipantError(r)
+        users, chats = entities(self.world, [user_id])
+        return types.channels.ChannelParticipant(answer, chats, users)
+
+    def get_participants(self, r: functions.channels.GetParticipantsRequest):
+        if not isinstance(r.filter, types.ChannelParticipantsAdmins):
+            raise NotImplementedError(f"the simulated Telegram lists only admins, not {type(r.filter).__name__}")
+        chat = self._chat(r, r.channel)
+        admins = sorted(chat.admins())
+        found = [participant(self.world, chat, a, chat.status_of(a)) for a in admins]
+        users, chats = entities(self.world, admins)
+        return types.channels.ChannelParticipants(len(found), found, chats, users)
+
+    def resolve_username(self, r: functions.contacts.ResolveUsernameRequest):
+        wanted = r.username.lower()
+        for chat in self.world.chats.values():
+            if (chat.username or "").lower() == wanted:
+                return types.contacts.ResolvedPeer(types.PeerChannel(chat.id), [chat_entity(self.world, chat.id)], [])
+        raise errors.UsernameNotOccupiedError(r)
+
+    def get_channels(self, r: functions.channels.GetChannelsRequest):
+        found = []
+        for peer in r.id:
+            chat_id = self._id(r, peer, allow_zero=True)
+            if chat_id not in self.world.chats:
+                raise errors.ChannelInvalidError(r)
+            found.append(chat_entity(self.world, chat_id))
+        return types.messages.Chats(found)
+
+    def get_messages(self, r):
+        if not isinstance(r, functions.channels.GetMessagesRequest):
+            raise NotImplementedError("the simulated Telegram has supergroups and channels only")
+        chat = self._chat(r, r.channel)
+        found, senders = [], []
+        for wanted in r.id:
+            message = chat.messages.get(getattr(wanted, "id", 0))
+            if message is None or message.deleted:
+                found.append(types.MessageEmpty(getattr(wanted, "id", 0)))
+                continue
+            found.append(encode_message(self.world, message))
+            senders.append(message.sender.peer_id)
+        users, chats = entities(self.world, senders, [chat.id])
+        return types.messages.ChannelMessages(self._pts, len(found), found, [], chats, users)
+
+    def get_users(self, r: functions.users.GetUsersRequest):
+        return [user_entity(self.world, self._id(r, u, allow_zero=True)) for u in r.id]
+
+    def get_state(self, r: functions.updates.GetStateRequest):
+        return types.updates.State(self._pts, 0, when(self._now()), 0, 0)
+
+    # -- moderating ----------------------------------------------------------------------------------------
+
+    def export_chat_invite(self, r: functions.messages.ExportChatInviteRequest):
+        chat = self._admin_of(r, r.peer)
+        chat.invite_links_exported += 1
+        link = f"https://t.me/+sim{chat.id}x{chat.invite_links_exported}"
+        return types.ChatInviteExported(link, self.world.bot_id, when(self._now()), permanent=True)
+
+    def edit_banned(self, r: functions.channels.EditBannedRequest):
+        chat = self._admin_of(r, r.channel)
+        member = self._id(r, r.participant)
+        current = chat.status_of(member)
+        if current is not None and current.status in (sub.ADMIN, sub.CREATOR):
+            raise errors.UserAdminInvalidError(r)
+        rights = rights_names(r.banned_rights)
+        if "view_messages" in rights:
+            self.world.ban(chat.id, member, by=self.world.bot_id)
+        elif current is not None and current.status == sub.KICKED and not rights:
+            self.world.unban(chat.id, member, by=self.world.bot_id)  # empty rights lift a ban
+        else:
+            self.world.set_restrictions(chat.id, member, rights)
+        return self._updates([], chat)
+
+    def hide_chat_join_request(self, r: functions.messages.HideChatJoinRequestRequest):
+        chat = self._admin_of(r, r.peer)
+        user_id = self._id(r, r.user_id)
+        if chat.join_requests.get(user_id) != "pending":
+            raise errors.HideRequesterMissingError(r)
+        if r.approved:
+            self.world.admit(chat.id, user_id)
+        else:
+            chat.join_requests[user_id] = "declined"
+        return self._updates([], chat)
+
+    # -- messages ------------------------------------------------------------------------------------------
+
+    def send_message(self, r: functions.messages.SendMessageRequest):
+        chat = self._chat(r, r.peer)
+        reply_to = r.reply_to.reply_to_msg_id if isinstance(r.reply_to, types.InputReplyToMessage) else None
+        posted = self.world.bot_post(chat.id, r.message, self._buttons(r), reply_to, self._now())
+        # Without UpdateMessageID(random_id) Telethon cannot tell which new message is the one it sent.
+        new = types.UpdateNewChannelMessage(encode_message(self.world, posted), self._next_pts(), 1)
+        return self._updates([types.UpdateMessageID(posted.id, r.random_id), new], chat)
+
+    def edit_message(self, r: functions.messages.EditMessageRequest):
+        chat = self._chat(r, r.peer)
+        found = chat.messages.get(r.id)
+        if found is None or found.deleted or not found.from_bot:
+            raise errors.MessageIdInvalidError(r)
+        text = found.text if r.message is None else r.message
+        buttons = self._buttons(r)
+        if text == found.text and buttons == found.buttons:
+            raise errors.MessageNotModifiedError(r)
+        found.text, found.buttons = text, buttons
+        edited = types.UpdateEditChannelMessage(encode_message(self.world, found), self._next_pts(), 1)
+        return self._updates([edited], chat)
+
+    def delete_messages(self, r: functions.channels.DeleteMessagesRequest):
+        chat = self._chat(r, r.channel)
+        found = [chat.messages[i] for i in r.id if i in chat.messages and not chat.messages[i].deleted]
+        if not chat.bot_admin and any(not m.from_bot for m in found):
+            raise errors.MessageDeleteForbiddenError(r)  # only admins delete other people's messages
+        for message in found:
+            message.deleted = True
+        return types.messages.AffectedMessages(self._next_pts(), len(found))
+
+    def set_bot_callback_answer(self, r: functions.messages.SetBotCallbackAnswerRequest):
+        self._answers.append((r.query_id, r.message or ""))
+        return True
+
+    def _buttons(self, r) -> list:
+        try:
+            return buttons_of(r.reply_markup)
+        except ButtonError:
+            raise errors.ButtonDataInvalidError(r) from None

@@ -1,0 +1,86 @@
+"""Operator commands: schema migrations and the shared read models' status and rebuild."""
+
+import asyncio
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from adapters.system_clock import SystemClock
+from application.projector import Projector
+from infrastructure.backends import open_backends
+from infrastructure.settings import Settings
+
+projections = typer.Typer(help="The read models in Redis: how far behind they are, and rebuilding them.",
+                          no_args_is_help=True)
+console = Console()
+
+
+def migrate() -> None:
+    """Create or upgrade the event store's schema (safe to run again)."""
+    settings = Settings()
+
+    async def go() -> str:
+        if settings.event_store == "postgres":
+            from adapters.postgres import ensure_database
+            from adapters.postgres import migrate as migrate_postgres
+
+            dsn = settings.postgres_dsn.get_secret_value()
+            await ensure_database(dsn)
+            return f"PostgreSQL schema at version {await migrate_postgres(dsn)}"
+        backends = await open_backends(settings, SystemClock())
+        await backends.close()
+        return f"{settings.event_store} store ready"
+
+    console.print(asyncio.run(go()))
+
+
+async def _shared(settings: Settings):
+    backends = await open_backends(settings, SystemClock())
+    if not backends.shared_read_models:
+        await backends.close()
+        console.print("No shared read models: set CHANWARDEN_CACHE=redis. Local ones are rebuilt on every start.")
+        raise typer.Exit(1)
+    return backends
+
+
+@projections.command()
+def status() -> None:
+    """Each shared projection's position and how far it lags behind the log."""
+
+    async def go() -> None:
+        backends = await _shared(Settings())
+        try:
+            last = await backends.store.last_position()
+            table = Table("projection", "position", "log position", "lag")
+            for name, models in backends.shared_read_models.items():
+                position = await models.position()
+                table.add_row(name, str(position), str(last), str(last - position))
+            console.print(table)
+        finally:
+            await backends.close()
+
+    asyncio.run(go())
+
+
+@projections.command()
+def rebuild() -> None:
+    """Replay the whole log into fresh shared read models."""
+
+    async def go() -> None:
+        backends = await _shared(Settings())
+        try:
+            total = await backends.store.last_position()
+            for name, models in backends.shared_read_models.items():
+                await models.clear()
+                with Progress(console=console) as progress:
+                    task = progress.add_task(f"rebuilding {name}", total=total)
+                    applied = await Projector(backends.store, models, name=name).catch_up(
+                        lambda n, task=task: progress.advance(task, n)
+                    )
+                console.print(f"{name}: {applied} events replayed, position {await models.position()}")
+        finally:
+            await backends.close()
+
+    asyncio.run(go())

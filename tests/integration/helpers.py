@@ -1,0 +1,29 @@
+"""Small tools the integration tests share."""
+
+import textwrap
+
+from entrypoints.scenarios.model import Scenario, parse_step
+
+WORLD = """
+bot: {id: 999}
+channels: [{id: 1001, username: news, title: News}]
+groups: [{id: 2001, title: Chat, creator: 11, members: [1, 3]}]
+users:
+  - {id: 1, name: Alice, subscribed: [1001]}
+  - {id: 2, name: Bob}
+  - {id: 3, name: Carol, subscribed: [1001]}
+  - {id: 11, name: Owner}
+"""
+
+
+def scenario(steps: str) -> Scenario:
+    import yaml
+
+    data = {"name": "inline", "world": yaml.safe_load(WORLD), "steps": yaml.safe_load(textwrap.dedent(steps))}
+    return Scenario.model_validate(data)
+
+
+async def play(run, steps: str) -> None:
+    for number, raw in enumerate(scenario(steps).steps, start=1):
+        result = await run.step(number, raw if not isinstance(raw, dict) else parse_step(number, raw))
+        assert result.ok, f"{result.step}: {result.detail}"
