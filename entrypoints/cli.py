@@ -60,7 +60,13 @@ def run() -> None:
     async def main() -> None:
         stop = asyncio.Event()
         stop_on_signals(stop)
-        await serve(settings, make_client(settings), stop)
+        if settings.offline_scenario is not None:
+            from entrypoints.offline_run import run_offline
+
+            await run_offline(settings, str(settings.offline_scenario), stop, console)
+        else:
+            await serve(settings, make_client(settings), stop)
+        console.print("chanwarden stopped cleanly.")
 
     asyncio.run(main())
 

@@ -45,16 +45,20 @@ def make_client(settings: Settings) -> Any:
     )
 
 
-async def serve(settings: Settings, client: Any, stop: asyncio.Event, log_in: bool = True) -> None:
-    """Run until `stop` is set, then finish in-flight work and close everything."""
+async def serve(
+    settings: Settings, client: Any, stop: asyncio.Event, connect: bool = True, on_ready: Any = None
+) -> None:
+    """Run until `stop` is set, then finish in-flight work and close everything.
+
+    `connect=False` takes a client whose sender is already in place (the offline world), so there is
+    nothing to dial and no one to log in.
+    """
     backends = await open_backends(settings, SystemClock())
     gatekeeper = None
     ticker = None
     try:
-        if log_in:
+        if connect:
             await client.start(bot_token=settings.telegram_bot_token.get_secret_value())
-        else:
-            await client.connect()
         bot_id = (await client.get_me(input_peer=True)).user_id
         container = Container()
         container.settings.override(providers.Object(settings))
@@ -67,6 +71,8 @@ async def serve(settings: Settings, client: Any, stop: asyncio.Event, log_in: bo
         Inbound(client, gatekeeper.handle, bot_id).register()
         ticker = asyncio.create_task(_tick(gatekeeper, settings.pump_interval))
         log.info("chanwarden is running as bot %s", bot_id)
+        if on_ready is not None:
+            await on_ready(gatekeeper)
         await stop.wait()
     finally:
         if ticker is not None:

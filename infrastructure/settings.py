@@ -30,3 +30,5 @@ class Settings(BaseSettings):
     session_path: Path = Path(".chanwarden/bot.session")
     # How often the bot looks for work it was not poked about (a recovered Redis, another instance's events).
     pump_interval: float = Field(5.0, gt=0)
+    # Test-only: run against a simulated world described by this scenario file instead of Telegram.
+    offline_scenario: Path | None = None

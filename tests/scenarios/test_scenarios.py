@@ -18,5 +18,13 @@ async def test_scenario_passes(path: Path) -> None:
     assert report.ok, "\n".join(failures)
 
 
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+async def test_scenario_passes_on_postgres_and_redis(path: Path) -> None:
+    """The production backends: each run gets its own database and key prefix, removed afterwards."""
+    report = await ScenarioRun(load(path), Settings(event_store="postgres", cache="redis")).run()
+    failures = [f"{s.number} {s.step}: {s.detail}" for s in report.failures]
+    assert report.ok, "\n".join(failures)
+
+
 def test_library_is_large_enough() -> None:
     assert len(SCENARIOS) >= 15
