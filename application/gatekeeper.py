@@ -21,6 +21,7 @@ class Gatekeeper:
     async def start(self) -> None:
         """Bring read models and side effects up to date with the log before taking updates."""
         await self.pump.drain()
+        await self.pump.reactor.desk.load()
 
     async def handle(self, command: Any) -> Any:
         match command:

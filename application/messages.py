@@ -15,6 +15,14 @@ def warning(name: str, missing: list[dict[str, Any]]) -> str:
     )
 
 
+def raid_notice(channels: list[dict[str, Any]]) -> str:
+    names = ", ".join(channel_name(c) for c in channels)
+    return (
+        f"Welcome, newcomers! This group is for subscribers of {names}. "
+        "Join with the buttons below, then press Verify to write."
+    )
+
+
 JOIN_BUTTON = "Join {title}"
 VERIFY_BUTTON = "Verify ✅"
 

@@ -20,7 +20,7 @@ class EventPump:
         health: Health | None = None,
     ) -> None:
         self._projector = projector
-        self._reactor = reactor
+        self.reactor = reactor
         self._shared = shared or []  # read models other processes read; an outage there stops nothing here
         self._health = health or Health()
         self._dirty = False
@@ -38,7 +38,8 @@ class EventPump:
             self._dirty = False
             try:
                 await self._projector.catch_up()
-                await self._reactor.catch_up()
+                await self.reactor.catch_up()
+                await self.reactor.expire_warnings()
             except Exception:
                 log.exception("event pump pass failed; the next recording retries it")
                 return

@@ -12,9 +12,10 @@ from uuid import UUID
 from application.context import CONFLICT_RETRIES, GateContext
 from application.ports.event_store import ConcurrencyConflict, EventStore, Tracking
 from application.ports.telegram import TelegramError
-from application.warnings import post_warning
+from application.warning_desk import WarningDesk
 from domain import membership_verdict as mv
 from domain import rights
+from domain.ids import verdict_stream_id
 from domain.settings import GroupSettings
 
 NAME = "reactor"
@@ -30,6 +31,7 @@ class Reactor:
         self._ctx = ctx
         self._batch = batch
         self._slots = asyncio.Semaphore(CONCURRENCY)
+        self.desk = WarningDesk(ctx)
 
     async def catch_up(self) -> int:
         done = 0
@@ -45,6 +47,24 @@ class Reactor:
             done += len(records)
         return done
 
+    async def expire_warnings(self) -> int:
+        """Delete warnings whose time is up; a shared raid notice is deleted once for all it addresses."""
+        deleted: set[tuple[int, int]] = set()
+        for chat, member, message_id in self.desk.due():
+            if (chat, message_id) not in deleted:
+                deleted.add((chat, message_id))
+                try:
+                    await self._ctx.gateway.delete_messages(chat, [message_id])
+                except TelegramError:
+                    pass  # gone already: deleted by an admin, or replaced
+
+            def expire(v: mv.MembershipVerdict, message_id: int = message_id) -> None:
+                if v.warning_id == message_id:
+                    v.warning_removed(self._ctx.clock.now(), "expired")
+
+            await self._ctx.change(verdict_stream_id(chat, member), _missing, expire)
+        return len(deleted)
+
     async def _carry_out(self, stream_id: UUID, decisions: list) -> None:
         async with self._slots:
             verdict = await self._ctx.repository.get(stream_id)
@@ -53,7 +73,7 @@ class Reactor:
             for _ in range(CONFLICT_RETRIES):
                 for fact in facts:
                     fact(verdict)
-                facts += await reconcile(self._ctx, verdict)
+                facts += await reconcile(self._ctx, self.desk, verdict)
                 try:
                     if await self._ctx.repository.save(verdict):
                         self._ctx.on_recorded()
@@ -76,6 +96,10 @@ class Reactor:
                 pass  # the message is gone already, or the request was settled by an admin
 
 
+def _missing() -> mv.MembershipVerdict:
+    raise LookupError("a warning was scheduled for a member the log does not know")
+
+
 def _is_decision(event: object) -> bool:
     return isinstance(event, mv.MembershipVerdict.Event) and type(event).__name__ in (
         "MemberRestricted",
@@ -84,7 +108,7 @@ def _is_decision(event: object) -> bool:
     )
 
 
-async def reconcile(ctx: GateContext, verdict: mv.MembershipVerdict) -> list[Fact]:
+async def reconcile(ctx: GateContext, desk: WarningDesk, verdict: mv.MembershipVerdict) -> list[Fact]:
     """Bring Telegram in line with the verdict; return the facts to record (already applied to it)."""
     facts: list[Fact] = []
 
@@ -110,7 +134,7 @@ async def reconcile(ctx: GateContext, verdict: mv.MembershipVerdict) -> list[Fac
             kind = error.kind
             record(lambda v: v.mute_not_applied(kind, now()))
         if verdict.needs_warning and not settings.quiet and verdict.reason != mv.SEND_AS_CHANNEL and group:
-            await _replace_warning(ctx, verdict, group, record)
+            await desk.post(verdict, group, record)
         return facts
     if verdict.mute_in_force:
         try:
@@ -119,23 +143,5 @@ async def reconcile(ctx: GateContext, verdict: mv.MembershipVerdict) -> list[Fac
         except TelegramError:
             pass  # stays recorded as in force; the next decision about this member retries
     if verdict.warning_id is not None:
-        await _remove_warning(ctx, verdict, record)
+        await desk.remove(verdict, record, reason="released")
     return facts
-
-
-async def _remove_warning(ctx: GateContext, verdict: mv.MembershipVerdict, record: Callable[[Fact], None]) -> None:
-    try:
-        await ctx.gateway.delete_messages(verdict.chat_id, [verdict.warning_id])
-    except TelegramError:
-        pass  # already deleted by an admin or by its timer
-    record(lambda v: v.warning_removed(ctx.clock.now()))
-
-
-async def _replace_warning(ctx: GateContext, verdict, group, record) -> None:
-    if verdict.warning_id is not None:
-        await _remove_warning(ctx, verdict, record)
-    try:
-        message_id = await post_warning(ctx, group, verdict.member_id, verdict.missing)
-    except TelegramError:
-        return
-    record(lambda v: v.warning_posted(message_id, ctx.clock.now()))

@@ -24,4 +24,7 @@ def verdict_view(verdict: MembershipVerdict) -> VerdictView:
         missing=list(verdict.missing),
         since=verdict.restricted_at,
         join_request=verdict.join_request,
+        warning_id=verdict.warning_id,
+        warning_at=verdict.warning_at,
+        warning_shared=verdict.warning_shared,
     )

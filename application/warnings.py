@@ -12,16 +12,22 @@ def join_url(channel: dict) -> str | None:
     return channel.get("invite_link")
 
 
+ANYONE = 0  # the member id in a shared notice's Verify button: the presser verifies themselves
+
+
 def warning_message(ctx: GateContext, group: GroupView, member_id: int, missing: list[int]) -> OutgoingMessage:
     channels = [c for c in group.channels if c["id"] in missing] or list(group.channels)
-    rows = [
-        [Button(messages.JOIN_BUTTON.format(title=c["title"]), url=url)]
-        for c in channels
-        if (url := join_url(c))
-    ]
+    rows = _join_rows(channels)
     rows.append([Button(messages.VERIFY_BUTTON, data=ctx.tokens.issue(group.chat_id, member_id))])
     return OutgoingMessage(messages.warning(ctx.name_of(member_id), channels), rows)
 
 
-async def post_warning(ctx: GateContext, group: GroupView, member_id: int, missing: list[int]) -> int:
-    return await ctx.gateway.send_message(group.chat_id, warning_message(ctx, group, member_id, missing))
+def raid_notice(ctx: GateContext, group: GroupView) -> OutgoingMessage:
+    """One notice for everyone restricted during a raid; its Verify checks whoever presses it."""
+    rows = _join_rows(group.channels)
+    rows.append([Button(messages.VERIFY_BUTTON, data=ctx.tokens.issue(group.chat_id, ANYONE))])
+    return OutgoingMessage(messages.raid_notice(group.channels), rows)
+
+
+def _join_rows(channels: list[dict]) -> list[list[Button]]:
+    return [[Button(messages.JOIN_BUTTON.format(title=c["title"]), url=url)] for c in channels if (url := join_url(c))]

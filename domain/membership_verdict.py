@@ -48,6 +48,8 @@ class MembershipVerdict(Aggregate):
         self.prior_restrictions: list[str] = []
         self.mute_in_force = False  # True only while a mute the bot itself applied is in force
         self.warning_id: int | None = None
+        self.warning_at: datetime | None = None
+        self.warning_shared = False  # one notice for many members during a raid
         self.restricted_at: datetime | None = None
         self.join_request: str | None = None  # pending | approved | declined
         self.restricted_version = 0  # version of the latest restriction, so each gets one warning
@@ -113,12 +115,12 @@ class MembershipVerdict(Aggregate):
     def mute_lifted(self, timestamp: datetime) -> None:
         self._mute_lifted(restored=list(self.prior_restrictions), timestamp=timestamp)
 
-    def warning_posted(self, message_id: int, timestamp: datetime) -> None:
-        self._warning_posted(message_id=message_id, timestamp=timestamp)
+    def warning_posted(self, message_id: int, timestamp: datetime, shared: bool = False) -> None:
+        self._warning_posted(message_id=message_id, shared=shared, timestamp=timestamp)
 
-    def warning_removed(self, timestamp: datetime) -> None:
+    def warning_removed(self, timestamp: datetime, reason: str = "released") -> None:
         if self.warning_id is not None:
-            self._warning_removed(message_id=self.warning_id, timestamp=timestamp)
+            self._warning_removed(message_id=self.warning_id, reason=reason, timestamp=timestamp)
 
     def join_request_held(self, missing: list[int], timestamp: datetime) -> None:
         if self.join_request != "pending":
@@ -190,13 +192,17 @@ class MembershipVerdict(Aggregate):
         self.mute_in_force = False
 
     @event("WarningPosted")
-    def _warning_posted(self, message_id: int, timestamp: datetime) -> None:
+    def _warning_posted(self, message_id: int, timestamp: datetime, shared: bool = False) -> None:
         self.warning_id = message_id
+        self.warning_at = timestamp
+        self.warning_shared = shared
         self.warning_for = self.restricted_version
 
     @event("WarningRemoved")
-    def _warning_removed(self, message_id: int, timestamp: datetime) -> None:
+    def _warning_removed(self, message_id: int, timestamp: datetime, reason: str = "released") -> None:
         self.warning_id = None
+        self.warning_at = None
+        self.warning_shared = False
 
     @event("MemberRemoved")
     def _member_removed(self, timestamp: datetime) -> None:

@@ -13,6 +13,7 @@ class InMemoryReadModels:
         self._channel_groups: dict[int, set[int]] = {}
         self._verdicts: dict[tuple[int, int], VerdictView] = {}
         self._restricted: dict[int, set[int]] = {}
+        self._warned: set[tuple[int, int]] = set()
 
     async def group(self, chat_id: int) -> GroupView | None:
         return self._groups.get(chat_id)
@@ -25,6 +26,9 @@ class InMemoryReadModels:
 
     async def restricted(self, chat_id: int) -> list[VerdictView]:
         return [self._verdicts[(chat_id, m)] for m in sorted(self._restricted.get(chat_id, ()))]
+
+    async def live_warnings(self) -> list[VerdictView]:
+        return [self._verdicts[k] for k in sorted(self._warned)]
 
     async def position(self) -> int:
         return self._position
@@ -45,6 +49,11 @@ class InMemoryReadModels:
                 members.add(verdict.member_id)
             else:
                 members.discard(verdict.member_id)
+            key = (verdict.chat_id, verdict.member_id)
+            if verdict.warning_id is None:
+                self._warned.discard(key)
+            else:
+                self._warned.add(key)
         self._position = position
 
     def all_groups(self) -> list[GroupView]:

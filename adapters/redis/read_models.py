@@ -33,6 +33,7 @@ class RedisReadModels:
         self._timeout = timeout
         self._namespace = f"{prefix}read:"
         self._position_key = f"{self._namespace}position"
+        self._warned_key = f"{self._namespace}warned"
 
     def _group_key(self, chat_id: int) -> str:
         return f"{self._namespace}group:{chat_id}"
@@ -64,6 +65,14 @@ class RedisReadModels:
             return []
         keys = [self._verdict_key(chat_id, m) for m in sorted(int(m) for m in members)]
         raws = await bounded(self._client.mget(keys), self._timeout, "MGET verdicts")
+        return [_verdict(raw) for raw in raws if raw is not None]
+
+    async def live_warnings(self) -> list[VerdictView]:
+        members = await bounded(self._client.smembers(self._warned_key), self._timeout, "SMEMBERS warned")
+        keys = sorted(tuple(int(x) for x in _text(m).split(":")) for m in members)
+        if not keys:
+            return []
+        raws = await bounded(self._client.mget([self._verdict_key(c, m) for c, m in keys]), self._timeout, "MGET")
         return [_verdict(raw) for raw in raws if raw is not None]
 
     async def position(self) -> int:
@@ -110,19 +119,33 @@ class RedisReadModels:
                 pipe.sadd(self._restricted_key(verdict.chat_id), verdict.member_id)
             else:
                 pipe.srem(self._restricted_key(verdict.chat_id), verdict.member_id)
+            member = f"{verdict.chat_id}:{verdict.member_id}"
+            if verdict.warning_id is None:
+                pipe.srem(self._warned_key, member)
+            else:
+                pipe.sadd(self._warned_key, member)
 
     async def clear(self) -> None:
         await unlink_under(self._client, self._namespace, self._timeout)
 
 
+_TIMES = ("since", "warning_at")
+
+
 def _verdict_data(verdict: VerdictView) -> dict[str, Any]:
     data = asdict(verdict)
-    data["since"] = verdict.since.isoformat() if verdict.since else None
+    for key in _TIMES:
+        data[key] = data[key].isoformat() if data[key] else None
     return data
 
 
 def _verdict(raw: bytes | str) -> VerdictView:
     data = json.loads(raw)
-    if data["since"] is not None:
-        data["since"] = datetime.fromisoformat(data["since"])
+    for key in _TIMES:
+        if data.get(key) is not None:
+            data[key] = datetime.fromisoformat(data[key])
     return VerdictView(**data)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

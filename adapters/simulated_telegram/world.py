@@ -18,6 +18,7 @@ class World:
         self.people: dict[int, Person] = {}
         self.chats: dict[int, Chat] = {}
         self.outbox: list[Any] = []  # updates waiting for the bot
+        self.peak_live: dict[int, int] = {}  # most bot messages alive at once, per chat
         self._next_query = 1
 
     # Reading.
@@ -145,6 +146,8 @@ class World:
                  now: float) -> Message:
         chat = self.chat(chat_id)
         sender = Sender("user", self.bot_id)
-        return self._store(chat, Message(0, chat_id, sender, "text", text, buttons, True, reply_to=reply_to,
-                                         sent_at=now))
+        posted = self._store(chat, Message(0, chat_id, sender, "text", text, buttons, True, reply_to=reply_to,
+                                           sent_at=now))
+        self.peak_live[chat_id] = max(self.peak_live.get(chat_id, 0), len(self.live_bot_messages(chat_id)))
+        return posted
 

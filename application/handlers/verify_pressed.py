@@ -4,6 +4,7 @@ from application import messages
 from application.commands import VerifyPressed
 from application.context import GateContext
 from application.gate import PASSED, RESTRICTED, Enforcement, enforce
+from application.warnings import ANYONE
 from domain import membership_verdict as mv
 
 
@@ -18,6 +19,8 @@ async def _decide(ctx: GateContext, cmd: VerifyPressed) -> tuple[str, str]:
     if token is None or token[0] != cmd.chat_id:
         return messages.BUTTON_INVALID, "invalid"
     chat_id, member_id = token
+    if member_id == ANYONE:
+        member_id = cmd.user_id  # a shared raid notice: whoever presses is checked
     if member_id != cmd.user_id:
         return messages.BUTTON_NOT_YOURS, "not_yours"
     view = await ctx.read_models.verdict(chat_id, member_id)

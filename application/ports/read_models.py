@@ -28,6 +28,9 @@ class VerdictView:
     missing: list[int] = field(default_factory=list)
     since: datetime | None = None
     join_request: str | None = None
+    warning_id: int | None = None
+    warning_at: datetime | None = None
+    warning_shared: bool = False
 
 
 class ReadModels(Protocol):
@@ -38,6 +41,9 @@ class ReadModels(Protocol):
     async def verdict(self, chat_id: int, member_id: int) -> VerdictView | None: ...
 
     async def restricted(self, chat_id: int) -> list[VerdictView]: ...
+
+    async def live_warnings(self) -> list[VerdictView]:
+        """Every verdict whose warning is still posted, in any group (for expiry after a restart)."""
 
     async def position(self) -> int: ...
 

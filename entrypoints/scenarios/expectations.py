@@ -34,6 +34,15 @@ async def check(run: Any, step: Any) -> tuple[bool, str]:
         case m.ExpectJoinRequest():
             state = world.chat(step.chat).join_requests.get(step.user, "none")
             return state == step.state, f"state={state}"
+        case m.ExpectGateCorrect():
+            wrong = await _gate_mistakes(run, step.chat)
+            return not wrong, f"{len(wrong)} wrong" + (f": {wrong[:5]}" if wrong else "")
+        case m.ExpectSendsPerMinute():
+            most = _most_in_a_minute(world, step.chat)
+            return most <= step.max, f"at most {most} sends in any minute"
+        case m.ExpectPeakBotMessages():
+            peak = world.peak_live.get(step.chat, 0)
+            return peak <= step.max, f"peak {peak} alive"
         case m.ExpectApiCalls():
             count = run.telegram.calls[step.method]
             ok = (step.max is None or count <= step.max) and (step.min is None or count >= step.min)
@@ -53,3 +62,28 @@ async def _event_present(run: Any, step: m.ExpectEvent) -> bool:
             return True
         position = records[-1].position
     return False
+
+
+async def _gate_mistakes(run: Any, chat_id: int) -> list[str]:
+    """Members whose ability to write disagrees with their subscriptions (admins aside)."""
+    world = run.world
+    group = await run.gatekeeper.ctx.read_models.group(chat_id)
+    channels = group.channel_ids if group is not None and group.protected else []
+    wrong = []
+    for user, participant in world.chat(chat_id).participants.items():
+        if user == world.bot_id or not participant.inside or participant.status in ("admin", "creator"):
+            continue
+        subscribed = all((p := world.chat(c).status_of(user)) is not None and p.inside for c in channels)
+        if world.can_write(chat_id, user) != subscribed:
+            wrong.append(f"{world.name(user)} can_write={not subscribed}")
+    return wrong
+
+
+def _most_in_a_minute(world: Any, chat_id: int) -> int:
+    times = sorted(msg.sent_at for msg in world.chat(chat_id).messages.values() if msg.from_bot)
+    most, start = 0, 0
+    for end, at in enumerate(times):
+        while times[start] <= at - 60:
+            start += 1
+        most = max(most, end - start + 1)
+    return most

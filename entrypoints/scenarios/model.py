@@ -118,6 +118,19 @@ class RestrictStep(Strict):
     rights: list[str] = ["send_messages"]
 
 
+class Raid(Strict):
+    """Many new people join a group over a span of time; a share of them follow the given channels."""
+
+    do: Literal["raid"]
+    chat: int
+    count: int = Field(ge=1, le=20_000)
+    seconds: float = Field(60.0, ge=0)
+    subscribed_share: float = Field(0.2, ge=0, le=1)
+    subscribed_to: list[int] = []
+    first_id: int = 100_000
+    seed: int = 1
+
+
 class ExpectCanWrite(Strict):
     expect: Literal["can_write"]
     chat: int
@@ -159,6 +172,29 @@ class ExpectJoinRequest(Strict):
     state: Literal["pending", "approved", "declined"]
 
 
+class ExpectGateCorrect(Strict):
+    """Every member of the group can write exactly when subscribed to all of its channels (admins aside)."""
+
+    expect: Literal["gate_correct"]
+    chat: int
+
+
+class ExpectSendsPerMinute(Strict):
+    """The most messages the bot sent into the chat within any 60 seconds."""
+
+    expect: Literal["sends_per_minute"]
+    chat: int
+    max: int
+
+
+class ExpectPeakBotMessages(Strict):
+    """The most bot messages alive in the chat at any moment of the run."""
+
+    expect: Literal["peak_bot_messages"]
+    chat: int
+    max: int
+
+
 class ExpectApiCalls(Strict):
     expect: Literal["api_calls"]
     method: str
@@ -185,6 +221,7 @@ ACTIONS: dict[str, type[Strict]] = {
     "fault": FaultStep,
     "bot_rights": BotRightsStep,
     "restrict": RestrictStep,
+    "raid": Raid,
 }
 EXPECTATIONS: dict[str, type[Strict]] = {
     "can_write": ExpectCanWrite,
@@ -194,6 +231,9 @@ EXPECTATIONS: dict[str, type[Strict]] = {
     "event": ExpectEvent,
     "join_request": ExpectJoinRequest,
     "api_calls": ExpectApiCalls,
+    "gate_correct": ExpectGateCorrect,
+    "sends_per_minute": ExpectSendsPerMinute,
+    "peak_bot_messages": ExpectPeakBotMessages,
 }
 
 

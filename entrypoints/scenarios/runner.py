@@ -1,5 +1,6 @@
 """Plays a scenario against the bot on the simulated Telegram and checks every expectation."""
 
+import random
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -11,10 +12,12 @@ from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.direct import to_command
 from adapters.simulated_telegram.faults import Fault
 from adapters.simulated_telegram.gateway import SimulatedTelegram
-from adapters.simulated_telegram.model import Sender
+from adapters.simulated_telegram.model import Participant, Person, Sender
 from adapters.simulated_telegram.world import WorldError
 from adapters.sqlite.event_store import SqliteEventStore
 from application.gatekeeper import Gatekeeper
+from application.warnings import ANYONE
+from domain import subscription as sub
 from entrypoints.scenarios import model as m
 from entrypoints.scenarios.expectations import check
 from entrypoints.scenarios.report import Report, StepResult
@@ -158,9 +161,27 @@ class ScenarioRun:
                 self.telegram.faults.add(Fault(step.method, step.error, step.count, step.chat, step.seconds))
             case m.BotRightsStep():
                 world.set_bot_admin(step.chat, step.admin)
+            case m.Raid():
+                return await self.raid(step)
             case m.RestrictStep():
                 world.restrict_by(step.chat, step.user, step.by, frozenset(step.rights))
         return None
+
+    async def raid(self, step: m.Raid) -> str:
+        """Joins spread evenly over the span; subscriptions exist beforehand, so the bot sees only joins."""
+        rng = random.Random(step.seed)
+        subscribed = 0
+        for i in range(step.count):
+            user = step.first_id + i
+            self.world.people[user] = Person(user, f"Newcomer {i + 1}")
+            if rng.random() < step.subscribed_share:
+                subscribed += 1
+                for channel in step.subscribed_to:
+                    self.world.chat(channel).participants[user] = Participant(sub.MEMBER)
+            self.world.join(step.chat, user)
+            await self.deliver()
+            self.clock.advance(step.seconds / step.count)
+        return f"{step.count} joined, {subscribed} of them subscribed"
 
     def membership(self, step: m.Membership) -> None:
         world = self.world
@@ -195,7 +216,7 @@ class ScenarioRun:
             for row in message.buttons:
                 for button in row:
                     data = button.get("data")
-                    if data and (found := tokens.read(data)) and found[1] == target:
+                    if data and (found := tokens.read(data)) and found[1] in (target, ANYONE):
                         self.world.press(step.chat, step.user, message.id, data)
                         return f"pressed Verify on message {message.id}"
         raise StepFailed(f"there is no live warning for {self.world.name(target)} in chat {step.chat}")

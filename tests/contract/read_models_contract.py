@@ -86,6 +86,15 @@ class ReadModelsContract(ABC):
         assert await store.restricted(-2) == [verdict(-2, 9)]
         assert (await store.verdict(-1, 4)).status == "released"
 
+    async def test_live_warnings_lists_every_posted_warning_until_removed(self, store: ReadModels) -> None:
+        posted = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+        warned = verdict(1, 5, warning_id=77, warning_at=posted, warning_shared=True)
+        await store.apply(1, [], [warned, verdict(1, 6), verdict(2, 5, warning_id=3, warning_at=posted)])
+        assert [(v.chat_id, v.member_id) for v in await store.live_warnings()] == [(1, 5), (2, 5)]
+        assert (await store.live_warnings())[0] == warned
+        await store.apply(2, [], [verdict(1, 5, status="released")])
+        assert [(v.chat_id, v.member_id) for v in await store.live_warnings()] == [(2, 5)]
+
     async def test_reapplying_the_same_batch_leaves_the_same_state(self, store: ReadModels) -> None:
         batch = [group(-1, -100)], [verdict(-1, 4)]
         await store.apply(1, [group(-1, -200)], [])

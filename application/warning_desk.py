@@ -1,0 +1,112 @@
+"""Posts, replaces and expires warnings, and keeps a raid from flooding the group.
+
+Normally each restricted member gets one live warning naming their missing channels. When more than
+RAID_THRESHOLD warnings would go out in one group within RAID_WINDOW seconds, members restricted after
+that share one notice per window instead (its Verify button checks whoever presses it), so the group
+stays readable and far inside Telegram's 20 messages a minute.
+"""
+
+import asyncio
+import heapq
+from collections import deque
+from collections.abc import Callable
+
+from application.context import GateContext
+from application.ports.read_models import GroupView
+from application.ports.telegram import TelegramError
+from application.warnings import raid_notice, warning_message
+from domain import membership_verdict as mv
+from domain.settings import GroupSettings
+
+RAID_THRESHOLD = 5
+RAID_WINDOW = 60.0
+
+Fact = Callable[[mv.MembershipVerdict], None]
+
+
+class WarningDesk:
+    def __init__(self, ctx: GateContext, threshold: int = RAID_THRESHOLD, window: float = RAID_WINDOW) -> None:
+        self._ctx = ctx
+        self._threshold = threshold
+        self._window = window
+        self._recent: dict[int, deque[float]] = {}
+        self._notices: dict[int, tuple[int, float]] = {}  # chat -> (message id, window start)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._due: list[tuple[float, int, int, int]] = []  # (when, chat, member, message id)
+
+    async def post(self, verdict: mv.MembershipVerdict, group: GroupView, record: Callable[[Fact], None]) -> None:
+        if verdict.warning_id is not None:
+            await self.remove(verdict, record, reason="replaced")
+        now = self._ctx.clock.time()
+        async with self._locks.setdefault(group.chat_id, asyncio.Lock()):
+            if self._raid(group.chat_id, now):
+                message_id, shared = await self._notice(group, now), True
+            else:
+                message = warning_message(self._ctx, group, verdict.member_id, verdict.missing)
+                message_id, shared = await self._send(group.chat_id, message), False
+                if message_id is not None:
+                    self._recent.setdefault(group.chat_id, deque()).append(now)
+        if message_id is None:
+            return
+        at = self._ctx.clock.now()
+        record(lambda v: v.warning_posted(message_id, at, shared=shared))
+        self.schedule(group, verdict.member_id, message_id, now)
+
+    async def remove(self, verdict: mv.MembershipVerdict, record: Callable[[Fact], None], reason: str) -> None:
+        if not verdict.warning_shared:
+            # A shared raid notice stays for the others it addresses; its timer removes it.
+            try:
+                await self._ctx.gateway.delete_messages(verdict.chat_id, [verdict.warning_id])
+            except TelegramError:
+                pass  # already deleted by an admin or by its timer
+        record(lambda v: v.warning_removed(self._ctx.clock.now(), reason))
+
+    def schedule(self, group: GroupView, member_id: int, message_id: int, posted: float) -> None:
+        ttl = GroupSettings.from_dict(group.settings).warning_ttl
+        if ttl > 0:
+            heapq.heappush(self._due, (posted + ttl, group.chat_id, member_id, message_id))
+
+    async def load(self) -> None:
+        """After a start, warnings posted before it still expire on time."""
+        for view in await self._ctx.read_models.live_warnings():
+            group = await self._ctx.read_models.group(view.chat_id)
+            if group is not None and view.warning_at is not None and view.warning_id is not None:
+                self.schedule(group, view.member_id, view.warning_id, view.warning_at.timestamp())
+
+    def due(self) -> list[tuple[int, int, int]]:
+        """(chat, member, message id) of every warning whose time is up, taken off the schedule."""
+        now = self._ctx.clock.time()
+        expired = []
+        while self._due and self._due[0][0] <= now:
+            _, chat, member, message_id = heapq.heappop(self._due)
+            expired.append((chat, member, message_id))
+        return expired
+
+    def _raid(self, chat_id: int, now: float) -> bool:
+        recent = self._recent.setdefault(chat_id, deque())
+        while recent and recent[0] <= now - self._window:
+            recent.popleft()
+        return len(recent) >= self._threshold
+
+    async def _notice(self, group: GroupView, now: float) -> int | None:
+        current = self._notices.get(group.chat_id)
+        if current is not None and now - current[1] < self._window:
+            return current[0]
+        message_id = await self._send(group.chat_id, raid_notice(self._ctx, group))
+        if message_id is None:
+            return None
+        if current is not None:
+            # One notice alive per group: the new window's notice replaces the last one.
+            try:
+                await self._ctx.gateway.delete_messages(group.chat_id, [current[0]])
+            except TelegramError:
+                pass
+        self._notices[group.chat_id] = (message_id, now)
+        return message_id
+
+    async def _send(self, chat_id: int, message) -> int | None:
+        try:
+            return await self._ctx.gateway.send_message(chat_id, message)
+        except TelegramError:
+            return None
+
