@@ -4,6 +4,7 @@ from typing import Any
 
 from application import commands as c
 from application.context import GateContext
+from application.handlers.bot_rights import handle_bot_rights
 from application.handlers.channel_membership import handle_channel_membership
 from application.handlers.group_message import handle_group_message
 from application.handlers.join_request import handle_join_request
@@ -36,8 +37,7 @@ class Gatekeeper:
             case c.VerifyPressed():
                 return await handle_verify_pressed(self.ctx, command)
             case c.BotRightsChanged():
-                self.ctx.admins.forget(command.chat_id)
-                return "noted"
+                return await handle_bot_rights(self.ctx, command)
             case c.MemberLeft():
                 return "noted"
         raise TypeError(f"not a gate command: {type(command).__name__}")

@@ -30,6 +30,16 @@ BUTTON_INVALID = "This button is no longer valid."
 BUTTON_NOT_YOURS = "This button is for another member. Only they can press it."
 ALREADY_FREE = "You can already write here."
 RELEASED = "Thank you! You can write in the group now."
+BOT_CANNOT_ACT = "I am not an admin of this group right now, so I cannot release you yet. Please ask an admin."
+RIGHTS_LOST_GROUP = (
+    "I am no longer an admin of this group, so I cannot protect it. "
+    "Make me an admin again (delete messages, ban users) and I will resume."
+)
+RIGHTS_LOST_CHANNEL = (
+    "I am no longer an admin of {channel}, so I cannot see who subscribes to it. "
+    "Nobody is muted for that; make me an admin there again and I will resume checking."
+)
+RIGHTS_REGAINED = "Thank you, I am an admin of {chat} again. Protection has resumed."
 CHECK_UNAVAILABLE = "Telegram did not answer just now. Please try again in a minute."
 
 

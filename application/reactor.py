@@ -9,9 +9,10 @@ import asyncio
 from collections.abc import Callable
 from uuid import UUID
 
+from application import messages
 from application.context import CONFLICT_RETRIES, GateContext
 from application.ports.event_store import ConcurrencyConflict, EventStore, Tracking
-from application.ports.telegram import TelegramError
+from application.ports.telegram import OutgoingMessage, TelegramError
 from application.warning_desk import WarningDesk
 from domain import membership_verdict as mv
 from domain import rights
@@ -42,6 +43,9 @@ class Reactor:
                 if _is_decision(record.event):
                     touched.setdefault(record.event.originator_id, []).append(record.event)
             await asyncio.gather(*(self._carry_out(stream, events) for stream, events in touched.items()))
+            for record in records:
+                if type(record.event).__name__ in ("BotRightsLost", "BotRightsRegained"):
+                    await self._rights_changed(record.event)
             position = records[-1].position
             await self._store.append([], Tracking(NAME, position))
             done += len(records)
@@ -64,6 +68,27 @@ class Reactor:
 
             await self._ctx.change(verdict_stream_id(chat, member), _missing, expire)
         return len(deleted)
+
+    async def _rights_changed(self, event) -> None:
+        """Tell the admins once; after rights return, finish the mutes that could not be applied."""
+        group = await self._ctx.repository.get(event.originator_id)
+        if group is None:
+            return
+        view = await self._ctx.read_models.group(group.chat_id)
+        lost = type(event).__name__ == "BotRightsLost"
+        in_group = event.chat_id == group.chat_id
+        where = "this group" if in_group else messages.channel_name(group.channel(event.chat_id) or {"title": "?"})
+        if lost:
+            text = messages.RIGHTS_LOST_GROUP if in_group else messages.RIGHTS_LOST_CHANNEL.format(channel=where)
+        else:
+            text = messages.RIGHTS_REGAINED.format(chat=where)
+        try:
+            await self._ctx.gateway.send_message(group.chat_id, OutgoingMessage(text))
+        except TelegramError:
+            pass  # without rights in the group even this may fail; the event keeps the record
+        if not lost and in_group and view is not None:
+            for verdict in await self._ctx.read_models.restricted(group.chat_id):
+                await self._carry_out(verdict_stream_id(group.chat_id, verdict.member_id), [])
 
     async def _carry_out(self, stream_id: UUID, decisions: list) -> None:
         async with self._slots:

@@ -12,6 +12,7 @@ def group_view(group: ProtectedGroup) -> GroupView:
         protected=group.protected,
         channels=[dict(c) for c in group.channels],
         settings=dict(group.settings_data),
+        blind=list(group.blind),
     )
 
 

@@ -32,6 +32,7 @@ class ProtectedGroup(Aggregate):
         self.protected = False
         self.channels: list[dict[str, Any]] = []
         self.settings_data: dict[str, Any] = GroupSettings().to_dict()
+        self.blind: list[int] = []  # the group or linked channels where the bot has lost its admin rights
 
     @property
     def settings(self) -> GroupSettings:
@@ -85,6 +86,16 @@ class ProtectedGroup(Aggregate):
         self._require_protected()
         self._unprotected(by=by, timestamp=timestamp)
 
+    def bot_rights_changed(self, chat_id: int, is_admin: bool, timestamp: datetime) -> bool:
+        """Record that the bot lost or regained admin rights in the group or a linked channel, once."""
+        if not is_admin and chat_id not in self.blind:
+            self._bot_rights_lost(chat_id=chat_id, timestamp=timestamp)
+            return True
+        if is_admin and chat_id in self.blind:
+            self._bot_rights_regained(chat_id=chat_id, timestamp=timestamp)
+            return True
+        return False
+
     def refuse_command(self, by: int, command: str, timestamp: datetime) -> None:
         """Someone who is not an admin tried to run an admin command; the attempt is kept."""
         self._command_refused(by=by, command=command, timestamp=timestamp)
@@ -120,3 +131,11 @@ class ProtectedGroup(Aggregate):
     @event("CommandRefused")
     def _command_refused(self, by: int, command: str, timestamp: datetime) -> None:
         pass
+
+    @event("BotRightsLost")
+    def _bot_rights_lost(self, chat_id: int, timestamp: datetime) -> None:
+        self.blind = [*self.blind, chat_id]
+
+    @event("BotRightsRegained")
+    def _bot_rights_regained(self, chat_id: int, timestamp: datetime) -> None:
+        self.blind = [c for c in self.blind if c != chat_id]

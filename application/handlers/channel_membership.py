@@ -13,7 +13,7 @@ async def handle_channel_membership(ctx: GateContext, cmd: ChannelMembershipChan
     outcomes = []
     for chat_id in await ctx.read_models.groups_for_channel(cmd.channel_id):
         group = await ctx.read_models.group(chat_id)
-        if group is None or not group.protected or cmd.channel_id not in group.channel_ids:
+        if group is None or not group.protected or cmd.channel_id not in group.channel_ids or not group.can_enforce:
             continue
         view = await ctx.read_models.verdict(chat_id, cmd.user_id)
         if subscription.is_subscribed(cmd.status):

@@ -10,6 +10,7 @@ from domain.senders import SEND_AS_CHANNEL, USER, exemption
 from domain.settings import GroupSettings
 
 UNPROTECTED = "unprotected"
+NO_RIGHTS = "no_rights"  # the bot is no admin of the group: it can do nothing until rights return
 
 
 async def handle_group_message(ctx: GateContext, cmd: GroupMessage) -> str:
@@ -22,6 +23,8 @@ async def handle_group_message(ctx: GateContext, cmd: GroupMessage) -> str:
     group = await ctx.read_models.group(cmd.chat_id)
     if group is None or not group.protected:
         return UNPROTECTED
+    if not group.can_enforce:
+        return NO_RIGHTS
     admins = await ctx.admins.admins(cmd.chat_id) if cmd.sender.kind == USER else frozenset()
     if exemption(cmd.sender, admins, frozenset(group.channel_ids)):
         return EXEMPT

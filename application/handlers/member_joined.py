@@ -14,6 +14,8 @@ async def handle_member_joined(ctx: GateContext, cmd: MemberJoined) -> str:
     group = await ctx.read_models.group(cmd.chat_id)
     if group is None or not group.protected:
         return "unprotected"
+    if not group.can_enforce:
+        return "no_rights"
     if not GroupSettings.from_dict(group.settings).verify_on_join:
         return "not_checked"
     return (await enforce(ctx, group, Enforcement(cmd.chat_id, cmd.user_id, "join"))).outcome

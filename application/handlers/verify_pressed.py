@@ -27,6 +27,8 @@ async def _decide(ctx: GateContext, cmd: VerifyPressed) -> tuple[str, str]:
     group = await ctx.read_models.group(chat_id)
     if view is None or view.status != mv.RESTRICTED or group is None or not group.protected:
         return messages.ALREADY_FREE, "already_free"
+    if not group.can_enforce:
+        return messages.BOT_CANNOT_ACT, "no_rights"
     decision = await enforce(ctx, group, Enforcement(chat_id, member_id, "verify", fresh=True))
     if decision.outcome == PASSED:
         return messages.RELEASED, "released"

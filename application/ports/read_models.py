@@ -13,6 +13,12 @@ class GroupView:
     protected: bool
     channels: list[dict[str, Any]]
     settings: dict[str, Any]
+    blind: list[int] = field(default_factory=list)  # chats where the bot lacks admin rights
+
+    @property
+    def can_enforce(self) -> bool:
+        """False while the bot is no admin of the group itself: it can neither mute nor delete there."""
+        return self.chat_id not in self.blind
 
     @property
     def channel_ids(self) -> list[int]:
