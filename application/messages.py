@@ -23,6 +23,16 @@ def raid_notice(channels: list[dict[str, Any]]) -> str:
     )
 
 
+def join_pending(title: str, missing: list[dict[str, Any]]) -> str:
+    names = ", ".join(channel_name(c) for c in missing)
+    return f"To join {title}, please subscribe to {names}. Your request will then be approved automatically."
+
+
+def join_declined(title: str, missing: list[dict[str, Any]]) -> str:
+    names = ", ".join(channel_name(c) for c in missing)
+    return f"Your request to join {title} was declined: subscribe to {names}, then ask to join again."
+
+
 JOIN_BUTTON = "Join {title}"
 VERIFY_BUTTON = "Verify ✅"
 

@@ -107,6 +107,12 @@ class Reactor:
                     verdict = await self._ctx.repository.get(stream_id)
             raise ConcurrencyConflict(f"reactor gave up recording outcomes for {stream_id}")
 
+    async def _hint(self, verdict: mv.MembershipVerdict, template) -> None:
+        group = await self._ctx.read_models.group(verdict.chat_id)
+        if group is not None:
+            missing = [c for c in group.channels if c["id"] in verdict.missing] or group.channels
+            await self._ctx.gateway.send_private(verdict.member_id, template(group.title, missing))
+
     async def _one_off_calls(self, verdict: mv.MembershipVerdict, decisions: list) -> None:
         """Calls tied to one decision rather than to the member's state: repeating them is harmless."""
         gateway = self._ctx.gateway
@@ -117,6 +123,10 @@ class Reactor:
                     await gateway.delete_messages(verdict.chat_id, [event.message_id])
                 elif name == "JoinRequestDecided":
                     await gateway.decide_join_request(verdict.chat_id, verdict.member_id, event.approved)
+                    if not event.approved:
+                        await self._hint(verdict, messages.join_declined)
+                elif name == "JoinRequestHeld":
+                    await self._hint(verdict, messages.join_pending)
             except TelegramError:
                 pass  # the message is gone already, or the request was settled by an admin
 
@@ -130,6 +140,7 @@ def _is_decision(event: object) -> bool:
         "MemberRestricted",
         "MemberReleased",
         "JoinRequestDecided",
+        "JoinRequestHeld",
     )
 
 

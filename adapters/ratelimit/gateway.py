@@ -68,6 +68,10 @@ class RateLimitedGateway:
             P2_BULK, chat_id, "send_message", lambda: self._inner.send_message(chat_id, message), sends_message=True
         )
 
+    async def send_private(self, user_id: int, text: str) -> None:
+        # A direct message is not a message in any group: only the global budget applies.
+        await self._run(P2_BULK, None, "send_private", lambda: self._inner.send_private(user_id, text))
+
     async def edit_message(self, chat_id: int, message_id: int, message: OutgoingMessage) -> None:
         await self._run(
             P2_BULK, chat_id, "edit_message", lambda: self._inner.edit_message(chat_id, message_id, message)

@@ -91,6 +91,12 @@ class SimulatedTelegram:
         posted = self.world.bot_post(chat_id, message.text, _buttons(message), message.reply_to, self.clock.time())
         return posted.id
 
+    async def send_private(self, user_id: int, text: str) -> None:
+        await self._call("send_message")
+        if user_id not in self.world.people:
+            raise TelegramError(TelegramError.NOT_FOUND, f"user {user_id}")
+        self.world.private_messages.setdefault(user_id, []).append(text)
+
     async def edit_message(self, chat_id: int, message_id: int, message: OutgoingMessage) -> None:
         await self._call("edit_message", chat_id)
         found = self._chat(chat_id).messages.get(message_id)

@@ -19,6 +19,7 @@ class World:
         self.chats: dict[int, Chat] = {}
         self.outbox: list[Any] = []  # updates waiting for the bot
         self.peak_live: dict[int, int] = {}  # most bot messages alive at once, per chat
+        self.private_messages: dict[int, list[str]] = {}  # direct messages the bot sent, per person
         self._next_query = 1
 
     # Reading.

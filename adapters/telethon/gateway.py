@@ -126,6 +126,16 @@ class TelethonGateway:
             )
             return _sent_id(await self._client(request), random_id)
 
+    async def send_private(self, user_id: int, text: str) -> None:
+        with telegram_errors("send_message"):
+            request = functions.messages.SendMessageRequest(
+                await self._input_peer(user_id, types.PeerUser),
+                text,
+                no_webpage=True,
+                random_id=random.randrange(-(2**63), 2**63),
+            )
+            await self._client(request)
+
     async def edit_message(self, chat_id: int, message_id: int, message: OutgoingMessage) -> None:
         with telegram_errors("edit_message"):
             request = functions.messages.EditMessageRequest(

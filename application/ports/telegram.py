@@ -76,6 +76,9 @@ class TelegramGateway(Protocol):
 
     async def send_message(self, chat_id: int, message: OutgoingMessage) -> int: ...
 
+    async def send_private(self, user_id: int, text: str) -> None:
+        """A direct message, which Telegram lets a bot send to someone who asked to join a chat it manages."""
+
     async def edit_message(self, chat_id: int, message_id: int, message: OutgoingMessage) -> None: ...
 
     async def delete_messages(self, chat_id: int, message_ids: list[int]) -> None: ...

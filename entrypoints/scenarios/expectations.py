@@ -34,6 +34,9 @@ async def check(run: Any, step: Any) -> tuple[bool, str]:
         case m.ExpectJoinRequest():
             state = world.chat(step.chat).join_requests.get(step.user, "none")
             return state == step.state, f"state={state}"
+        case m.ExpectPrivateMessage():
+            texts = world.private_messages.get(step.user, [])
+            return any(step.contains in t for t in texts), " | ".join(t[:80] for t in texts) or "none"
         case m.ExpectGateCorrect():
             wrong = await _gate_mistakes(run, step.chat)
             return not wrong, f"{len(wrong)} wrong" + (f": {wrong[:5]}" if wrong else "")

@@ -172,6 +172,14 @@ class ExpectJoinRequest(Strict):
     state: Literal["pending", "approved", "declined"]
 
 
+class ExpectPrivateMessage(Strict):
+    """The bot sent this person a direct message containing the text."""
+
+    expect: Literal["private_message"]
+    user: int
+    contains: str
+
+
 class ExpectGateCorrect(Strict):
     """Every member of the group can write exactly when subscribed to all of its channels (admins aside)."""
 
@@ -232,6 +240,7 @@ EXPECTATIONS: dict[str, type[Strict]] = {
     "join_request": ExpectJoinRequest,
     "api_calls": ExpectApiCalls,
     "gate_correct": ExpectGateCorrect,
+    "private_message": ExpectPrivateMessage,
     "sends_per_minute": ExpectSendsPerMinute,
     "peak_bot_messages": ExpectPeakBotMessages,
 }

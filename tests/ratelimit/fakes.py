@@ -75,6 +75,9 @@ class RecordingGateway:
         self._record("send_message", chat_id)
         return len(self.calls)
 
+    async def send_private(self, user_id, text):
+        self._record("send_private", None)
+
     async def edit_message(self, chat_id, message_id, message):
         self._record("edit_message", chat_id)
 

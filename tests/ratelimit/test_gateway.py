@@ -29,6 +29,7 @@ async def exercise(gateway: RateLimitedGateway) -> None:
     await gateway.export_invite_link(A)
     await gateway.send_message(A, MSG)
     await gateway.edit_message(A, 1, MSG)
+    await gateway.send_private(5, "subscribe first")
 
 
 async def test_each_method_runs_at_its_priority_and_only_send_message_counts_as_a_message():
@@ -47,6 +48,7 @@ async def test_each_method_runs_at_its_priority_and_only_send_message_counts_as_
         (1, A, "export_invite_link", False),
         (2, A, "send_message", True),
         (2, A, "edit_message", False),
+        (2, None, "send_private", False),
     ]
     assert [method for method, _, _ in inner.calls] == [method for _, _, method, _ in scheduler.runs]
 

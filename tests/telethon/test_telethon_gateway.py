@@ -178,3 +178,21 @@ async def test_user_not_participant_is_status_none(tg):
     gateway, sender = tg
     sender.fail(functions.channels.GetParticipantRequest, errors.UserNotParticipantError)
     assert await gateway.get_participant(CHANNEL, USER) == Participant("none")
+
+
+async def test_send_private_writes_to_the_user_directly(tg):
+    gateway, sender = tg
+    sender.answer(functions.messages.SendMessageRequest, types.Updates([], [], [], NOW, 0))
+    await gateway.send_private(USER, "Please subscribe to @news first")
+    (request,) = sender.sent(functions.messages.SendMessageRequest)
+    assert isinstance(request.peer, types.InputPeerUser) and request.peer.user_id == USER
+    assert request.message == "Please subscribe to @news first" and request.reply_markup is None
+    bytes(request)
+
+
+async def test_send_private_to_someone_who_blocked_the_bot_is_a_clear_error(tg):
+    gateway, sender = tg
+    sender.fail(functions.messages.SendMessageRequest, errors.UserIsBlockedError)
+    with pytest.raises(TelegramError) as caught:
+        await gateway.send_private(USER, "hello")
+    assert caught.value.kind == TelegramError.INTERNAL

@@ -162,12 +162,26 @@ class WorldRequests:
     # -- messages ------------------------------------------------------------------------------------------
 
     def send_message(self, r: functions.messages.SendMessageRequest):
+        if isinstance(r.peer, types.InputPeerUser):
+            return self._send_private(r)
         chat = self._chat(r, r.peer)
         reply_to = r.reply_to.reply_to_msg_id if isinstance(r.reply_to, types.InputReplyToMessage) else None
         posted = self.world.bot_post(chat.id, r.message, self._buttons(r), reply_to, self._now())
         # Without UpdateMessageID(random_id) Telethon cannot tell which new message is the one it sent.
         new = types.UpdateNewChannelMessage(encode_message(self.world, posted), self._next_pts(), 1)
         return self._updates([types.UpdateMessageID(posted.id, r.random_id), new], chat)
+
+    def _send_private(self, r: functions.messages.SendMessageRequest):
+        user_id = r.peer.user_id
+        if user_id not in self.world.people or r.peer.access_hash != access_hash(user_id):
+            raise errors.PeerIdInvalidError(r)
+        self.world.private_messages.setdefault(user_id, []).append(r.message)
+        message = types.Message(id=len(self.world.private_messages[user_id]), peer_id=types.PeerUser(user_id),
+                                date=when(self._now()), message=r.message, out=True,
+                                from_id=types.PeerUser(self.world.bot_id))
+        users, _ = entities(self.world, [self.world.bot_id, user_id], [])
+        updates = [types.UpdateMessageID(message.id, r.random_id), types.UpdateNewMessage(message, self._next_pts(), 1)]
+        return types.Updates(updates, users, [], when(self._now()), 0)
 
     def edit_message(self, r: functions.messages.EditMessageRequest):
         chat = self._chat(r, r.peer)
