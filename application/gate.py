@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from application.context import GateContext
+from application.handlers.bot_rights import note_rights
 from application.ports.read_models import GroupView
 from application.ports.telegram import TelegramError
 from application.verdicts import change_verdict
@@ -41,6 +42,10 @@ async def enforce(ctx: GateContext, group: GroupView, job: Enforcement) -> Decis
     blind = [c for c, e in result.failures.items() if e.kind == TelegramError.NOT_ADMIN]
     failed = [c for c, e in result.failures.items() if c not in blind]
     missing = result.missing(channels)
+    for channel in channels:
+        # Telegram answering "not an admin" is how a silent demotion shows; an answer shows it is over.
+        if (channel in blind) != (channel in group.blind) and (channel in blind or channel in result.statuses):
+            await note_rights(ctx, group.chat_id, channel, is_admin=channel not in blind)
 
     if not missing and failed:
         error = result.failures[failed[0]].kind

@@ -11,14 +11,15 @@ async def handle_bot_rights(ctx: GateContext, cmd: BotRightsChanged) -> str:
     group = await ctx.read_models.group(cmd.chat_id)
     if group is not None and group.protected:
         concerned.append(cmd.chat_id)
-    now = ctx.clock.now()
     for chat_id in concerned:
-        await ctx.change(
-            group_stream_id(chat_id),
-            _never_new,
-            lambda g: g.bot_rights_changed(cmd.chat_id, cmd.is_admin, now),
-        )
+        await note_rights(ctx, chat_id, cmd.chat_id, cmd.is_admin)
     return "recorded" if concerned else "not_concerned"
+
+
+async def note_rights(ctx: GateContext, group_chat: int, chat_id: int, is_admin: bool) -> None:
+    """Record in the group's log what the bot learned about its rights in `chat_id` (once per change)."""
+    now = ctx.clock.now()
+    await ctx.change(group_stream_id(group_chat), _never_new, lambda g: g.bot_rights_changed(chat_id, is_admin, now))
 
 
 def _never_new():
