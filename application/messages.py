@@ -72,15 +72,27 @@ BOT_NOT_CHANNEL_ADMIN = (
 NAME_A_CHANNEL = "Name the channel, for example: {command} @news"
 
 
-def status(title: str, protected: bool, channels: list[str], restricted: int, settings: dict[str, Any]) -> str:
-    if not protected:
-        return f"{title} is not protected. Start with /protect @channel"
-    lines = [
-        f"{title} is protected.",
-        "Channels: " + ", ".join(channels),
-        f"Members restricted now: {restricted}",
-        "Settings: " + ", ".join(f"{k}={show_value(v)}" for k, v in settings.items()),
-    ]
+def not_protected(title: str) -> str:
+    return f"{title} is not protected. Start with /protect @channel"
+
+
+_RIGHTS = {True: "I am an admin ✓", False: "I am NOT an admin ✗ (make me one)", None: "Telegram did not say"}
+
+
+def status(
+    title: str,
+    admin_here: bool | None,
+    channels: list[tuple[str, bool | None]],
+    restricted: int,
+    recent: list[tuple[str, str, Any]],
+    settings: dict[str, Any],
+) -> str:
+    lines = [f"{title} is protected. Here: {_RIGHTS[admin_here]}."]
+    lines += [f"Channel {name}: {_RIGHTS[admin]}" for name, admin in channels]
+    lines.append(f"Members restricted now: {restricted}")
+    for name, reason, since in recent:
+        lines.append(f"  {name}: {reason.replace('_', ' ')} since {since:%Y-%m-%d %H:%M} UTC")
+    lines.append("Settings: " + ", ".join(f"{k}={show_value(v)}" for k, v in settings.items()))
     return "\n".join(lines)
 
 

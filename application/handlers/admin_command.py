@@ -6,6 +6,7 @@ from application import messages
 from application.commands import GroupMessage
 from application.context import GateContext
 from application.handlers.channel_refs import ChannelProblem, linkable_channels
+from application.handlers.status import status_text
 from application.ports.telegram import OutgoingMessage
 from application.verdicts import change_verdict
 from domain import membership_verdict as mv
@@ -89,7 +90,7 @@ async def _run(ctx: GateContext, cmd: GroupMessage, name: str, args: list[str]) 
         released = await _release_all(ctx, cmd.chat_id, mv.GROUP_UNPROTECTED, by, only_channel=None)
         return messages.UNPROTECTED.format(released=released)
     if name == "status":
-        return await _status(ctx, cmd)
+        return await status_text(ctx, cmd)
     return await _settings(ctx, cmd, args, by)
 
 
@@ -121,15 +122,6 @@ async def _release_all(ctx: GateContext, chat_id: int, how: str, by: int, only_c
         if await change_verdict(ctx, chat_id, view.member_id, lambda v, now=now: v.release(how, by, now)):
             released += 1
     return released
-
-
-async def _status(ctx: GateContext, cmd: GroupMessage) -> str:
-    group = await ctx.read_models.group(cmd.chat_id)
-    if group is None:
-        return messages.status(cmd.chat_title or "This group", False, [], 0, {})
-    restricted = await ctx.read_models.restricted(cmd.chat_id)
-    names = [messages.channel_name(c) for c in group.channels]
-    return messages.status(group.title or "This group", group.protected, names, len(restricted), group.settings)
 
 
 async def _settings(ctx: GateContext, cmd: GroupMessage, args: list[str], by: int) -> str:

@@ -95,6 +95,12 @@ class Restart(Strict):
     do: Literal["restart"]
 
 
+class Stop(Strict):
+    """The bot goes down: the world goes on, and its updates wait for the next restart (Telegram's catch-up)."""
+
+    do: Literal["stop"]
+
+
 class FaultStep(Strict):
     do: Literal["fault"]
     method: str
@@ -230,6 +236,7 @@ ACTIONS: dict[str, type[Strict]] = {
     "bot_rights": BotRightsStep,
     "restrict": RestrictStep,
     "raid": Raid,
+    "stop": Stop,
 }
 EXPECTATIONS: dict[str, type[Strict]] = {
     "can_write": ExpectCanWrite,

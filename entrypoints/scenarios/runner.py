@@ -51,6 +51,7 @@ class ScenarioRun:
         self.refs: dict[str, tuple[int, int]] = {}
         self._tmp: tempfile.TemporaryDirectory | None = None
         self.backends: Backends | None = None
+        self.down = False  # while down, the world's updates wait for the restart
         self.gatekeeper: Gatekeeper | None = None
 
     # Life cycle.
@@ -81,6 +82,7 @@ class ScenarioRun:
     async def restart(self) -> None:
         """Everything in memory is gone; only the event store (the database) and Redis remain."""
         await self.gatekeeper.settle()
+        self.down = False
         if isinstance(self.store, SqliteEventStore):
             await self.store.close()
             self.backends.store = SqliteEventStore(self._run_settings.sqlite_path)
@@ -98,7 +100,7 @@ class ScenarioRun:
         """Hand the bot every update the world produced, until the world and the bot are both quiet."""
         while True:
             await self.gatekeeper.settle()
-            if not self.world.outbox:
+            if not self.world.outbox or self.down:
                 return
             pending, self.world.outbox = self.world.outbox, []
             for update in pending:
@@ -157,6 +159,8 @@ class ScenarioRun:
                 self.clock.advance(step.seconds)
             case m.Restart():
                 await self.restart()
+            case m.Stop():
+                self.down = True
             case m.FaultStep():
                 self.telegram.faults.add(Fault(step.method, step.error, step.count, step.chat, step.seconds))
             case m.BotRightsStep():

@@ -1,0 +1,31 @@
+"""/status: what the group requires, whether the bot can do its job there, and who is restricted now."""
+
+from application import messages
+from application.commands import GroupMessage
+from application.context import GateContext
+from application.ports.telegram import TelegramError
+from domain import subscription
+
+RECENT = 3
+
+
+async def status_text(ctx: GateContext, cmd: GroupMessage) -> str:
+    group = await ctx.read_models.group(cmd.chat_id)
+    title = (group.title if group else "") or cmd.chat_title or "This group"
+    if group is None or not group.protected:
+        return messages.not_protected(title)
+    rights = {chat: await _bot_is_admin(ctx, chat) for chat in [cmd.chat_id, *group.channel_ids]}
+    channels = [(messages.channel_name(c), rights[c["id"]]) for c in group.channels]
+    restricted = await ctx.read_models.restricted(cmd.chat_id)
+    latest = sorted((v for v in restricted if v.since), key=lambda v: v.since, reverse=True)[:RECENT]
+    recent = [(ctx.name_of(v.member_id), v.reason or "", v.since) for v in latest]
+    return messages.status(title, rights[cmd.chat_id], channels, len(restricted), recent, group.settings)
+
+
+async def _bot_is_admin(ctx: GateContext, chat_id: int) -> bool | None:
+    """True or False as Telegram says now; None when it did not answer."""
+    try:
+        me = await ctx.gateway.get_participant(chat_id, ctx.gateway.bot_id)
+    except TelegramError as error:
+        return False if error.kind == TelegramError.NOT_ADMIN else None
+    return me.status in (subscription.ADMIN, subscription.CREATOR)
