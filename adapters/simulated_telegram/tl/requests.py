@@ -110,9 +110,14 @@ class WorldRequests:
         chat = self._chat(r, r.channel)
         found, senders = [], []
         for wanted in r.id:
-            message = chat.messages.get(getattr(wanted, "id", 0))
+            number = getattr(wanted, "id", 0)
+            if isinstance(wanted, types.InputMessageReplyTo):
+                # "The message that message `id` replies to", as get_reply_message() asks for it.
+                asking = chat.messages.get(number)
+                number = asking.reply_to if asking is not None and asking.reply_to else 0
+            message = chat.messages.get(number)
             if message is None or message.deleted:
-                found.append(types.MessageEmpty(getattr(wanted, "id", 0)))
+                found.append(types.MessageEmpty(number))
                 continue
             found.append(encode_message(self.world, message))
             senders.append(message.sender.peer_id)
