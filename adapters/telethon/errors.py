@@ -11,7 +11,12 @@ from telethon import errors
 
 from application.ports.telegram import TelegramError
 
-_NOT_ADMIN = (errors.ChatAdminRequiredError, errors.ChannelPrivateError, errors.RightForbiddenError)
+_NOT_ADMIN = (
+    errors.ChatAdminRequiredError,
+    errors.ChannelPrivateError,
+    errors.RightForbiddenError,
+    errors.MessageDeleteForbiddenError,  # only admins may delete other people's messages
+)
 _NOT_FOUND = (
     errors.UserIdInvalidError,
     errors.ChannelInvalidError,

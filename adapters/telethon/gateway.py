@@ -78,7 +78,11 @@ class TelethonGateway:
                 answer = await self._client(functions.contacts.ResolveUsernameRequest(username))
                 wanted = answer.peer.channel_id if isinstance(answer.peer, types.PeerChannel) else None
             else:
-                answer = await self._client(functions.channels.GetChannelsRequest([await self._channel(ref)]))
+                # A bot may name a channel it has never seen with access hash 0; asking through
+                # get_input_entity first would send the same request twice.
+                cached = self._client._mb_entity_cache.get(ref)
+                channel = utils.get_input_channel(cached._as_input_peer()) if cached else types.InputChannel(ref, 0)
+                answer = await self._client(functions.channels.GetChannelsRequest([channel]))
                 wanted = ref
             # Remember the hashes now, so every later call on this channel resolves offline.
             self._client._mb_entity_cache.extend(getattr(answer, "users", []), answer.chats)

@@ -17,6 +17,7 @@ CASES = [
     (errors.ChatAdminRequiredError, TelegramError.NOT_ADMIN),
     (errors.ChannelPrivateError, TelegramError.NOT_ADMIN),
     (errors.RightForbiddenError, TelegramError.NOT_ADMIN),
+    (errors.MessageDeleteForbiddenError, TelegramError.NOT_ADMIN),
     (errors.UserAdminInvalidError, TelegramError.TARGET_IS_ADMIN),
     (errors.UserIdInvalidError, TelegramError.NOT_FOUND),
     (errors.ChannelInvalidError, TelegramError.NOT_FOUND),
