@@ -39,6 +39,13 @@ class MembershipChecker:
                     result.statuses[channel] = answer
         return result
 
+    async def cached(self, user_id: int, channels: list[int]) -> CheckResult:
+        """Only what the cache knows; channels it does not know count as neither missing nor subscribed."""
+        result = CheckResult(statuses=await self._cache.get_many(user_id, channels))
+        result.failures = {c: TelegramError(TelegramError.INTERNAL, "not cached") for c in channels
+                           if c not in result.statuses}
+        return result
+
     async def _ask(self, user_id: int, channel_id: int) -> str | TelegramError:
         try:
             status = (await self._gateway.get_participant(channel_id, user_id)).status

@@ -22,7 +22,7 @@ class EventPump:
         self._projector = projector
         self.reactor = reactor
         self._shared = shared or []  # read models other processes read; an outage there stops nothing here
-        self._health = health or Health()
+        self.health = health or Health()
         self._dirty = False
         self._task: asyncio.Task | None = None
 
@@ -52,9 +52,9 @@ class EventPump:
             await projector.catch_up()
         except Unavailable as error:
             # Its position stayed where it was: the next pass after recovery catches it up.
-            self._health.failed(component, str(error))
+            self.health.failed(component, str(error))
             return
-        self._health.recovered(component)
+        self.health.recovered(component)
 
     async def drain(self) -> None:
         """Wait until every recorded decision has been projected and carried out."""

@@ -86,9 +86,12 @@ async def serve(
 
 
 async def _tick(gatekeeper: Any, interval: float) -> None:
-    # Work nobody poked about: shared read models after an outage, events another instance recorded.
+    # Work nobody poked about: commands waiting for the event store, shared read models after an outage,
+    # events another instance recorded, warnings whose time is up.
     while True:
         await asyncio.sleep(interval)
+        if gatekeeper.backlog:
+            await gatekeeper.retry_backlog()
         gatekeeper.pump.poke()
 
 

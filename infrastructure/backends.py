@@ -76,7 +76,9 @@ async def _open_store(settings: Settings) -> Any:
 
     dsn = settings.postgres_dsn.get_secret_value()
     await ensure_database(dsn)
-    return await PostgresEventStore.open(dsn)
+    from adapters.postgres.guarded import GuardedEventStore
+
+    return GuardedEventStore(await PostgresEventStore.open(dsn))
 
 
 async def _open_redis(settings: Settings, clock: Clock, backends: Backends, throwaway: bool) -> None:
