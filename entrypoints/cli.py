@@ -8,6 +8,7 @@ from typing import Literal
 import typer
 from rich.console import Console
 
+from entrypoints.audit import audit
 from entrypoints.operations import migrate, projections
 from entrypoints.scenarios.model import ScenarioError, load
 from entrypoints.scenarios.printing import print_report
@@ -18,6 +19,7 @@ app = typer.Typer(help="chanwarden: members write in a group only while they fol
                   no_args_is_help=True, add_completion=False)
 console = Console()
 app.add_typer(projections, name="projections")
+app.add_typer(audit, name="audit")
 app.command()(migrate)
 
 

@@ -8,18 +8,22 @@ from eventsourcing.persistence import StoredEvent
 
 from application.ports.event_store import ConcurrencyConflict, Recorded, Tracking
 from infrastructure.event_codec import EventCodec
+from infrastructure.event_hashing import chain
 
 
 class InMemoryEventStore:
     def __init__(self, codec: EventCodec | None = None) -> None:
         self._codec = codec or EventCodec()
         self._rows: list[StoredEvent] = []  # position = index + 1
+        self._hashes: list[bytes | None] = []  # the tamper-evidence chain, alongside the rows
         self._versions: dict[UUID, list[int]] = {}  # stream -> positions, in version order
         self._tracking: dict[str, int] = {}
         self._snapshots: dict[UUID, StoredEvent] = {}
 
     async def append(self, events: Sequence[Any], tracking: Tracking | None = None) -> list[int]:
-        stored = [self._codec.encode(e) for e in events]
+        return await self.append_stored([self._codec.encode(e) for e in events], tracking)
+
+    async def append_stored(self, stored: Sequence[StoredEvent], tracking: Tracking | None = None) -> list[int]:
         seen: dict[UUID, int] = {}
         for row in stored:
             current = seen.get(row.originator_id, len(self._versions.get(row.originator_id, [])))
@@ -29,8 +33,9 @@ class InMemoryEventStore:
         if tracking is not None and tracking.position <= self._tracking.get(tracking.reader, 0):
             raise ConcurrencyConflict(f"{tracking.reader} already at {self._tracking[tracking.reader]}")
         positions = []
-        for row in stored:
+        for row, digest in zip(stored, chain(stored, self._stored_hash), strict=True):
             self._rows.append(row)
+            self._hashes.append(digest)
             self._versions.setdefault(row.originator_id, []).append(len(self._rows))
             positions.append(len(self._rows))
         if tracking is not None:
@@ -44,6 +49,15 @@ class InMemoryEventStore:
     async def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
         rows = self._rows[after : after + limit]
         return [Recorded(after + i + 1, self._codec.decode(r)) for i, r in enumerate(rows)]
+
+    def _stored_hash(self, stream_id: UUID, version: int) -> bytes | None:
+        positions = self._versions.get(stream_id, [])
+        return self._hashes[positions[version - 1] - 1] if 0 < version <= len(positions) else None
+
+    async def read_all_stored(self, after: int = 0, limit: int = 1000) -> list[tuple[int, StoredEvent, bytes | None]]:
+        """Raw rows with their hashes, for the auditor (nothing decoded, so nothing can fail to decode)."""
+        rows = zip(self._rows[after : after + limit], self._hashes[after : after + limit], strict=True)
+        return [(after + i + 1, row, digest) for i, (row, digest) in enumerate(rows)]
 
     async def last_position(self) -> int:
         return len(self._rows)

@@ -1,8 +1,9 @@
 """The production log: eventsourcing's PostgreSQL tables, written and read with asyncpg.
 
 Writes go through one server-side call per append (see migrations._append_function), so a batch of
-any size costs one statement and one round trip. The raw methods (append_stored, select_stored,
-notifications, tracked) speak eventsourcing's StoredEvent so its tools can run against this store.
+any size costs one statement, after one indexed read of the hashes its chain continues from (see
+_predecessor_hashes). The raw methods (append_stored, select_stored, notifications, tracked) speak
+eventsourcing's StoredEvent so its tools can run against this store.
 """
 
 import asyncio
@@ -16,6 +17,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 from adapters.postgres.migrations import Tables, migrate
 from application.ports.event_store import ConcurrencyConflict, Recorded, Tracking
 from infrastructure.event_codec import EventCodec
+from infrastructure.event_hashing import chain, predecessors
 
 
 class PostgresEventStore:
@@ -25,7 +27,7 @@ class PostgresEventStore:
         self._tables = tables
         self._codec = codec
         self._lock_timeout_ms = int(lock_timeout * 1000)
-        self._append_sql = f"SELECT {tables.append}($1, $2, $3, $4, $5, $6, $7)"
+        self._append_sql = f"SELECT {tables.append}($1, $2, $3, $4, $5, $6, $7, $8)"
         self._listener: asyncpg.Connection | None = None
         self._listener_lock = asyncio.Lock()
         self._notified = 0  # NOTIFYs received; lets a follower ask "anything since count n?" without a gap
@@ -140,6 +142,7 @@ class PostgresEventStore:
     async def append_stored(self, rows: Sequence[StoredEvent], tracking: Tracking | None = None) -> list[int]:
         if not rows and tracking is None:
             return []
+        hashes = chain(rows, await self._predecessor_hashes(rows)) if rows else []
         try:
             positions = await self._pool.fetchval(
                 self._append_sql,
@@ -150,10 +153,39 @@ class PostgresEventStore:
                 tracking.reader if tracking else None,
                 tracking.position if tracking else None,
                 self._lock_timeout_ms,
+                hashes,
             )
         except asyncpg.UniqueViolationError as error:
             raise ConcurrencyConflict(error.detail or str(error)) from None
         return list(positions)
+
+    async def _predecessor_hashes(self, rows: Sequence[StoredEvent]) -> Any:
+        """The stored hashes the batch's chain continues from, read before the append's transaction.
+
+        Reading them outside the table lock is safe: the row at version v-1 of a stream never changes once
+        committed, so its hash is the same when our append commits; and the append commits only if version v
+        is still free, which the primary key checks under the lock (a loser gets ConcurrencyConflict, reloads
+        and recomputes). Writers append versions contiguous with what they loaded, so the predecessor they
+        chain from is already committed when they read it. Holding the lock across this extra round trip
+        would serialise every writer for longer for no gain.
+        """
+        needed = predecessors(rows)
+        found = await self._pool.fetch(
+            f"SELECT e.originator_id, e.originator_version, e.hash FROM {self._tables.events} e "
+            "JOIN unnest($1::uuid[], $2::bigint[]) AS p(i, v) ON e.originator_id = p.i AND e.originator_version = p.v",
+            [i for i, _ in needed], [v for _, v in needed],
+        )
+        hashes = {(UUID(bytes=r[0].bytes), r[1]): r[2] for r in found}
+        return lambda stream, version: hashes.get((stream, version))
+
+    async def read_all_stored(self, after: int = 0, limit: int = 1000) -> list[tuple[int, StoredEvent, bytes | None]]:
+        """Raw rows with their hashes, for the auditor (nothing decoded, so nothing can fail to decode)."""
+        rows = await self._pool.fetch(
+            "SELECT notification_id, originator_id, originator_version, topic, state, hash "
+            f"FROM {self._tables.events} WHERE notification_id > $1 ORDER BY notification_id LIMIT $2",
+            after, limit,
+        )
+        return [(r[0], StoredEvent(UUID(bytes=r[1].bytes), r[2], r[3], r[4]), r[5]) for r in rows]
 
     async def select_stored(
         self,

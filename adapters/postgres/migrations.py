@@ -81,17 +81,20 @@ def _initial(t: Tables) -> list[str]:
     ]
 
 
-def _append_function(t: Tables) -> str:
+def _append_function(t: Tables, hashed: bool = False) -> str:
     """The whole write protocol as one server-side call: one round trip, one transaction.
 
     The EXCLUSIVE lock (which readers do not wait for) makes insert order equal commit order, so a reader
     that resumes after the highest position it has seen never skips a row committed later. Taking it
     before the tracking upsert keeps lock order fixed between writers, so they cannot deadlock.
+    The first version (migration 1) stores no hash; migration 3 replaces it with one that does.
     """
+    hashes = ", p_hashes bytea[]" if hashed else ""
+    column, value, array, alias = (", hash", ", e.h", ", p_hashes", ", h") if hashed else ("", "", "", "")
     return f"""
 CREATE OR REPLACE FUNCTION {t.append}(
     p_ids uuid[], p_versions bigint[], p_topics text[], p_states bytea[],
-    p_reader text, p_position bigint, p_lock_timeout_ms integer
+    p_reader text, p_position bigint, p_lock_timeout_ms integer{hashes}
 ) RETURNS bigint[] LANGUAGE plpgsql AS $body$
 DECLARE
     positions bigint[] := '{{}}';
@@ -101,9 +104,9 @@ BEGIN
         LOCK TABLE {t.events} IN EXCLUSIVE MODE;
         NOTIFY {quote(t.channel)};
         WITH inserted AS (
-            INSERT INTO {t.events} (originator_id, originator_version, topic, state)
-            SELECT e.i, e.v, e.t, e.s
-            FROM unnest(p_ids, p_versions, p_topics, p_states) WITH ORDINALITY AS e(i, v, t, s, n)
+            INSERT INTO {t.events} (originator_id, originator_version, topic, state{column})
+            SELECT e.i, e.v, e.t, e.s{value}
+            FROM unnest(p_ids, p_versions, p_topics, p_states{array}) WITH ORDINALITY AS e(i, v, t, s{alias}, n)
             ORDER BY e.n
             RETURNING notification_id
         )
@@ -130,8 +133,22 @@ def _snapshots(t: Tables) -> list[str]:
     ]
 
 
+def _event_hashes(t: Tables) -> list[str]:
+    """The tamper-evidence hash of every event (infrastructure/event_hashing.py), written by the append function.
+
+    The column is nullable: rows stored before this step, or by eventsourcing's own recorder, have none, and
+    the auditor reports them as unhashed. The seven-argument function is dropped so that no caller of ours
+    can keep appending without a hash.
+    """
+    return [
+        f"ALTER TABLE {t.events} ADD COLUMN IF NOT EXISTS hash bytea",
+        f"DROP FUNCTION IF EXISTS {t.append}(uuid[], bigint[], text[], bytea[], text, bigint, integer)",
+        _append_function(t, hashed=True),
+    ]
+
+
 # Append only; never edit a released step.
-MIGRATIONS: list[Callable[[Tables], list[str]]] = [_initial, _snapshots]
+MIGRATIONS: list[Callable[[Tables], list[str]]] = [_initial, _snapshots, _event_hashes]
 
 
 async def migrate(dsn: str, name: str = "chanwarden", schema: str | None = None) -> int:

@@ -51,6 +51,7 @@ async def test_tables_are_in_eventsourcings_layout(pg_dsn: str, log_name: str) -
         (f"{log_name}_events", "topic", "text"),
         (f"{log_name}_events", "state", "bytea"),
         (f"{log_name}_events", "notification_id", "bigint"),
+        (f"{log_name}_events", "hash", "bytea"),  # ours, nullable: eventsourcing's recorder leaves it empty
         (f"{log_name}_tracking", "application_name", "text"),
         (f"{log_name}_tracking", "notification_id", "bigint"),
     ]

@@ -1,0 +1,76 @@
+"""Reading the log for auditors: raw rows page by page, times, and the names events mention."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+
+from infrastructure.event_codec import EventCodec
+
+PAGE = 1000
+
+Row = tuple[int, StoredEvent, bytes | None]
+
+
+async def raw_rows(store: Any, after: int = 0, page: int = PAGE) -> AsyncIterator[Row]:
+    """Every stored row after `after`, in position order, a page at a time so memory stays flat.
+
+    Raw rows rather than decoded events: an undecodable row is something to report, not a reason to stop.
+    """
+    while rows := await store.read_all_stored(after, page):
+        for row in rows:
+            yield row
+        after = rows[-1][0]
+
+
+def decode(codec: EventCodec, row: StoredEvent) -> Any | None:
+    """The domain event, or None when the row cannot be decoded (unknown topic, damaged state)."""
+    try:
+        return codec.decode(row)
+    except Exception:
+        return None
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO 8601 instant; one without a zone is taken as UTC, the zone every event is recorded in."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def iso(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone(UTC).isoformat()
+
+
+def plain(data: dict[str, Any]) -> dict[str, Any]:
+    """A view as JSON-ready data: instants in ISO 8601."""
+    return {k: iso(v) if isinstance(v, datetime) else v for k, v in data.items()}
+
+
+def kind_of(topic: str) -> str:
+    """The event's short name from its topic ("domain.membership_verdict:MembershipVerdict.Opened" -> "Opened")."""
+    return topic.rsplit(".", 1)[-1]
+
+
+class Names:
+    """Names for the ids events carry: channels by the title their group's events gave them, people by id."""
+
+    def __init__(self) -> None:
+        self.channels: dict[int, str] = {}
+
+    def learn(self, event: Any) -> None:
+        data = vars(event)
+        for channel in data.get("channels") or []:
+            if isinstance(channel, dict):
+                self._channel(channel)
+        if isinstance(data.get("channel"), dict):
+            self._channel(data["channel"])
+
+    def _channel(self, channel: dict[str, Any]) -> None:
+        username = channel.get("username")
+        self.channels[channel["id"]] = channel["title"] + (f" (@{username})" if username else "")
+
+    def __call__(self, value: Any) -> str:
+        if value in self.channels:
+            return self.channels[value]
+        return f"user {value}" if isinstance(value, int) else str(value)
