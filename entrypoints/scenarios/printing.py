@@ -15,3 +15,7 @@ def print_report(console: Console, report: Report) -> None:
     console.print(f"Telegram calls: {calls}", highlight=False)
     verdict = "[green]passed[/green]" if report.ok else f"[red]{len(report.failures)} failed[/red]"
     console.print(f"{len(report.steps)} steps, {verdict}")
+    if report.kept:
+        env = " ".join(f"{k}={v}" for k, v in report.kept.items())
+        console.print(f"The run's data is kept. Inspect it with: {env} chanwarden audit timeline --group GROUP",
+                      highlight=False, soft_wrap=True)

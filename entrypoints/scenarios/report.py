@@ -22,6 +22,7 @@ class Report:
     bot_messages: dict[str, list[str]] = field(default_factory=dict)
     api_calls: dict[str, int] = field(default_factory=dict)
     events: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, str] = field(default_factory=dict)  # with --keep: the settings that reopen this run's store
 
     @property
     def ok(self) -> bool:

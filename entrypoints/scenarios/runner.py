@@ -1,10 +1,12 @@
 """Plays a scenario against the bot on the simulated Telegram and checks every expectation."""
 
 import random
+import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from dependency_injector import providers
 
@@ -49,7 +51,7 @@ class ScenarioRun:
         elif transport != "direct":
             raise ValueError(f"unknown transport '{transport}'; choose direct or telethon")
         self.refs: dict[str, tuple[int, int]] = {}
-        self._tmp: tempfile.TemporaryDirectory | None = None
+        self._tmp: Path | None = None
         self.backends: Backends | None = None
         self.down = False  # while down, the world's updates wait for the restart
         self.gatekeeper: Gatekeeper | None = None
@@ -59,8 +61,9 @@ class ScenarioRun:
     async def open(self) -> None:
         settings = isolated(self.settings)
         if settings.event_store == "sqlite":
-            self._tmp = tempfile.TemporaryDirectory(prefix="chanwarden-sim-")
-            settings = settings.model_copy(update={"sqlite_path": Path(self._tmp.name) / "events.db"})
+            # mkdtemp, not TemporaryDirectory: that one deletes itself when collected, even a kept run's.
+            self._tmp = Path(tempfile.mkdtemp(prefix="chanwarden-sim-"))
+            settings = settings.model_copy(update={"sqlite_path": self._tmp / "events.db"})
         self._run_settings = settings
         self.backends = await open_backends(settings, self.clock, throwaway=not self.keep)
         await self._boot()
@@ -94,7 +97,7 @@ class ScenarioRun:
         if self.backends is not None:
             await self.backends.close()
         if self._tmp is not None and not self.keep:
-            self._tmp.cleanup()
+            shutil.rmtree(self._tmp, ignore_errors=True)
 
     async def deliver(self) -> None:
         """Hand the bot every update the world produced, until the world and the bot are both quiet."""
@@ -120,6 +123,8 @@ class ScenarioRun:
             for number, step in enumerate(self.scenario.steps, start=1):
                 report.steps.append(await self.step(number, step))
             await self.fill(report)
+            if self.keep:
+                report.kept = kept_settings(self._run_settings)
         finally:
             await self.close()
         return report
@@ -252,3 +257,17 @@ def describe(step: Any) -> str:
     head = data.pop("do", None) or data.pop("expect")
     prefix = "" if hasattr(step, "do") else "expect "
     return prefix + head + " " + " ".join(f"{k}={v}" for k, v in data.items())
+
+
+def kept_settings(settings: Settings) -> dict[str, str]:
+    """Environment variables that point `chanwarden audit` (or anything else) at a kept run's data."""
+    kept = {"CHANWARDEN_EVENT_STORE": settings.event_store}
+    if settings.event_store == "sqlite":
+        kept["CHANWARDEN_SQLITE_PATH"] = str(settings.sqlite_path)
+    elif settings.event_store == "postgres":
+        parts = urlsplit(settings.postgres_dsn.get_secret_value())
+        # The password stays out of what is printed; the database name is what tells runs apart.
+        kept["CHANWARDEN_POSTGRES_DSN"] = urlunsplit(parts._replace(netloc=parts.hostname + f":{parts.port}"))
+    if settings.cache == "redis":
+        kept["CHANWARDEN_CACHE"], kept["CHANWARDEN_REDIS_PREFIX"] = "redis", settings.redis_prefix
+    return kept

@@ -1,6 +1,7 @@
 """The `chanwarden` command as a person or a script uses it."""
 
 import json
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -47,3 +48,21 @@ def test_demo_tells_the_story_and_the_audit_trail() -> None:
     assert "released: pressed Verify" in result.output
     assert "This button is for another member" in result.output
     assert "audit trail of Bob" in result.output
+
+
+def test_a_kept_run_can_be_audited_and_its_log_verifies(monkeypatch) -> None:
+    result = runner.invoke(app, ["simulate", str(SCENARIOS / "channel_leave.yaml"), "--json", "--keep"])
+    assert result.exit_code == 0, result.output
+    kept = json.loads(result.output)["kept"]
+    assert kept["CHANWARDEN_EVENT_STORE"] == "sqlite"
+    path = Path(kept["CHANWARDEN_SQLITE_PATH"])
+    try:
+        for key, value in kept.items():
+            monkeypatch.setenv(key, value)
+        verified = runner.invoke(app, ["audit", "verify"])
+        assert verified.exit_code == 0, verified.output
+        assert "The log verifies" in verified.output
+        timeline = runner.invoke(app, ["audit", "timeline", "--group", "2001", "--json"])
+        assert timeline.exit_code == 0 and "MemberRestricted" in timeline.output
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
