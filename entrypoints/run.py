@@ -8,13 +8,15 @@ from typing import Any
 
 from dependency_injector import providers
 
-from adapters.ratelimit.gateway import RateLimitedGateway
 from adapters.ratelimit.scheduler import PriorityScheduler
 from adapters.system_clock import SystemClock
 from adapters.telethon.gateway import TelethonGateway
 from adapters.telethon.inbound import Inbound
 from infrastructure.backends import open_backends
 from infrastructure.container import Container
+from infrastructure.observability.http import readiness, serve_endpoints
+from infrastructure.observability.logs import Redactor, configure_logging, secrets_of
+from infrastructure.observability.sentry import close_sentry, init_sentry
 from infrastructure.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,21 +55,28 @@ async def serve(
     `connect=False` takes a client whose sender is already in place (the offline world), so there is
     nothing to dial and no one to log in.
     """
+    configure_logging(settings)
+    sentry = init_sentry(settings)  # here, not earlier: its asyncio integration needs the running loop
     backends = await open_backends(settings, SystemClock())
     gatekeeper = None
     ticker = None
+    endpoints = None
+    telemetry = None
     try:
         if connect:
             await client.start(bot_token=settings.telegram_bot_token.get_secret_value())
         bot_id = (await client.get_me(input_peer=True)).user_id
         container = Container()
         container.settings.override(providers.Object(settings))
-        container.gateway.override(
-            providers.Object(RateLimitedGateway(TelethonGateway(client, bot_id), PriorityScheduler()))
-        )
+        # The container puts instrumentation between the adapter and the limiter (see Container.telegram).
+        container.gateway.override(providers.Object(TelethonGateway(client, bot_id)))
+        container.rate_limiter.override(providers.Object(PriorityScheduler()))
         backends.wire(container)
         gatekeeper = container.gatekeeper()
+        telemetry = container.telemetry()
         await gatekeeper.start()
+        ready = readiness(backends, container.health(), client.is_connected, Redactor(secrets_of(settings)))
+        endpoints = await serve_endpoints(settings, telemetry, ready)
         Inbound(client, gatekeeper.handle, bot_id).register()
         ticker = asyncio.create_task(_tick(gatekeeper, settings.pump_interval))
         log.info("chanwarden is running as bot %s", bot_id)
@@ -82,7 +91,13 @@ async def serve(
         if gatekeeper is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(gatekeeper.settle(), SETTLE_SECONDS)
+        if endpoints is not None:
+            await endpoints.close()
         await backends.close()
+        if telemetry is not None:
+            telemetry.shutdown()
+        if sentry is not None:
+            close_sentry()
 
 
 async def _tick(gatekeeper: Any, interval: float) -> None:

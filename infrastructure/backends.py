@@ -14,6 +14,7 @@ from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.membership_cache import InMemoryMembershipCache
 from adapters.sqlite.event_store import SqliteEventStore
 from application.ports.clock import Clock
+from infrastructure.observability.cache import CacheStats, counting
 from infrastructure.settings import Settings
 
 LISTENER_STOP_SECONDS = 3.0
@@ -24,6 +25,10 @@ class Backends:
     store: Any
     cache: Any = None  # None: the container's in-process cache
     shared_read_models: dict[str, Any] = field(default_factory=dict)
+    # Live checks for /readyz: `probes` must answer for the bot to be ready; `degradable` may fail (it degrades).
+    probes: dict[str, Any] = field(default_factory=dict)
+    degradable: dict[str, Any] = field(default_factory=dict)
+    cache_stats: CacheStats | None = None  # hit and miss counts of the cache levels opened here
     _closers: list[Any] = field(default_factory=list)
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
@@ -32,6 +37,8 @@ class Backends:
         if self.cache is not None:
             container.raw_cache.override(providers.Object(self.cache))
         container.shared_read_models.override(providers.Object(self.shared_read_models))
+        if self.cache_stats is not None:
+            container.cache_stats.override(providers.Object(self.cache_stats))
 
     async def close(self) -> None:
         if hasattr(self.cache, "stop"):
@@ -55,8 +62,10 @@ def isolated(settings: Settings) -> Settings:
 
 async def open_backends(settings: Settings, clock: Clock, *, throwaway: bool = False) -> Backends:
     """Open what the settings name. With `throwaway`, a run's database and Redis keys are removed on close."""
-    backends = Backends(store=await _open_store(settings))
+    backends = Backends(store=await _open_store(settings), cache_stats=CacheStats() if settings.instrument else None)
     backends._closers.append(backends.store.close)
+    # Looked up at each check: a restart in the simulator replaces the store object.
+    backends.probes["event_store"] = lambda: backends.store.last_position()
     if settings.event_store == "postgres" and throwaway:
         from adapters.postgres import drop_database
 
@@ -96,10 +105,13 @@ async def _open_redis(settings: Settings, clock: Clock, backends: Backends, thro
     # The in-process level keeps entries a fifth as long: a coherence message missed while disconnected
     # then costs little staleness.
     first = InMemoryMembershipCache(clock, ttl["positive_ttl"] / 5, ttl["negative_ttl"] / 5, ttl["jitter"])
-    layered = LayeredMembershipCache(first, RedisMembershipCache(client, clock, prefix, **ttl))
+    stats = backends.cache_stats
+    second = RedisMembershipCache(client, clock, prefix, **ttl)
+    layered = LayeredMembershipCache(counting(first, "memory", stats), counting(second, "redis", stats))
     backends.cache = layered
     backends._tasks.append(asyncio.get_running_loop().create_task(layered.listen()))
     backends.shared_read_models["redis"] = RedisReadModels(client, prefix)
+    backends.degradable["redis"] = client.ping
 
     async def close_client() -> None:
         if throwaway:

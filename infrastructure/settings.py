@@ -32,3 +32,17 @@ class Settings(BaseSettings):
     pump_interval: float = Field(5.0, gt=0)
     # Test-only: run against a simulated world described by this scenario file instead of Telegram.
     offline_scenario: Path | None = None
+    # Test-only: be the bot of a simulated world served by another process at "host:port" (tests/reliability).
+    remote_world: str | None = None
+
+    # Observability. Instrumentation wraps every port in a metrics-and-spans decorator; off leaves bare adapters.
+    instrument: bool = True
+    metrics_port: int = Field(9464, ge=0, le=65535)  # /metrics, and /healthz and /readyz unless health_port; 0: off
+    health_port: int = Field(0, ge=0, le=65535)  # a separate port for /healthz and /readyz; 0: on the metrics port
+    # Loopback by default, so a laptop run exposes nothing; the container image listens on every interface.
+    http_host: str = "127.0.0.1"
+    traces: Literal["off", "console"] = "off"  # off still gives every update a trace id for its log lines
+    log_format: Literal["console", "json"] = "console"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    environment: str = "development"  # tags Sentry events and the metrics' target_info
+    sentry_dsn: SecretStr | None = Field(None, validation_alias="SENTRY_DSN")

@@ -99,6 +99,15 @@ class ScenarioRun:
         if self._tmp is not None and not self.keep:
             shutil.rmtree(self._tmp, ignore_errors=True)
 
+    async def discard(self) -> None:
+        """Remove what a kept run left behind, once it has been inspected."""
+        if self._run_settings.event_store == "postgres":
+            from adapters.postgres import drop_database
+
+            await drop_database(self._run_settings.postgres_dsn.get_secret_value())
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
     async def deliver(self) -> None:
         """Hand the bot every update the world produced, until the world and the bot are both quiet."""
         while True:

@@ -43,10 +43,7 @@ async def play(backend: str, tmp_path: Path) -> AsyncIterator[Any]:
     yield playing
     for run in runs:
         await run.close()
-        if run._run_settings.event_store == "postgres":
-            await drop_database(run._run_settings.postgres_dsn.get_secret_value())
-        if run._tmp is not None:
-            run._tmp.cleanup()
+        await run.discard()
 
 
 @pytest.fixture
