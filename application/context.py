@@ -1,5 +1,8 @@
 """Everything a handler may use, passed as one object so handlers stay plain functions."""
 
+import asyncio
+import random
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +15,9 @@ from application.ports.event_store import ConcurrencyConflict
 from application.ports.read_models import ReadModels
 from application.ports.telegram import TelegramGateway
 from application.repository import Repository
+from application.views import group_view, verdict_view
+from domain.membership_verdict import MembershipVerdict
+from domain.protected_group import ProtectedGroup
 
 CONFLICT_RETRIES = 8
 
@@ -27,6 +33,7 @@ class GateContext:
     tokens: CallbackTokens
     on_recorded: Callable[[], None] = lambda: None
     names: dict[int, str] = field(default_factory=dict)
+    _locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
 
     def name_of(self, member_id: int) -> str:
         return self.names.get(member_id) or "Member"
@@ -36,13 +43,38 @@ class GateContext:
 
         A concurrent writer to the same stream makes the whole decision run again on fresh state.
         """
-        for _ in range(CONFLICT_RETRIES):
+        for attempt in range(CONFLICT_RETRIES):
             aggregate = await self.repository.get(stream_id) or create()
             outcome = decide(aggregate)
             try:
                 if await self.repository.save(aggregate):
-                    self.on_recorded()
+                    await self.recorded(aggregate)
             except ConcurrencyConflict:
+                # Spread the retries, so writers colliding on a busy stream do not collide again in step.
+                await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
                 continue
             return outcome
         raise ConcurrencyConflict(f"gave up after {CONFLICT_RETRIES} conflicting writes to {stream_id}")
+
+    async def recorded(self, aggregate: Any) -> None:
+        """After a save: this process's views show the write at once, and the pump is told.
+
+        Deciding from a view the projector has not reached yet would answer from the past (a member who
+        just rejoined not released, a press told "already free"); the projector still follows the log and
+        stores its position, and writes the same view again when it gets there.
+        """
+        if isinstance(aggregate, MembershipVerdict):
+            await self.read_models.apply(await self.read_models.position(), [], [verdict_view(aggregate)])
+        elif isinstance(aggregate, ProtectedGroup):
+            await self.read_models.apply(await self.read_models.position(), [group_view(aggregate)], [])
+        self.on_recorded()
+
+    def member_lock(self, stream_id: Any) -> asyncio.Lock:
+        """One lock per member stream in this process: reading a member's rights on Telegram and recording
+        a decision about them must not interleave with the reactor muting them, or the bot's own mute
+        could be taken for restrictions to restore."""
+        lock = self._locks.get(stream_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[stream_id] = lock
+        return lock

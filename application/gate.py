@@ -9,6 +9,7 @@ from application.ports.telegram import TelegramError
 from application.verdicts import change_verdict
 from domain import membership_verdict as mv
 from domain import subscription
+from domain.ids import verdict_stream_id
 from domain.settings import GroupSettings
 
 PASSED = "passed"
@@ -33,12 +34,19 @@ class Enforcement:
     message_id: int | None = None
     fresh: bool = False  # skip the cache: the member says something changed
     must_be_in_group: bool = False  # confirm group membership first (the member did not act in the group)
+    observed: tuple[tuple[int, str], ...] = ()  # (channel, status) Telegram just told us: no need to ask
 
 
 async def enforce(ctx: GateContext, group: GroupView, job: Enforcement) -> Decision:
     settings = GroupSettings.from_dict(group.settings)
     channels = group.channel_ids
-    result = await ctx.checker.check(job.member_id, channels, fresh=job.fresh)
+    if job.observed:
+        # An observed leave decides by itself; channels the cache does not know need not be asked about.
+        result = await ctx.checker.cached(job.member_id, channels)
+        result.statuses.update(dict(job.observed))
+        result.failures = {}
+    else:
+        result = await ctx.checker.check(job.member_id, channels, fresh=job.fresh)
     blind = [c for c, e in result.failures.items() if e.kind == TelegramError.NOT_ADMIN]
     failed = [c for c, e in result.failures.items() if c not in blind]
     missing = result.missing(channels)
@@ -91,6 +99,15 @@ def _release_how(trigger: str) -> str:
 
 
 async def _restrict(
+    ctx: GateContext, job: Enforcement, settings: GroupSettings, reason: str, missing: list[int]
+) -> Decision:
+    # Held from reading the member's rights until the decision is recorded: the reactor holds it while it
+    # mutes, so the rights read here are never the bot's own mute, done but not yet recorded.
+    async with ctx.member_lock(verdict_stream_id(job.chat_id, job.member_id)):
+        return await _restrict_locked(ctx, job, settings, reason, missing)
+
+
+async def _restrict_locked(
     ctx: GateContext, job: Enforcement, settings: GroupSettings, reason: str, missing: list[int]
 ) -> Decision:
     prior: frozenset[str] = frozenset()

@@ -6,6 +6,7 @@ Meanwhile a strict group still loses messages from members the cache knows are n
 Verify press is answered at once with a request to try again (releases never happen unrecorded).
 """
 
+import asyncio
 from collections import deque
 from typing import Any
 
@@ -34,6 +35,7 @@ class Gatekeeper:
         self.ctx = ctx
         self.pump = pump
         self.backlog: deque[Any] = deque()
+        self._replaying = asyncio.Lock()  # the ticker and new updates may both try to replay the backlog
         ctx.on_recorded = pump.poke
 
     async def start(self) -> None:
@@ -52,15 +54,16 @@ class Gatekeeper:
 
     async def retry_backlog(self) -> bool:
         """Handle waiting commands in arrival order; False if the store is still away."""
-        while self.backlog:
-            try:
-                await self._dispatch(self.backlog[0])
-            except Unavailable as error:
-                self.pump.health.failed(STORE, str(error))
-                return False
-            self.backlog.popleft()
-        self.pump.health.recovered(STORE)
-        return True
+        async with self._replaying:
+            while self.backlog:
+                try:
+                    await self._dispatch(self.backlog[0])
+                except Unavailable as error:
+                    self.pump.health.failed(STORE, str(error))
+                    return False
+                self.backlog.popleft()
+            self.pump.health.recovered(STORE)
+            return True
 
     async def _hold(self, command: Any) -> str:
         if isinstance(command, c.VerifyPressed):

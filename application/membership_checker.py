@@ -23,6 +23,8 @@ class MembershipChecker:
     def __init__(self, gateway: TelegramGateway, cache: MembershipCache) -> None:
         self._gateway = gateway
         self._cache = cache
+        # Questions on their way to Telegram: a member sending five messages at once is asked about once.
+        self._asking: dict[tuple[int, int], asyncio.Future[str | TelegramError]] = {}
 
     async def check(self, user_id: int, channels: list[int], fresh: bool = False) -> CheckResult:
         result = CheckResult()
@@ -47,6 +49,23 @@ class MembershipChecker:
         return result
 
     async def _ask(self, user_id: int, channel_id: int) -> str | TelegramError:
+        key = (user_id, channel_id)
+        if key in self._asking:
+            return await asyncio.shield(self._asking[key])
+        future: asyncio.Future[str | TelegramError] = asyncio.get_running_loop().create_future()
+        self._asking[key] = future
+        try:
+            answer = await self._ask_telegram(user_id, channel_id)
+            future.set_result(answer)
+            return answer
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved here, so an unshared failure is not reported as never awaited
+            raise
+        finally:
+            del self._asking[key]
+
+    async def _ask_telegram(self, user_id: int, channel_id: int) -> str | TelegramError:
         try:
             status = (await self._gateway.get_participant(channel_id, user_id)).status
         except TelegramError as error:

@@ -42,12 +42,17 @@ class PostgresEventStore:
         schema: str | None = None,
         *,
         lock_timeout: float = 10.0,
-        pool_size: int = 10,
+        pool_size: int = 20,
     ) -> "PostgresEventStore":
         """Migrate the schema, then connect. An append waiting longer than lock_timeout for the
         table lock fails with asyncpg.LockNotAvailableError rather than hanging the bot."""
         await migrate(dsn, name, schema)
-        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=pool_size, reset=_keep_session)
+        # Custom plans: a prepared statement's generic plan, made while the table was empty, would keep
+        # scanning the whole table for a predecessor's hash long after the primary key could find it.
+        pool = await asyncpg.create_pool(
+            dsn, min_size=1, max_size=pool_size, reset=_keep_session,
+            server_settings={"plan_cache_mode": "force_custom_plan"},
+        )
         return cls(pool, dsn, Tables(name, schema or "public"), codec or EventCodec(), lock_timeout)
 
     # The port.
@@ -169,7 +174,9 @@ class PostgresEventStore:
         chain from is already committed when they read it. Holding the lock across this extra round trip
         would serialise every writer for longer for no gain.
         """
-        needed = predecessors(rows)
+        needed = [(i, v) for i, v in predecessors(rows) if v > 0]  # a new stream has no predecessor to read
+        if not needed:
+            return lambda stream, version: None
         found = await self._pool.fetch(
             f"SELECT e.originator_id, e.originator_version, e.hash FROM {self._tables.events} e "
             "JOIN unnest($1::uuid[], $2::bigint[]) AS p(i, v) ON e.originator_id = p.i AND e.originator_version = p.v",

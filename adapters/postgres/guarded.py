@@ -24,7 +24,7 @@ class StoreUnavailable(Unavailable):
 
 
 class GuardedEventStore:
-    def __init__(self, inner: Any, timeout: float = 5.0) -> None:
+    def __init__(self, inner: Any, timeout: float = 15.0) -> None:
         self.inner = inner
         self._timeout = timeout
 
