@@ -6,7 +6,7 @@ does only the difference, so running it again after a crash repeats nothing that
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from application import messages
@@ -24,6 +24,7 @@ BATCH = 200
 CONCURRENCY = 32
 
 Fact = Callable[[mv.MembershipVerdict], None]
+Checkpoint = Callable[[mv.MembershipVerdict, list[Fact]], Awaitable[None]]
 
 
 class Reactor:
@@ -91,21 +92,31 @@ class Reactor:
                 await self._carry_out(verdict_stream_id(group.chat_id, verdict.member_id), [])
 
     async def _carry_out(self, stream_id: UUID, decisions: list) -> None:
-        async with self._slots:
+        async with self._slots, self._ctx.member_lock(stream_id):
             verdict = await self._ctx.repository.get(stream_id)
             await self._one_off_calls(verdict, decisions)
             facts: list[Fact] = []
+
+            async def checkpoint(verdict: mv.MembershipVerdict, new: list[Fact]) -> None:
+                facts.extend(new)  # kept until recorded, so a conflict's retry re-applies them
+                new.clear()
+                await self._save(verdict)
+                facts.clear()
+
             for _ in range(CONFLICT_RETRIES):
                 for fact in facts:
                     fact(verdict)
-                facts += await reconcile(self._ctx, self.desk, verdict)
                 try:
-                    if await self._ctx.repository.save(verdict):
-                        self._ctx.on_recorded()
+                    facts += await reconcile(self._ctx, self.desk, verdict, checkpoint)
+                    await self._save(verdict)
                     return
                 except ConcurrencyConflict:
                     verdict = await self._ctx.repository.get(stream_id)
             raise ConcurrencyConflict(f"reactor gave up recording outcomes for {stream_id}")
+
+    async def _save(self, verdict: mv.MembershipVerdict) -> None:
+        if await self._ctx.repository.save(verdict):
+            await self._ctx.recorded(verdict)
 
     async def _hint(self, verdict: mv.MembershipVerdict, template) -> None:
         group = await self._ctx.read_models.group(verdict.chat_id)
@@ -144,8 +155,15 @@ def _is_decision(event: object) -> bool:
     )
 
 
-async def reconcile(ctx: GateContext, desk: WarningDesk, verdict: mv.MembershipVerdict) -> list[Fact]:
-    """Bring Telegram in line with the verdict; return the facts to record (already applied to it)."""
+async def reconcile(
+    ctx: GateContext, desk: WarningDesk, verdict: mv.MembershipVerdict, checkpoint: Checkpoint | None = None
+) -> list[Fact]:
+    """Bring Telegram in line with the verdict; return the facts to record (already applied to it).
+
+    `checkpoint` records the facts so far before a warning is posted: a warning may wait long for its turn
+    under Telegram's message limits, and a crash in that wait must not leave a mute done but unrecorded
+    (the next start would mute again, once per crash).
+    """
     facts: list[Fact] = []
 
     def record(fact: Fact) -> None:
@@ -170,6 +188,8 @@ async def reconcile(ctx: GateContext, desk: WarningDesk, verdict: mv.MembershipV
             kind = error.kind
             record(lambda v: v.mute_not_applied(kind, now()))
         if verdict.needs_warning and not settings.quiet and verdict.reason != mv.SEND_AS_CHANNEL and group:
+            if checkpoint is not None and facts:
+                await checkpoint(verdict, facts)
             await desk.post(verdict, group, record)
         return facts
     if verdict.mute_in_force:

@@ -81,6 +81,9 @@ class MembershipVerdict(Aggregate):
         timestamp: datetime,
     ) -> bool:
         """Record a restriction; False when the member is already restricted for the same channels."""
+        if reason == NOT_SUBSCRIBED and not missing:
+            # Restricted as a non-subscriber while missing no channel: the record would contradict itself.
+            raise GateRuleError("A member is restricted as a non-subscriber only for the channels they miss.")
         if self.status == RESTRICTED and sorted(missing) == sorted(self.missing) and message_id is None:
             return False
         self._restricted(

@@ -44,6 +44,12 @@ SETTING_HELP: dict[str, str] = {
 }
 
 
+def _shown(raw: str) -> str:
+    """What the admin typed, shortened: echoed whole, a huge value would make the reply longer than the
+    4096 characters Telegram accepts, and the admin would get no answer at all."""
+    return raw if len(raw) <= 64 else raw[:64] + "…"
+
+
 def _choices(key: str) -> str:
     return f"Valid values for {key}: {SETTING_HELP[key]}."
 
@@ -54,27 +60,32 @@ def _parse_bool(key: str, raw: str) -> bool:
         return True
     if value in _OFF:
         return False
-    raise GateRuleError(f"'{raw}' is not a valid value for {key}. {_choices(key)}")
+    raise GateRuleError(f"'{_shown(raw)}' is not a valid value for {key}. {_choices(key)}")
 
 
 def _parse_choice(key: str, raw: str, choices: tuple[str, ...]) -> str:
     value = raw.strip().lower()
     if value not in choices:
-        raise GateRuleError(f"'{raw}' is not a valid value for {key}. {_choices(key)}")
+        raise GateRuleError(f"'{_shown(raw)}' is not a valid value for {key}. {_choices(key)}")
     return value
 
 
 def _parse_ttl(key: str, raw: str) -> int:
     text = raw.strip().lower().removesuffix("s")
-    if not text.isdigit() or int(text) > MAX_WARNING_TTL:
-        raise GateRuleError(f"'{raw}' is not a valid value for {key}. {_choices(key)}")
-    return int(text)
+    # isdecimal, not isdigit: isdigit also accepts "²", which int() refuses; and the length bounded (leading
+    # zeros aside), since int() refuses more than 4300 digits. Either crashed the command unanswered.
+    number = text.lstrip("0") or "0"
+    if not text.isdecimal() or len(number) > len(str(MAX_WARNING_TTL)):
+        raise GateRuleError(f"'{_shown(raw)}' is not a valid value for {key}. {_choices(key)}")
+    if int(number) > MAX_WARNING_TTL:
+        raise GateRuleError(f"'{_shown(raw)}' is not a valid value for {key}. {_choices(key)}")
+    return int(number)
 
 
 def parse_setting(key: str, raw: str) -> Any:
     if key not in SETTING_HELP:
         keys = ", ".join(SETTING_HELP)
-        raise GateRuleError(f"There is no setting called '{key}'. Settings: {keys}.")
+        raise GateRuleError(f"There is no setting called '{_shown(key)}'. Settings: {keys}.")
     if key == "action":
         return _parse_choice(key, raw, ACTIONS)
     if key == "join_requests":

@@ -66,6 +66,12 @@ def run() -> None:
             from entrypoints.offline_run import run_offline
 
             await run_offline(settings, str(settings.offline_scenario), stop, console)
+        elif settings.remote_world is not None:
+            # Test-only: a simulated world in another process, to kill the bot for real (tests/reliability).
+            from adapters.simulated_telegram.remote.bot_side import RemoteWorld
+
+            remote = await RemoteWorld.open(settings)
+            await serve(settings, remote.client, stop, connect=False, on_ready=lambda g: remote.pump.run(g, stop))
         else:
             await serve(settings, make_client(settings), stop)
         console.print("chanwarden stopped cleanly.")
@@ -79,3 +85,25 @@ def demo() -> None:
     from entrypoints.demo import play
 
     raise typer.Exit(asyncio.run(play(console)))
+
+
+@app.command()
+def bench(
+    quick: bool = typer.Option(False, "--quick", help="Small sizes: the whole bench in under two minutes."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    plot: Path | None = typer.Option(None, "--plot", dir_okay=False, help="Draw latencies and calls to this PNG."),
+    scale: float = typer.Option(1.0, "--scale", min=0.001, help="Multiply the traffic by this (the world stays)."),
+    rtt_ms: float = typer.Option(50.0, "--rtt-ms", min=0.0, help="Simulated Telegram round trip, slept for real."),
+    jitter_ms: float = typer.Option(10.0, "--jitter-ms", min=0.0, help="Round trip jitter (uniform +/-)."),
+    concurrency: int = typer.Option(256, "--concurrency", min=1, help="Updates in flight at once."),
+    seed: int = typer.Option(7, "--seed", help="Same seed, same worlds and timelines."),
+    backends: str = typer.Option("embedded,services", "--backends", help="embedded (SQLite) and/or services."),
+    strategies: str = typer.Option("naive,lru5,chanwarden", "--strategies", help="Strategies to compare."),
+    workloads: str = typer.Option("steady,raid,churn", "--workloads", help="Workloads to play."),
+) -> None:
+    """Measure speed, Telegram cost and correctness against the peers' strategies on a simulated Telegram."""
+    from benchmarks.main import command
+
+    raise typer.Exit(command(quick, as_json, plot, scale=scale, rtt_ms=rtt_ms, jitter_ms=jitter_ms,
+                             concurrency=concurrency, seed=seed, backends=backends, strategies=strategies,
+                             workloads=workloads))

@@ -95,7 +95,9 @@ class Inbound:
         if not (event.user_joined or event.user_added):
             return []
         via = "link" if event.user_joined else "added"
-        joins = [self._joined(service.peer_id.channel_id, uid, via, event._entities) for uid in event.user_ids]
+        # A service message naming nobody (no from_id) has user_ids None: there is no one to check.
+        user_ids = event.user_ids or []
+        joins = [self._joined(service.peer_id.channel_id, uid, via, event._entities) for uid in user_ids]
         return [j for j in joins if j is not None]
 
     def _joined(self, chat_id: int, user_id: int, via: str, entities) -> MemberJoined | None:

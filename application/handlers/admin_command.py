@@ -1,5 +1,6 @@
 """Admin commands typed in the group: /protect, /unprotect, /link, /unlink, /status, /settings."""
 
+import logging
 import re
 
 from application import messages
@@ -7,7 +8,7 @@ from application.commands import GroupMessage
 from application.context import GateContext
 from application.handlers.channel_refs import ChannelProblem, linkable_channels
 from application.handlers.status import status_text
-from application.ports.telegram import OutgoingMessage
+from application.ports.telegram import OutgoingMessage, TelegramError
 from application.verdicts import change_verdict
 from domain import membership_verdict as mv
 from domain.errors import GateRuleError
@@ -16,6 +17,7 @@ from domain.protected_group import ProtectedGroup
 from domain.senders import ANONYMOUS_ADMIN, USER
 from domain.settings import SETTING_HELP, parse_setting
 
+log = logging.getLogger(__name__)
 COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "settings")
 _COMMAND = re.compile(r"^/(?P<name>[a-z]+)(?:@\w+)?(?:\s+(?P<args>.*))?$", re.IGNORECASE | re.DOTALL)
 
@@ -55,7 +57,12 @@ async def _is_admin(ctx: GateContext, cmd: GroupMessage) -> bool:
 
 
 async def _reply(ctx: GateContext, cmd: GroupMessage, text: str) -> None:
-    await ctx.gateway.send_message(cmd.chat_id, OutgoingMessage(text, reply_to=cmd.message_id))
+    try:
+        await ctx.gateway.send_message(cmd.chat_id, OutgoingMessage(text, reply_to=cmd.message_id))
+    except TelegramError as error:
+        # Best effort: a reply Telegram refuses must neither undo the command's record nor, for a refused
+        # non-admin, skip the gate that still applies to their message.
+        log.warning("could not reply to a command in %s: %s", cmd.chat_id, error.kind)
 
 
 def _new_group(ctx: GateContext, cmd: GroupMessage):

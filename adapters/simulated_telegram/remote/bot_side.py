@@ -1,0 +1,173 @@
+"""The bot process's half of a remote simulated world: a sender for TelegramClient and an update pump.
+
+RemoteSender stands where Telethon's MTProtoSender stands (like WorldSender, but every request crosses a
+socket as TL bytes). UpdatePump plays Telegram's catch-up: on start it asks for every update after the
+last number this bot confirmed, pushes them through the client's own update processing into the bot,
+waits until the gatekeeper has settled them (decisions recorded and carried out) and only then writes the
+new number to a small state file. A kill between handling and writing can therefore only cause
+re-delivery, which the bot's idempotent handling absorbs, never a lost update.
+"""
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from telethon import functions, types
+
+from adapters.simulated_telegram.remote import protocol as p
+from adapters.simulated_telegram.tl.transport import offline_client
+from infrastructure.settings import Settings
+
+log = logging.getLogger(__name__)
+BATCH = 50  # as getDifference hands out a chunk at a time
+POLL_WAIT_MS = 500
+
+
+class RemoteSender:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._ids = itertools.count(1)
+        self._pending: dict[int, tuple[Any, asyncio.Future]] = {}
+        self._closed = False
+        self._disconnected: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._reading = asyncio.create_task(self._read())
+
+    @classmethod
+    async def connect(cls, address: str) -> "RemoteSender":
+        host, port = address.rsplit(":", 1)
+        reader, writer = await asyncio.open_connection(host, int(port))
+        return cls(reader, writer)
+
+    # The part of MTProtoSender's interface TelegramClient uses once connected.
+
+    def send(self, request, ordered: bool = False):
+        if isinstance(request, list):
+            return [self._send(p.REQUEST, bytes(request_), request_) for request_ in request]
+        return self._send(p.REQUEST, bytes(request), request)
+
+    def is_connected(self) -> bool:
+        return not self._closed
+
+    @property
+    def disconnected(self) -> asyncio.Future:
+        return self._disconnected
+
+    async def disconnect(self) -> None:
+        self._closed = True
+        self._writer.close()
+        self._reading.cancel()
+        with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+            await self._reading
+        self._fail_pending()
+
+    # Updates.
+
+    async def poll(self, after: int, limit: int = BATCH, wait_ms: int = POLL_WAIT_MS) -> list[tuple[int, Any]]:
+        return await self._send(p.POLL, p.poll_body(after, limit, wait_ms), None)
+
+    # The socket.
+
+    def _send(self, tag: bytes, body: bytes, request: Any) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        if self._closed:
+            future.set_exception(ConnectionError("the world server is gone"))
+            return future
+        frame_id = next(self._ids)
+        self._pending[frame_id] = (request, future)
+        p.write_frame(self._writer, tag, frame_id, body)
+        return future
+
+    async def _read(self) -> None:
+        try:
+            while True:
+                tag, frame_id, body = await p.read_frame(self._reader)
+                request, future = self._pending.pop(frame_id, (None, None))
+                if future is None or future.done():
+                    continue
+                if tag == p.ANSWER:
+                    future.set_result(p.read_answer(request, body))
+                elif tag == p.ERROR:
+                    future.set_exception(p.error_from(request, body))
+                else:
+                    future.set_result(p.read_updates(body))
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            log.warning("lost the world server: %s", type(exc).__name__)
+        except Exception:
+            log.exception("could not read the world server's answer; disconnecting")
+        finally:
+            self._closed = True
+            self._fail_pending()
+
+    def _fail_pending(self) -> None:
+        for _, future in self._pending.values():
+            if not future.done():
+                future.set_exception(ConnectionError("the world server is gone"))
+        self._pending.clear()
+        if not self._disconnected.done():
+            self._disconnected.set_result(None)
+
+
+class UpdatePump:
+    def __init__(self, client: Any, sender: RemoteSender, state_file: Path) -> None:
+        self._client = client
+        self._sender = sender
+        self._state = state_file
+
+    def confirmed(self) -> int:
+        """The last update number whose effects are all recorded; 0 for a bot that never ran."""
+        try:
+            return int(self._state.read_text() or 0)
+        except FileNotFoundError:
+            return 0
+
+    async def run(self, gatekeeper: Any, stop: asyncio.Event) -> None:
+        """Catch up, then keep taking updates until `stop`; the batch in hand is always finished."""
+        after = self.confirmed()
+        while not stop.is_set() and self._sender.is_connected():
+            try:
+                batch = await self._sender.poll(after)
+            except ConnectionError:
+                return
+            for _, updates in batch:
+                processed = await self._client._preprocess_updates(updates.updates, updates.users, updates.chats)
+                for update in processed:
+                    await self._client._dispatch_update(update)
+            log.debug("remote world: %d update(s) after %d", len(batch), after)
+            if batch:
+                await gatekeeper.settle()  # every decision recorded and carried out: only now confirm
+                after = batch[-1][0]
+                self._confirm(after)
+
+    def _confirm(self, number: int) -> None:
+        # Written aside and renamed into place, so a kill mid-write leaves the old number, never half a one.
+        scratch = self._state.with_name(self._state.name + ".tmp")
+        scratch.write_text(str(number))
+        os.replace(scratch, self._state)
+
+
+class RemoteWorld:
+    """What `chanwarden run` needs to be a bot of a remote world: a client and the pump to run on ready."""
+
+    def __init__(self, sender: RemoteSender, bot_id: int, state_file: Path) -> None:
+        self.sender = sender
+        self.client = offline_client(sender, bot_id)  # duck-typed: it offers what WorldSender offers
+        self.pump = UpdatePump(self.client, sender, state_file)
+
+    @classmethod
+    async def open(cls, settings: Settings) -> "RemoteWorld":
+        assert settings.remote_world is not None
+        sender = await RemoteSender.connect(settings.remote_world)
+        (me,) = await sender.send(functions.users.GetUsersRequest([types.InputUserSelf()]))  # who this bot is
+        return cls(sender, me.id, state_file(settings))
+
+
+def state_file(settings: Settings) -> Path:
+    """Beside the event store: the number confirmed belongs with the decisions it stands for."""
+    folder = settings.sqlite_path.parent if settings.event_store == "sqlite" else settings.session_path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "remote-world.position"

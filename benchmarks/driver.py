@@ -1,0 +1,208 @@
+"""Plays one workload against the real application wired with one strategy on one pair of backends.
+
+Updates are handled the way production handles them: each in its own asyncio task, many in flight, bounded
+by a semaphore. The simulated clock follows the timeline as updates are dispatched, so cache TTLs see the
+workload's own time while the simulated Telegram's round trips are slept for real.
+"""
+
+import asyncio
+import tempfile
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from dependency_injector import providers
+
+from adapters.simulated_telegram.clock import SimulatedClock
+from adapters.simulated_telegram.direct import to_command
+from adapters.simulated_telegram.model import Sender
+from adapters.simulated_telegram.world import WorldError
+from application import commands as c
+from benchmarks import strategies
+from benchmarks.config import BenchConfig
+from benchmarks.instruments import PROBE, LagMeter, MeteredTelegram, Probe, TimedStore
+from benchmarks.workloads import JOIN, JOIN_CHANNEL, LEAVE_CHANNEL, POST, VERIFY, Workload
+from infrastructure.backends import isolated, open_backends
+from infrastructure.container import Container
+from infrastructure.settings import Settings
+
+
+def backend_settings(backend: str, directory: str) -> Settings:
+    if backend == "embedded":
+        return Settings(event_store="sqlite", sqlite_path=Path(directory) / "events.db", cache="memory")
+    if backend == "services":
+        return isolated(Settings(event_store="postgres", cache="redis"))
+    raise ValueError(f"unknown backend '{backend}'")
+
+
+class Run:
+    def __init__(self, config: BenchConfig, backend: str, strategy: str, workload: Workload) -> None:
+        self.config, self.backend, self.strategy, self.w = config, backend, strategy, workload
+        self.world = workload.world
+        self.clock = SimulatedClock()
+        self.sim_now = 0.0
+        self.telegram = MeteredTelegram(self.world, self.clock, rtt=config.rtt, jitter=config.jitter,
+                                        seed=config.seed)
+        self.lag = LagMeter()
+        self.slots = asyncio.Semaphore(config.concurrency)
+        self.tasks: set[asyncio.Task] = set()
+        self.hits: list[float] = []
+        self.misses: list[float] = []
+        self.verify_waits: list[float] = []
+        self.handled: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()
+        self.first_error: dict[str, str] = {}  # a traceback of each kind, for the report
+        self.blocked = 0  # posts the world refused: the member is muted
+        self.needed: set[tuple[int, int]] = set()  # (user, channel) pairs some decision needed
+        self.observed: set[tuple[int, int]] = set()  # pairs whose status an update told before any need
+        self.touched: set[tuple[int, int]] = set()  # (group, user) the bot had a reason to decide about
+        self.presses: list[tuple[int, int]] = []  # (group, user) about to press Verify
+        self.wall = self.handlers_wall = 0.0
+        self.raid_start: float | None = None
+
+    # Life cycle.
+
+    async def open(self) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="chanwarden-bench-")
+        settings = backend_settings(self.backend, self._tmp.name)
+        self.backends = await open_backends(settings, self.clock, throwaway=True)
+        self.backends.store = TimedStore(self.backends.store, self.lag)
+        container = Container()
+        container.settings.override(providers.Object(settings))
+        container.clock.override(providers.Object(self.clock))
+        container.gateway.override(providers.Object(self.telegram))
+        self.backends.wire(container)
+        strategies.install(container, self.strategy)
+        self.gatekeeper = container.gatekeeper()
+        await self.gatekeeper.start()
+        self.lag.watch(self.gatekeeper.ctx.read_models)
+
+    async def close(self) -> None:
+        await self.lag.stop()
+        await self.backends.close()
+        self._tmp.cleanup()
+
+    async def protect(self) -> None:
+        """Every group's admin types /protect with its channels, through the real command handler."""
+        for group, channels in self.w.groups.items():
+            names = " ".join(f"@{self.world.chats[ch].username}" for ch in channels)
+            self.world.post(group, Sender("user", self.w.admins[group]), "text", f"/protect {names}")
+        await self.drain()
+        models = self.gatekeeper.ctx.read_models
+        unprotected = [g for g in self.w.groups if not (view := await models.group(g)) or not view.protected]
+        if unprotected:
+            raise RuntimeError(f"setup failed: groups {unprotected[:5]} are not protected")
+        self.telegram.reset()
+
+    # Playing.
+
+    async def play(self) -> None:
+        start = time.perf_counter()
+        for index, (t, action, target, user) in enumerate(self.w.timeline):
+            if t > self.sim_now:
+                self.clock.advance(t - self.sim_now)
+                self.sim_now = t
+            if action == JOIN and self.raid_start is None and user in self.w.raiders:
+                self.raid_start = time.perf_counter()
+            self.act(action, target, user)
+            if self.presses and index % 25 == 0:  # often enough for people, rarely enough to cost nothing
+                self.press_when_warned()
+            await self.dispatch()
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks))
+        self.handlers_wall = time.perf_counter() - start  # every update answered, not yet all carried out
+        await self.drain()
+        self.press_when_warned(final=True)  # the last warnings have only now been posted
+        await self.drain()
+        self.wall = time.perf_counter() - start
+
+    def act(self, action: str, target: int, user: int) -> None:
+        world = self.world
+        if action == POST:
+            try:
+                world.post(target, Sender("user", user), "text", "hello", now=self.clock.time())
+            except WorldError:
+                self.blocked += 1
+                return
+            self.need(target, user)
+        elif action == JOIN:
+            world.join(target, user)
+            self.need(target, user)
+        elif action in (LEAVE_CHANNEL, JOIN_CHANNEL):
+            (world.leave if action == LEAVE_CHANNEL else world.join)(target, user)
+            for group in self.w.groups_of(user):
+                if target in self.w.groups[group]:
+                    self.touched.add((group, user))
+            if (user, target) not in self.needed:
+                self.observed.add((user, target))
+        elif action == VERIFY:
+            self.presses.append((target, user))
+
+    def press_when_warned(self, final: bool = False) -> None:
+        """A member presses Verify once muted (the warning is what they press on); at the very end, one who
+        can still write has been let in without it and gives up."""
+        waiting = []
+        for group, user in self.presses:
+            participant = self.world.chat(group).status_of(user)
+            if participant is None or not participant.inside:
+                continue
+            if not self.world.can_write(group, user):
+                self.world.press(group, user, 0, self.gatekeeper.ctx.tokens.issue(group, user))
+                self.need(group, user)
+            elif not final:
+                waiting.append((group, user))
+        self.presses = waiting
+
+    def need(self, group: int, user: int) -> None:
+        self.touched.add((group, user))
+        if user == self.w.admins.get(group):
+            return  # exempt: the gate never asks about the group's own admin
+        for channel in self.w.groups[group]:
+            if (user, channel) not in self.observed:
+                self.needed.add((user, channel))
+
+    async def dispatch(self) -> None:
+        """Hand every update the world produced to the bot, each in a task of its own."""
+        while self.world.outbox:
+            pending, self.world.outbox = self.world.outbox, []
+            for update in pending:
+                command = to_command(update, self.world)
+                if command is None:
+                    continue
+                arrived = time.perf_counter()
+                await self.slots.acquire()
+                task = asyncio.get_running_loop().create_task(self.handle(command, arrived))
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
+
+    async def handle(self, command: Any, arrived: float) -> None:
+        probe = Probe(type(command).__name__)
+        PROBE.set(probe)  # this task's own context: only this update's calls land on it
+        start = time.perf_counter()
+        try:
+            await self.gatekeeper.handle(command)
+        except Exception as error:  # counted and reported: the run goes on, as the bot would
+            self.errors[type(error).__name__] += 1
+            self.first_error.setdefault(type(error).__name__, "".join(traceback.format_exception(error))[-1500:])
+        finally:
+            probe.open = False
+            self.slots.release()
+        done = time.perf_counter()
+        kind = type(command).__name__
+        self.handled[kind] += 1
+        if isinstance(command, c.GroupMessage):
+            (self.misses if probe.calls else self.hits).append(done - start)
+        elif isinstance(command, c.VerifyPressed):
+            self.verify_waits.append(done - arrived)
+
+    async def drain(self) -> None:
+        """Until the world has nothing more to tell and every decision has been carried out."""
+        while True:
+            await self.dispatch()
+            while self.tasks:
+                await asyncio.gather(*list(self.tasks))
+            await self.gatekeeper.settle()
+            if not self.world.outbox and not self.tasks:
+                return

@@ -1,0 +1,85 @@
+"""The peers' membership-check strategies, as small alternatives to the application's checker.
+
+Only the membership check differs between strategies: handlers, event store, projector and reactor are the
+real application in every case, so differences in cost and speed come from the strategy alone.
+
+- naive: asks Telegram on every decision and remembers nothing (what most peer bots do).
+- lru5: an in-process LRU cache with a five-minute TTL for every status, which observed channel joins and
+  leaves do not touch, so a member who left keeps passing until the entry expires.
+- chanwarden: the application as wired by its container (event-driven cache: observed joins and leaves
+  replace the cached status at once).
+"""
+
+from collections import OrderedDict
+
+from dependency_injector import providers
+
+from application.membership_checker import MembershipChecker
+from application.ports.clock import Clock
+
+LRU_TTL = 300.0
+LRU_SIZE = 200_000  # entries; large enough that the benchmark measures the TTL, not evictions
+
+
+class NoCache:
+    async def get_many(self, user_id: int, channels: list[int]) -> dict[int, str]:
+        return {}
+
+    async def put(self, user_id: int, channel_id: int, status: str) -> None:
+        return None
+
+    async def clear(self) -> None:
+        return None
+
+
+class LruTtlCache:
+    """Same TTL for subscribed and unsubscribed statuses, least recently used entries evicted first."""
+
+    def __init__(self, clock: Clock, ttl: float = LRU_TTL, size: int = LRU_SIZE) -> None:
+        self._clock = clock
+        self._ttl = ttl
+        self._size = size
+        self._entries: OrderedDict[tuple[int, int], tuple[float, str]] = OrderedDict()
+
+    async def get_many(self, user_id: int, channels: list[int]) -> dict[int, str]:
+        now = self._clock.time()
+        found = {}
+        for channel in channels:
+            entry = self._entries.get((user_id, channel))
+            if entry is not None and entry[0] > now:
+                self._entries.move_to_end((user_id, channel))
+                found[channel] = entry[1]
+        return found
+
+    async def put(self, user_id: int, channel_id: int, status: str) -> None:
+        self._entries[(user_id, channel_id)] = (self._clock.time() + self._ttl, status)
+        self._entries.move_to_end((user_id, channel_id))
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    async def clear(self) -> None:
+        self._entries.clear()
+
+
+class PeerChecker(MembershipChecker):
+    """A checker that ignores what Telegram tells it unprompted, as the peers do."""
+
+    async def observed(self, user_id: int, channel_id: int, status: str) -> None:
+        return None
+
+
+def install(container, strategy: str) -> None:
+    """Point the container's checker at the strategy; chanwarden keeps the container's own wiring."""
+    if strategy == "chanwarden":
+        return
+    if strategy == "naive":
+        cache = providers.Singleton(NoCache)
+    elif strategy == "lru5":
+        cache = providers.Singleton(LruTtlCache, container.clock)
+    else:
+        raise ValueError(f"unknown strategy '{strategy}'")
+    # The checker is an anonymous provider inside the context; overriding it leaves every other part as wired.
+    # The peer asks Telegram through the very gateway provider the application's checker was given
+    # (instrumented, rate-limited if configured), so only the caching differs.
+    checker = container.context.kwargs["checker"]
+    checker.override(providers.Singleton(PeerChecker, checker.args[0], cache))
