@@ -22,10 +22,20 @@ _DELETE_CHUNK = 100  # channels.deleteMessages takes at most 100 ids per call
 _ADMINS_LIMIT = 200  # a chat has at most 50 admins; one page always holds them all
 
 
+class _ForgetsFloodWaits(dict):
+    """Telethon remembers a flood wait per request type and then refuses that type in every chat until it
+    ends. Flood waits are honoured by our rate limiter, per chat and per method; this lets one group's
+    wait stall nobody else."""
+
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+
 class TelethonGateway:
     def __init__(self, client, bot_id: int) -> None:
         self._client = client
         self._bot_id = bot_id
+        client._flood_waited_requests = _ForgetsFloodWaits()
 
     @property
     def bot_id(self) -> int:

@@ -196,3 +196,15 @@ async def test_send_private_to_someone_who_blocked_the_bot_is_a_clear_error(tg):
     with pytest.raises(TelegramError) as caught:
         await gateway.send_private(USER, "hello")
     assert caught.value.kind == TelegramError.INTERNAL
+
+
+async def test_a_flood_wait_in_one_chat_does_not_stop_the_same_request_in_another(tg):
+    gateway, sender = tg
+    sender.fail(functions.channels.EditBannedRequest, lambda r: errors.FloodWaitError(r, capture=600))
+    with pytest.raises(TelegramError) as caught:
+        await gateway.restrict(GROUP, USER, MUTE)
+    assert caught.value.kind == TelegramError.FLOOD_WAIT and caught.value.retry_after == 600
+    # Telethon alone would now refuse every EditBanned for ten minutes without asking Telegram.
+    sender.answer(functions.channels.EditBannedRequest, types.Updates([], [], [], NOW, 0))
+    await gateway.restrict(SEND_AS, USER, MUTE)
+    assert len(sender.sent(functions.channels.EditBannedRequest)) == 2
