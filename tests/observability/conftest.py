@@ -1,12 +1,8 @@
 """Shared by the observability tests: reading Prometheus text, free ports, and one offline `chanwarden run`."""
 
 import json
-import os
 import signal
 import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,9 +10,10 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.offline_bot import launch_offline
+
 ROOT = Path(__file__).resolve().parents[2]
 STORY = ROOT / "tests" / "run" / "offline_story.yaml"
-CHANWARDEN = Path(sys.executable).parent / "chanwarden"
 TOKEN = "123456:observability-test-token"
 API_HASH = "0123456789abcdef0123456789abcdef"
 PG_PASSWORD = "pg-pass-4f9a2c"
@@ -59,11 +56,9 @@ def offline_bot(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("offline")
     metrics_port, health_port = free_port(), free_port()
     env = {
-        **os.environ,
         "TELEGRAM_API_ID": "1",
         "TELEGRAM_API_HASH": API_HASH,
         "TELEGRAM_BOT_TOKEN": TOKEN,
-        "CHANWARDEN_OFFLINE_SCENARIO": str(STORY),
         "CHANWARDEN_EVENT_STORE": "sqlite",
         "CHANWARDEN_SQLITE_PATH": str(tmp / "events.db"),
         # Configured but unused (SQLite, in-process cache): their passwords must still never be printed.
@@ -73,17 +68,8 @@ def offline_bot(tmp_path_factory) -> dict:
         "CHANWARDEN_HEALTH_PORT": str(health_port),
         "CHANWARDEN_LOG_FORMAT": "json",
         "CHANWARDEN_LOG_LEVEL": "DEBUG",
-        "COLUMNS": "200",
     }
-    process = subprocess.Popen([str(CHANWARDEN), "run"], env=env, cwd=tmp, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    lines = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        lines.append(line)
-        if "scripted updates handled" in line or not line:
-            break
+    process, lines = launch_offline(STORY, tmp, env)
     base, health = f"http://127.0.0.1:{metrics_port}", f"http://127.0.0.1:{health_port}"
     found = {
         "metrics": get(f"{base}/metrics"),

@@ -3,11 +3,11 @@
 import asyncio
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 
-CHANWARDEN = Path(sys.executable).parent / "chanwarden"
+from tests.offline_bot import CHANWARDEN
+
 TOKEN = "123456:AAH-reliability-bot-token"
 API_HASH = "0123456789abcdef0123456789abcdef"
 CALLBACK_SECRET = "reliability-callback-secret"

@@ -1,19 +1,15 @@
 """`chanwarden run`: clear refusal without credentials; offline it starts, works and stops on SIGTERM."""
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from entrypoints.cli import app
+from tests.offline_bot import launch_offline
 
 TOKEN = "123456:very-secret-token"
 STORY = Path(__file__).parent / "offline_story.yaml"
-CHANWARDEN = Path(sys.executable).parent / "chanwarden"
 
 
 def test_missing_credentials_are_named_and_the_token_is_never_shown(monkeypatch) -> None:
@@ -28,24 +24,13 @@ def test_missing_credentials_are_named_and_the_token_is_never_shown(monkeypatch)
 
 def test_offline_run_handles_the_scripted_updates_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     env = {
-        **os.environ,
         "TELEGRAM_API_ID": "1",
         "TELEGRAM_API_HASH": "0123456789abcdef",
         "TELEGRAM_BOT_TOKEN": TOKEN,
-        "CHANWARDEN_OFFLINE_SCENARIO": str(STORY),
         "CHANWARDEN_SQLITE_PATH": str(tmp_path / "events.db"),
         "CHANWARDEN_EVENT_STORE": "sqlite",
-        "COLUMNS": "200",
     }
-    process = subprocess.Popen([str(CHANWARDEN), "run"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    lines = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        lines.append(line)
-        if "scripted updates handled" in line or not line:
-            break
+    process, lines = launch_offline(STORY, tmp_path, env)
     process.send_signal(signal.SIGTERM)
     rest, _ = process.communicate(timeout=30)
     output = "".join(lines) + rest

@@ -109,3 +109,7 @@ def participant(world: World, chat: Chat, peer_id: int, found: Participant | Non
         case sub.LEFT:
             return types.ChannelParticipantLeft(peer)
     raise ValueError(f"no Telegram participant for status {found.status!r}")
+
+
+class UnsimulatedRequest(Exception):
+    """A request the simulated Telegram does not model; loud, so it never passes as an empty answer."""

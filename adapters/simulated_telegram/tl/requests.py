@@ -10,6 +10,7 @@ from telethon import errors, functions, types
 
 from adapters.simulated_telegram.model import Chat, Participant
 from adapters.simulated_telegram.tl.entities import (
+    UnsimulatedRequest,
     access_hash,
     chat_entity,
     entities,
@@ -81,7 +82,7 @@ class WorldRequests:
 
     def get_participants(self, r: functions.channels.GetParticipantsRequest):
         if not isinstance(r.filter, types.ChannelParticipantsAdmins):
-            raise NotImplementedError(f"the simulated Telegram lists only admins, not {type(r.filter).__name__}")
+            raise UnsimulatedRequest(f"the simulated Telegram lists only admins, not {type(r.filter).__name__}")
         chat = self._chat(r, r.channel)
         admins = sorted(chat.admins())
         found = [participant(self.world, chat, a, chat.status_of(a)) for a in admins]
@@ -106,7 +107,7 @@ class WorldRequests:
 
     def get_messages(self, r):
         if not isinstance(r, functions.channels.GetMessagesRequest):
-            raise NotImplementedError("the simulated Telegram has supergroups and channels only")
+            raise UnsimulatedRequest("the simulated Telegram has supergroups and channels only")
         chat = self._chat(r, r.channel)
         found, senders = [], []
         for wanted in r.id:

@@ -15,6 +15,7 @@ from telethon import errors
 from telethon.tl.tlobject import TLObject
 
 from adapters.simulated_telegram.faults import FaultPlan
+from adapters.simulated_telegram.tl.entities import UnsimulatedRequest
 from adapters.simulated_telegram.tl.requests import WorldRequests
 from adapters.simulated_telegram.world import World
 from application.ports.telegram import TelegramError
@@ -81,7 +82,7 @@ class WorldSender:
         handler = getattr(self._handlers, method, None)
         if handler is None:
             # Loud on purpose: a request nobody simulated must not pass as an empty answer.
-            raise NotImplementedError(f"the simulated Telegram cannot answer {type(request).__name__}")
+            raise UnsimulatedRequest(f"the simulated Telegram cannot answer {type(request).__name__}")
         return handler(request)
 
     @staticmethod
