@@ -16,9 +16,9 @@ class Repository:
         self._every = snapshot_every
 
     async def get(self, stream_id: UUID) -> Any | None:
-        snapshot = await self._store.latest_snapshot(stream_id)
+        snapshot, events = await self._store.load_stream(stream_id)
         aggregate = snapshot.mutate(None) if snapshot is not None else None
-        for event in await self._store.read_stream(stream_id, aggregate.version if aggregate else 0):
+        for event in events:
             aggregate = event.mutate(aggregate)
         return aggregate
 

@@ -75,5 +75,9 @@ class InMemoryEventStore:
         row = self._snapshots.get(stream_id)
         return None if row is None else self._codec.decode(row)
 
+    async def load_stream(self, stream_id: UUID) -> tuple[Any | None, list[Any]]:
+        snapshot = await self.latest_snapshot(stream_id)
+        return snapshot, await self.read_stream(stream_id, snapshot.originator_version if snapshot else 0)
+
     async def close(self) -> None:
         pass

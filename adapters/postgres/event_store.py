@@ -2,11 +2,13 @@
 
 Writes go through one server-side call per append (see migrations._append_function), so a batch of
 any size costs one statement, after one indexed read of the hashes its chain continues from (see
-_predecessor_hashes). The raw methods (append_stored, select_stored, notifications, tracked) speak
+_predecessor_hashes); appends that wait at the same moment share one (see group_commit).
+The raw methods (append_stored, select_stored, notifications, tracked) speak
 eventsourcing's StoredEvent so its tools can run against this store.
 """
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -14,10 +16,13 @@ from uuid import UUID
 import asyncpg
 from eventsourcing.persistence import Notification, StoredEvent
 
+from adapters.postgres.group_commit import GroupCommit
 from adapters.postgres.migrations import Tables, migrate
 from application.ports.event_store import ConcurrencyConflict, Recorded, Tracking
 from infrastructure.event_codec import EventCodec
-from infrastructure.event_hashing import chain, predecessors
+from infrastructure.event_hashing import chain, predecessors, stream_of
+
+HEADS_KEPT = 100_000  # streams whose last hash is remembered
 
 
 class PostgresEventStore:
@@ -28,6 +33,17 @@ class PostgresEventStore:
         self._codec = codec
         self._lock_timeout_ms = int(lock_timeout * 1000)
         self._append_sql = f"SELECT {tables.append}($1, $2, $3, $4, $5, $6, $7, $8)"
+        # The latest snapshot (flagged, first) and the events after it, in one round trip and one MVCC snapshot.
+        self._load_sql = (
+            f"WITH s AS (SELECT originator_version, topic, state FROM {tables.snapshots} WHERE originator_id = $1 "
+            "ORDER BY originator_version DESC LIMIT 1) "
+            "SELECT true, originator_version, topic, state FROM s "
+            f"UNION ALL SELECT false, originator_version, topic, state FROM {tables.events} "
+            "WHERE originator_id = $1 AND originator_version > coalesce((SELECT originator_version FROM s), 0) "
+            "ORDER BY 1 DESC, 2"
+        )
+        self._group_commit = GroupCommit(self._append_now)
+        self._heads: OrderedDict[UUID, tuple[int, bytes]] = OrderedDict()  # stream -> last version we wrote, hash
         self._listener: asyncpg.Connection | None = None
         self._listener_lock = asyncio.Lock()
         self._notified = 0  # NOTIFYs received; lets a follower ask "anything since count n?" without a gap
@@ -96,6 +112,13 @@ class PostgresEventStore:
         )
         return None if found is None else self._codec.decode(StoredEvent(stream_id, found[0], found[1], found[2]))
 
+    async def load_stream(self, stream_id: UUID) -> tuple[Any | None, list[Any]]:
+        rows = await self._pool.fetch(self._load_sql, stream_id)
+        decoded = [self._codec.decode(StoredEvent(stream_id, r[1], r[2], r[3])) for r in rows]
+        if rows and rows[0][0]:  # the snapshot's row, which sorts first
+            return decoded[0], decoded[1:]
+        return None, decoded
+
     # Following the log as it grows.
 
     async def wait_for_events(self, timeout: float, seen: int | None = None) -> bool:
@@ -147,6 +170,11 @@ class PostgresEventStore:
     async def append_stored(self, rows: Sequence[StoredEvent], tracking: Tracking | None = None) -> list[int]:
         if not rows and tracking is None:
             return []
+        if tracking is None:
+            return await self._group_commit.append(rows)
+        return await self._append_now(rows, tracking)
+
+    async def _append_now(self, rows: Sequence[StoredEvent], tracking: Tracking | None = None) -> list[int]:
         hashes = chain(rows, await self._predecessor_hashes(rows)) if rows else []
         try:
             positions = await self._pool.fetchval(
@@ -162,7 +190,17 @@ class PostgresEventStore:
             )
         except asyncpg.UniqueViolationError as error:
             raise ConcurrencyConflict(error.detail or str(error)) from None
+        self._remember_heads(rows, hashes)
         return list(positions)
+
+    def _remember_heads(self, rows: Sequence[StoredEvent], hashes: Sequence[bytes]) -> None:
+        """The hash of the last row written to each stream: the next append there chains from it unread."""
+        for row, digest in zip(rows, hashes, strict=True):
+            stream = stream_of(row)
+            self._heads[stream] = (row.originator_version, digest)
+            self._heads.move_to_end(stream)
+        while len(self._heads) > HEADS_KEPT:
+            self._heads.popitem(last=False)
 
     async def _predecessor_hashes(self, rows: Sequence[StoredEvent]) -> Any:
         """The stored hashes the batch's chain continues from, read before the append's transaction.
@@ -174,16 +212,23 @@ class PostgresEventStore:
         chain from is already committed when they read it. Holding the lock across this extra round trip
         would serialise every writer for longer for no gain.
         """
-        needed = [(i, v) for i, v in predecessors(rows) if v > 0]  # a new stream has no predecessor to read
+        known: dict[tuple[UUID, int], bytes] = {}
+        needed = []
+        for stream, version in predecessors(rows):
+            head = self._heads.get(stream)
+            if head is not None and head[0] == version:
+                known[stream, version] = head[1]  # written by this process: it cannot have changed
+            elif version > 0:  # a new stream has no predecessor to read
+                needed.append((stream, version))
         if not needed:
-            return lambda stream, version: None
+            return lambda stream, version: known.get((stream, version))
         found = await self._pool.fetch(
             f"SELECT e.originator_id, e.originator_version, e.hash FROM {self._tables.events} e "
             "JOIN unnest($1::uuid[], $2::bigint[]) AS p(i, v) ON e.originator_id = p.i AND e.originator_version = p.v",
             [i for i, _ in needed], [v for _, v in needed],
         )
-        hashes = {(UUID(bytes=r[0].bytes), r[1]): r[2] for r in found}
-        return lambda stream, version: hashes.get((stream, version))
+        known.update({(UUID(bytes=r[0].bytes), r[1]): r[2] for r in found})
+        return lambda stream, version: known.get((stream, version))
 
     async def read_all_stored(self, after: int = 0, limit: int = 1000) -> list[tuple[int, StoredEvent, bytes | None]]:
         """Raw rows with their hashes, for the auditor (nothing decoded, so nothing can fail to decode)."""

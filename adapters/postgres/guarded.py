@@ -57,6 +57,9 @@ class GuardedEventStore:
     async def latest_snapshot(self, stream_id: UUID) -> Any | None:
         return await self._guard(self.inner.latest_snapshot(stream_id), "latest_snapshot")
 
+    async def load_stream(self, stream_id: UUID) -> tuple[Any | None, list[Any]]:
+        return await self._guard(self.inner.load_stream(stream_id), "load_stream")
+
     async def close(self) -> None:
         await self.inner.close()
 

@@ -157,6 +157,11 @@ class SqliteEventStore:
             return None
         return self._codec.decode(StoredEvent(stream_id, found[0], found[1], bytes(found[2])))
 
+    async def load_stream(self, stream_id: UUID) -> tuple[Any | None, list[Any]]:
+        # Both reads are local and nothing awaits between them, so no append can come in between.
+        snapshot = await self.latest_snapshot(stream_id)
+        return snapshot, await self.read_stream(stream_id, snapshot.originator_version if snapshot else 0)
+
     async def close(self) -> None:
         self._db.close()
 

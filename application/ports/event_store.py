@@ -46,4 +46,11 @@ class EventStore(Protocol):
 
     async def latest_snapshot(self, stream_id: UUID) -> Any | None: ...
 
+    async def load_stream(self, stream_id: UUID) -> tuple[Any | None, list[Any]]:
+        """The latest snapshot of a stream (or None) and the events recorded after it, read together.
+
+        Loading an aggregate is on the path of every decision: one read instead of latest_snapshot then
+        read_stream halves its round trips to a remote store, and sees the snapshot and events as of one moment.
+        """
+
     async def close(self) -> None: ...

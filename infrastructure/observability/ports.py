@@ -135,6 +135,10 @@ class InstrumentedEventStore:
         with self._span("event_store.read_stream"):
             return await self._inner.read_stream(stream_id, after_version)
 
+    async def load_stream(self, stream_id: UUID) -> tuple[Any | None, list[Any]]:
+        with self._span("event_store.load_stream"):
+            return await self._inner.load_stream(stream_id)
+
     async def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
         with self._span("event_store.read_all"):
             return await self._inner.read_all(after, limit)

@@ -228,6 +228,53 @@ class EventStoreContract:
         assert state(await repository.get(verdict.id)) == state(verdict)
         assert len(await store.read_stream(verdict.id, snapshot.originator_version)) == 2
 
+    async def test_load_stream_of_an_unknown_stream_is_empty(self, store: EventStore) -> None:
+        await store.append(a_group().collect_events())
+        assert await store.load_stream(uuid4()) == (None, [])
+
+    async def test_load_stream_without_a_snapshot_gives_every_event_in_order(self, store: EventStore) -> None:
+        group, verdict = a_group(), a_verdict()
+        group_events = group.collect_events()
+        await store.append(group_events[:2])
+        await store.append(verdict.collect_events())  # another stream in between, and with a snapshot
+        await store.save_snapshot(Snapshot.take(verdict))
+        await store.append(group_events[2:])
+
+        assert await store.load_stream(group.id) == (None, group_events)
+
+    async def test_load_stream_gives_the_latest_snapshot_and_only_the_events_after_it(self, store: EventStore) -> None:
+        verdict = a_verdict()
+        await store.append(verdict.collect_events())
+        await store.save_snapshot(Snapshot.take(verdict))
+        verdict.release(how="verify_pressed", by=None, timestamp=WHEN + timedelta(hours=1))
+        await store.append(verdict.collect_events())
+        await store.save_snapshot(Snapshot.take(verdict))  # the latest: version 4
+        at_snapshot = state(verdict)
+        verdict.restrict(NOT_SUBSCRIBED, [-2001], "message", "mute", [], None, WHEN + timedelta(hours=2))
+        verdict.mute_applied(timestamp=WHEN + timedelta(hours=2, seconds=1))
+        later = verdict.collect_events()
+        await store.append(later)
+
+        snapshot, events = await store.load_stream(verdict.id)
+
+        assert snapshot is not None and snapshot.originator_version == 4
+        assert state(snapshot.mutate(None)) == at_snapshot
+        assert events == later
+        assert [e.originator_version for e in events] == [5, 6]
+
+    async def test_load_stream_agrees_with_latest_snapshot_and_read_stream(self, store: EventStore) -> None:
+        bare, at_head, behind = a_group(), a_verdict(member_id=7), a_verdict(member_id=8)
+        await store.append(bare.collect_events() + at_head.collect_events() + behind.collect_events())
+        await store.save_snapshot(Snapshot.take(at_head))
+        await store.save_snapshot(Snapshot.take(behind))
+        behind.release(how="verify_pressed", by=None, timestamp=WHEN + timedelta(hours=1))
+        await store.append(behind.collect_events())
+
+        for stream_id in (bare.id, at_head.id, behind.id, uuid4()):
+            snapshot = await store.latest_snapshot(stream_id)
+            after = snapshot.originator_version if snapshot else 0
+            assert await store.load_stream(stream_id) == (snapshot, await store.read_stream(stream_id, after))
+
 
 class DurableEventStoreContract(EventStoreContract):
     """For stores whose log outlives the object: `make_store` opens the same log again."""

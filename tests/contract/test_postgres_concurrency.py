@@ -12,6 +12,7 @@ from adapters.postgres import PostgresEventStore
 from application.ports.event_store import ConcurrencyConflict, Recorded
 from domain.membership_verdict import MembershipVerdict
 from domain.protected_group import ProtectedGroup
+from entrypoints.audit.verify import verify_store
 
 WRITERS = 20
 APPENDS = 50
@@ -94,3 +95,21 @@ async def test_concurrent_writers_and_a_follower(pg_dsn: str, log_name: str, sha
     finally:
         await writer_store.close()
         await follower_store.close()
+
+
+async def test_appends_waiting_together_share_one_transaction(pg_dsn: str, log_name: str) -> None:
+    store = await PostgresEventStore.open(pg_dsn, log_name, pool_size=10)
+    try:
+        verdicts = [MembershipVerdict(chat_id=-1002, member_id=n, timestamp=WHEN) for n in range(200)]
+        results = await asyncio.gather(*(store.append(v.collect_events()) for v in verdicts))
+        positions = [p for r in results for p in r]
+        assert len(positions) == len(set(positions)) == 200
+        for verdict, [position] in zip(verdicts, results, strict=True):
+            [recorded] = [r for r in await store.read_all(after=position - 1, limit=1)]
+            assert recorded.event.originator_id == verdict.id
+        transactions = await store._pool.fetchval(f"SELECT count(DISTINCT xmin::text) FROM {store._tables.events}")
+        assert transactions < 50  # one commit (one disk flush) for many appends
+        verification = await verify_store(store)
+        assert verification.ok() and verification.events == verification.hashed == 200
+    finally:
+        await store.close()

@@ -27,5 +27,5 @@ async def test_an_update_is_one_trace_through_handler_cache_gateway_and_store() 
                                      "outcome": "passed"}
     in_trace = {s.name for s in spans if s.context.trace_id == root.context.trace_id}
     assert {"cache.get_many", "cache.put", "telegram.get_participant", "event_store.append",
-            "event_store.read_stream"} <= in_trace
+            "event_store.load_stream"} <= in_trace
     assert {s.context.trace_id for s in spans if s.name.startswith("update.")} == {root.context.trace_id}

@@ -23,6 +23,10 @@ class CountingStore(InMemoryEventStore):
         self.stream_reads += 1
         return await super().read_stream(stream_id, after_version)
 
+    async def load_stream(self, stream_id):
+        self.stream_reads += 1
+        return await super().load_stream(stream_id)
+
     async def append(self, events, tracking=None):
         self.appends += bool(events)
         return await super().append(events, tracking)
