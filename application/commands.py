@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from application.ports.telegram import Participant
 from domain.senders import Sender
 
 
@@ -24,6 +25,9 @@ class MemberJoined:
     user_id: int
     via: str = "link"  # link | added | request
     name: str = ""
+    # The member's place in the group as the join update reported it; None when the join came from a
+    # service message.
+    participant: Participant | None = None
 
 
 @dataclass(frozen=True)

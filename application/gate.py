@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from application.context import GateContext
 from application.handlers.bot_rights import note_rights
 from application.ports.read_models import GroupView
-from application.ports.telegram import TelegramError
+from application.ports.telegram import Participant, TelegramError
 from application.verdicts import change_verdict
 from domain import membership_verdict as mv
 from domain import subscription
@@ -35,6 +35,7 @@ class Enforcement:
     fresh: bool = False  # skip the cache: the member says something changed
     must_be_in_group: bool = False  # confirm group membership first (the member did not act in the group)
     observed: tuple[tuple[int, str], ...] = ()  # (channel, status) Telegram just told us: no need to ask
+    participant: Participant | None = None  # the member's place in the group the update told: no need to ask
 
 
 async def enforce(ctx: GateContext, group: GroupView, job: Enforcement) -> Decision:
@@ -114,10 +115,7 @@ async def _restrict_locked(
     view = await ctx.read_models.verdict(job.chat_id, job.member_id)
     already = view is not None and view.status == mv.RESTRICTED
     if not already:
-        try:
-            participant = await ctx.gateway.get_participant(job.chat_id, job.member_id)
-        except TelegramError:
-            participant = None
+        participant = job.participant or await _group_participant(ctx, job)
         if participant is not None:
             if participant.status in (subscription.ADMIN, subscription.CREATOR):
                 return Decision(EXEMPT)
@@ -134,3 +132,10 @@ async def _restrict_locked(
         lambda v: v.restrict(reason, missing, job.trigger, settings.action, sorted(prior), job.message_id, now),
     )
     return Decision(RESTRICTED, tuple(missing))
+
+
+async def _group_participant(ctx: GateContext, job: Enforcement) -> Participant | None:
+    try:
+        return await ctx.gateway.get_participant(job.chat_id, job.member_id)
+    except TelegramError:
+        return None

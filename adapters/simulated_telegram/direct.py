@@ -3,6 +3,7 @@
 from adapters.simulated_telegram import updates as u
 from adapters.simulated_telegram.world import World
 from application import commands as c
+from application.ports.telegram import Participant
 from domain import senders
 from domain import subscription as sub
 
@@ -45,7 +46,8 @@ def to_command(update: object, world: World) -> object | None:
             was_inside = prev is not None and prev.inside
             is_inside = new is not None and new.inside
             if is_inside and not was_inside:
-                return c.MemberJoined(chat_id, user_id, via=via, name=world.name(user_id))
+                joined = Participant(new.status, new.restrictions)  # as UpdateChannelParticipant carries it
+                return c.MemberJoined(chat_id, user_id, via=via, name=world.name(user_id), participant=joined)
             if was_inside and not is_inside:
                 return c.MemberLeft(chat_id, user_id)
             return None

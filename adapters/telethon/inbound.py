@@ -6,7 +6,10 @@ Which source reports a join, so that each join is reported once:
 - with "hidden members" on there is no service message, only the raw UpdateChannelParticipant. That
   update is therefore also translated, and both sources pass through a short memory of recent joins, so
   whichever of the two arrives second is dropped. Telethon's own ChatAction built from that raw update
-  (it has no action_message) is ignored for the same reason.
+  (it has no action_message) is ignored for the same reason. Only the raw update says what the member's
+  place in the group is (prior restrictions, admin); a join reported from it carries that, which spares
+  the gate asking Telegram. Telegram promises no order between the two, so a join whose service message
+  came first carries none and the gate asks.
 Leaving a channel often produces no service message at all, so channel memberships come only from the
 raw UpdateChannelParticipant. Every handler catches and logs whatever goes wrong with one update:
 Telethon would swallow it anyway, and one odd object must not stop the next update.
@@ -19,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from telethon import events, types, utils
 
 from adapters.telethon.messages import chat_of, classify_sender, to_group_message
-from adapters.telethon.participants import status_of
+from adapters.telethon.participants import status_of, to_participant
 from adapters.telethon.peers import plain_id
 from application.commands import (
     BotRightsChanged,
@@ -30,6 +33,7 @@ from application.commands import (
     MemberLeft,
     VerifyPressed,
 )
+from application.ports.telegram import Participant
 from domain import subscription as sub
 
 log = logging.getLogger(__name__)
@@ -100,7 +104,9 @@ class Inbound:
         joins = [self._joined(service.peer_id.channel_id, uid, via, event._entities) for uid in user_ids]
         return [j for j in joins if j is not None]
 
-    def _joined(self, chat_id: int, user_id: int, via: str, entities) -> MemberJoined | None:
+    def _joined(
+        self, chat_id: int, user_id: int, via: str, entities, participant: Participant | None = None
+    ) -> MemberJoined | None:
         now = time.monotonic()
         if len(self._recent_joins) > 10_000:
             self._recent_joins = {k: t for k, t in self._recent_joins.items() if now - t < _JOIN_MEMORY_SECONDS}
@@ -108,7 +114,7 @@ class Inbound:
         self._recent_joins[(chat_id, user_id)] = now
         if seen is not None and now - seen < _JOIN_MEMORY_SECONDS:
             return None
-        return MemberJoined(chat_id, user_id, via, _name(entities, user_id))
+        return MemberJoined(chat_id, user_id, via, _name(entities, user_id), participant)
 
     # -- raw updates ------------------------------------------------------------------------------
 
@@ -146,7 +152,7 @@ class Inbound:
             via = "link" if invite is not None else "added"
             if getattr(invite, "request_needed", False):
                 via = "request"
-            return self._joined(chat_id, user_id, via, entities)
+            return self._joined(chat_id, user_id, via, entities, to_participant(update.new_participant))
         if was_in and not is_in:
             self._recent_joins.pop((chat_id, user_id), None)  # a later re-join is news again
             return MemberLeft(chat_id, user_id)

@@ -18,4 +18,5 @@ async def handle_member_joined(ctx: GateContext, cmd: MemberJoined) -> str:
         return "no_rights"
     if not GroupSettings.from_dict(group.settings).verify_on_join:
         return "not_checked"
-    return (await enforce(ctx, group, Enforcement(cmd.chat_id, cmd.user_id, "join"))).outcome
+    job = Enforcement(cmd.chat_id, cmd.user_id, "join", participant=cmd.participant)
+    return (await enforce(ctx, group, job)).outcome

@@ -12,6 +12,7 @@ from application.commands import (
     MemberJoined,
     MemberLeft,
 )
+from application.ports.telegram import Participant
 
 RIGHTS = types.ChatAdminRights(ban_users=True)
 MEMBER = types.ChannelParticipant(USER, NOW)
@@ -31,7 +32,7 @@ async def test_service_message_join(bot, action, via):
     from_id = types.PeerUser(ADMIN if via == "added" else USER)
     service = types.MessageService(11, types.PeerChannel(GROUP), NOW, action=action, from_id=from_id)
     await deliver(client, post(service), USERS, CHATS)
-    assert received == [MemberJoined(GROUP, USER, via, "Ann Lee")]
+    assert received == [MemberJoined(GROUP, USER, via, "Ann Lee", participant=None)]  # a service message does not say
 
 
 def participant_update(chat, user, prev=None, new=None, **kw):
@@ -40,13 +41,45 @@ def participant_update(chat, user, prev=None, new=None, **kw):
     )
 
 
+def joined_by_link():
+    link = types.MessageActionChatJoinedByLink(inviter_id=ADMIN)
+    service = types.MessageService(11, types.PeerChannel(GROUP), NOW, action=link, from_id=types.PeerUser(USER))
+    return post(service)
+
+
 async def test_hidden_members_join_is_reported_once(bot):
     client, _, received = bot
     await deliver(client, participant_update(GROUP, USER, new=MEMBER), USERS, CHATS)
-    link = types.MessageActionChatJoinedByLink(inviter_id=ADMIN)
-    service = types.MessageService(11, types.PeerChannel(GROUP), NOW, action=link, from_id=types.PeerUser(USER))
-    await deliver(client, post(service), USERS, CHATS)
-    assert received == [MemberJoined(GROUP, USER, "added", "Ann Lee")]
+    await deliver(client, joined_by_link(), USERS, CHATS)
+    assert received == [MemberJoined(GROUP, USER, "added", "Ann Lee", Participant("member"))]
+
+
+async def test_a_join_whose_service_message_comes_first_is_reported_once_without_a_participant(bot):
+    client, _, received = bot
+    await deliver(client, joined_by_link(), USERS, CHATS)
+    await deliver(client, participant_update(GROUP, USER, new=MEMBER), USERS, CHATS)
+    assert received == [MemberJoined(GROUP, USER, "link", "Ann Lee", participant=None)]
+
+
+MUTED = types.ChatBannedRights(None, send_media=True, send_stickers=True)
+
+
+@pytest.mark.parametrize(
+    ("new", "participant"),
+    [
+        # An admin's restrictions outlive a leave: the member comes back still restricted.
+        (
+            types.ChannelParticipantBanned(types.PeerUser(USER), ADMIN, NOW, MUTED),
+            Participant("restricted", frozenset({"send_media", "send_stickers"})),
+        ),
+        (types.ChannelParticipantAdmin(USER, ADMIN, NOW, RIGHTS), Participant("admin")),
+    ],
+)
+async def test_a_join_carries_the_members_place_in_the_group(bot, new, participant):
+    client, _, received = bot
+    invite = types.ChatInviteExported("https://t.me/+x", ADMIN, NOW)
+    await deliver(client, participant_update(GROUP, USER, new=new, invite=invite), USERS, CHATS)
+    assert received == [MemberJoined(GROUP, USER, "link", "Ann Lee", participant)]
 
 
 async def test_leaving_the_group(bot):

@@ -10,6 +10,7 @@ from adapters.simulated_telegram.tl import TelethonTransport
 from adapters.simulated_telegram.tl.entities import entities
 from adapters.simulated_telegram.world import World
 from application.commands import GroupMessage, MemberJoined
+from application.ports import telegram as ports
 from application.ports.telegram import Button, OutgoingMessage, TelegramError
 from domain import senders
 from domain import subscription as sub
@@ -97,9 +98,18 @@ async def test_a_join_is_reported_once_though_telegram_tells_it_twice(bot, via: 
     w.join(GROUP, BOB, via=via)
     [update] = w.outbox
     tl_updates, _, _ = transport.encoder.encode(update)
-    assert [type(u).__name__ for u in tl_updates] == ["UpdateNewChannelMessage", "UpdateChannelParticipant"]
+    assert [type(u).__name__ for u in tl_updates] == ["UpdateChannelParticipant", "UpdateNewChannelMessage"]
     await transport.deliver(update)
-    assert received == [MemberJoined(GROUP, BOB, via=via, name="Bob")]
+    assert received == [MemberJoined(GROUP, BOB, via=via, name="Bob", participant=ports.Participant(sub.MEMBER))]
+
+
+async def test_a_joiner_an_admin_restricted_before_they_left_arrives_restricted(bot) -> None:
+    transport, w, received = bot
+    w.chat(GROUP).participants[BOB] = Participant(sub.LEFT, frozenset({"send_media", "send_polls"}))
+    w.join(GROUP, BOB)
+    await transport.deliver(w.outbox.pop())
+    [joined] = received
+    assert joined.participant == ports.Participant(sub.RESTRICTED, frozenset({"send_media", "send_polls"}))
 
 
 @pytest.mark.parametrize(

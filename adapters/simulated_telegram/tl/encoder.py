@@ -2,8 +2,10 @@
 
 Each world update becomes what a real supergroup or channel produces for it, entities included:
 - a message: UpdateNewChannelMessage with a Message carrying media for its kind;
-- a join into a group: a service message saying how (by link, added, by request) and the
-  UpdateChannelParticipant that admins get; the bot must report that join once;
+- a join into a group: the UpdateChannelParticipant that admins get and a service message saying how
+  (by link, added, by request); the bot must report that join once. Telegram promises no order between
+  the two. The participant update comes first here, the order in which the reported join carries the
+  member's place in the group, so the gate need not ask for it;
 - any other change of place, in a group or a channel: UpdateChannelParticipant only (Telegram sends no
   service message for a channel, nor for a kick);
 - a join request: UpdateBotChatInviteRequester; a button press: UpdateBotCallbackQuery;
@@ -72,7 +74,7 @@ class UpdateEncoder:
             invite=invite if self._joined(update) else None,
         )
         if chat.kind == "group" and self._joined(update):
-            return [self._join_service(chat, update), change]
+            return [change, self._join_service(chat, update)]
         return [change]
 
     @staticmethod
