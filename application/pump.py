@@ -1,7 +1,13 @@
-"""Runs the projector and the reactor after every recording, one pass at a time."""
+"""Runs the projectors and the reactor after every recording, each in a loop of its own.
+
+The loops are independent so that nothing waits on anything slower than itself: the reactor spends its
+passes on Telegram round trips, while the local read models must follow the log within milliseconds,
+and a shared read model whose server is away must stop neither.
+"""
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from application.health import Health
 from application.ports.availability import Unavailable
@@ -9,6 +15,49 @@ from application.projector import Projector
 from application.reactor import Reactor
 
 log = logging.getLogger(__name__)
+
+LOCAL_PAUSE = 0.01  # seconds between passes of a busy loop
+SHARED_PAUSE = 0.05
+
+
+class _Loop:
+    """Runs `one_pass` until a pass starts with nothing new recorded; never two passes at once.
+
+    `pause` spaces the passes of a busy loop: one pass then takes in what many recordings wrote, instead
+    of one read and one write of the read models per recording.
+    """
+
+    def __init__(self, name: str, one_pass: Callable[[], Awaitable[None]], pause: float = 0.0) -> None:
+        self.name = name
+        self._one_pass = one_pass
+        self._pause = pause
+        self._dirty = False
+        self._task: asyncio.Task | None = None
+
+    def poke(self) -> None:
+        self._dirty = True
+        if not self.running:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run(self) -> None:
+        while self._dirty:
+            self._dirty = False
+            try:
+                await self._one_pass()
+            except Exception:
+                log.exception("%s pass failed; the next recording retries it", self.name)
+                return
+            if self._dirty and self._pause:
+                await asyncio.sleep(self._pause)
+
+    async def wait(self) -> None:
+        while self.running:
+            assert self._task is not None
+            await self._task
 
 
 class EventPump:
@@ -19,45 +68,41 @@ class EventPump:
         shared: list[Projector] | None = None,
         health: Health | None = None,
     ) -> None:
-        self._projector = projector
         self.reactor = reactor
-        self._shared = shared or []  # read models other processes read; an outage there stops nothing here
         self.health = health or Health()
-        self._dirty = False
-        self._task: asyncio.Task | None = None
+        # This process's own writes reach its read models at once (GateContext.recorded), so the projector
+        # only has to bring in other writers' events and move the position: it may take them in batches.
+        self._loops = [_Loop("projector", projector.catch_up, LOCAL_PAUSE), _Loop("reactor", self._react)]
+        # Read models other processes read: an outage there stops nothing here.
+        self._loops += [_Loop(f"read_models:{p.name}", self._shared_pass(p), SHARED_PAUSE) for p in shared or []]
 
     def poke(self) -> None:
-        """Something was recorded: make sure a pass runs soon (never inline, never twice at once)."""
-        self._dirty = True
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run())
+        """Something was recorded: make sure every loop passes soon (never inline, never twice at once)."""
+        for loop in self._loops:
+            loop.poke()
 
-    async def _run(self) -> None:
-        # The reactor's own recordings poke again, so their projection happens on the next turn.
-        while self._dirty:
-            self._dirty = False
-            try:
-                await self._projector.catch_up()
-                await self.reactor.catch_up()
-                await self.reactor.expire_warnings()
-            except Exception:
-                log.exception("event pump pass failed; the next recording retries it")
-                return
-            for projector in self._shared:
-                await self._project_shared(projector)
+    async def _react(self) -> None:
+        await self.reactor.catch_up()
+        await self.reactor.expire_warnings()
 
-    async def _project_shared(self, projector: Projector) -> None:
+    def _shared_pass(self, projector: Projector) -> Callable[[], Awaitable[None]]:
         component = f"read_models:{projector.name}"
-        try:
-            await projector.catch_up()
-        except Unavailable as error:
-            # Its position stayed where it was: the next pass after recovery catches it up.
-            self.health.failed(component, str(error))
-            return
-        self.health.recovered(component)
+
+        async def one_pass() -> None:
+            try:
+                await projector.catch_up()
+            except Unavailable as error:
+                # Its position stayed where it was: the next pass after recovery catches it up.
+                self.health.failed(component, str(error))
+                return
+            self.health.recovered(component)
+
+        return one_pass
 
     async def drain(self) -> None:
         """Wait until every recorded decision has been projected and carried out."""
         self.poke()
-        while self._task is not None and not self._task.done():
-            await self._task
+        # The reactor's own recordings poke the projectors again, so wait until no loop is running.
+        while any(loop.running for loop in self._loops):
+            for loop in self._loops:
+                await loop.wait()

@@ -7,10 +7,13 @@ does only the difference, so running it again after a crash repeats nothing that
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from functools import partial
 from uuid import UUID
 
 from application import messages
 from application.context import CONFLICT_RETRIES, GateContext
+from application.deletions import BatchedDeletes
+from application.log_window import LogWindow
 from application.ports.event_store import ConcurrencyConflict, EventStore, Tracking
 from application.ports.telegram import OutgoingMessage, TelegramError
 from application.warning_desk import WarningDesk
@@ -21,7 +24,8 @@ from domain.settings import GroupSettings
 
 NAME = "reactor"
 BATCH = 200
-CONCURRENCY = 32
+WINDOW = 5_000  # records read ahead of the oldest one still being carried out
+CONCURRENCY = 128  # members carried out at once; keeping within Telegram's budgets is the rate limiter's job
 
 Fact = Callable[[mv.MembershipVerdict], None]
 Checkpoint = Callable[[mv.MembershipVerdict, list[Fact]], Awaitable[None]]
@@ -33,42 +37,67 @@ class Reactor:
         self._ctx = ctx
         self._batch = batch
         self._slots = asyncio.Semaphore(CONCURRENCY)
-        self.desk = WarningDesk(ctx)
+        self.deletes = BatchedDeletes(ctx.gateway)
+        self.desk = WarningDesk(ctx, self.deletes)
 
     async def catch_up(self) -> int:
-        done = 0
-        position = await self._store.tracking_position(NAME)
-        while records := await self._store.read_all(after=position, limit=self._batch):
-            touched: dict[UUID, list] = {}
-            for record in records:
-                if _is_decision(record.event):
-                    touched.setdefault(record.event.originator_id, []).append(record.event)
-            await asyncio.gather(*(self._carry_out(stream, events) for stream, events in touched.items()))
-            for record in records:
-                if type(record.event).__name__ in ("BotRightsLost", "BotRightsRegained"):
-                    await self._rights_changed(record.event)
-            position = records[-1].position
-            await self._store.append([], Tracking(NAME, position))
-            done += len(records)
-        return done
+        window = LogWindow(await self._store.tracking_position(NAME), WINDOW)
+        cursor, done = window.position, 0
+        try:
+            while True:
+                records = [] if window.full else await self._store.read_all(after=cursor, limit=self._batch)
+                self._start(window, records)
+                if records:
+                    cursor, done = records[-1].position, done + len(records)
+                await self._track(window)
+                if (failure := window.failure) is not None:
+                    raise failure
+                if not records:
+                    if window.idle:
+                        return done
+                    await window.wait()
+        except asyncio.CancelledError:
+            window.cancel()
+            raise
+        except Exception:
+            # What already finished is recorded as done, so the retry repeats only the rest.
+            await window.settle()
+            await self._track(window)
+            raise
+
+    def _start(self, window: LogWindow, records: list) -> None:
+        touched: dict[UUID, list] = {}
+        for record in records:
+            if _is_decision(record.event):
+                touched.setdefault(record.event.originator_id, []).append(record.event)
+        started = {stream: window.start(stream, partial(self._carry_out, stream, events))
+                   for stream, events in touched.items()}
+        for record in records:
+            event = record.event
+            task = started.get(event.originator_id) if _is_decision(event) else None
+            if type(event).__name__ in ("BotRightsLost", "BotRightsRegained"):
+                task = window.start(event.originator_id, partial(self._rights_changed, event))
+            window.passed(record.position, task)
+
+    async def _track(self, window: LogWindow) -> None:
+        if window.advance():
+            await self._store.append([], Tracking(NAME, window.position))
 
     async def expire_warnings(self) -> int:
         """Delete warnings whose time is up; a shared raid notice is deleted once for all it addresses."""
-        deleted: set[tuple[int, int]] = set()
-        for chat, member, message_id in self.desk.due():
-            if (chat, message_id) not in deleted:
-                deleted.add((chat, message_id))
-                try:
-                    await self._ctx.gateway.delete_messages(chat, [message_id])
-                except TelegramError:
-                    pass  # gone already: deleted by an admin, or replaced
+        due = self.desk.due()
 
-            def expire(v: mv.MembershipVerdict, message_id: int = message_id) -> None:
+        async def expire(chat: int, member: int, message_id: int) -> None:
+            def forget(v: mv.MembershipVerdict) -> None:
                 if v.warning_id == message_id:
                     v.warning_removed(self._ctx.clock.now(), "expired")
 
-            await self._ctx.change(verdict_stream_id(chat, member), _missing, expire)
-        return len(deleted)
+            async with self._slots:
+                await self.deletes.delete(chat, [message_id])
+                await self._ctx.change(verdict_stream_id(chat, member), _missing, forget)
+
+        await asyncio.gather(*(expire(*warning) for warning in due))
+        return len({(chat, message_id) for chat, _, message_id in due})
 
     async def _rights_changed(self, event) -> None:
         """Tell the admins once; after rights return, finish the mutes that could not be applied."""
@@ -94,25 +123,27 @@ class Reactor:
     async def _carry_out(self, stream_id: UUID, decisions: list) -> None:
         async with self._slots, self._ctx.member_lock(stream_id):
             verdict = await self._ctx.repository.get(stream_id)
-            await self._one_off_calls(verdict, decisions)
-            facts: list[Fact] = []
+            await asyncio.gather(self._one_off_calls(verdict, decisions), self._reconcile(stream_id, verdict))
 
-            async def checkpoint(verdict: mv.MembershipVerdict, new: list[Fact]) -> None:
-                facts.extend(new)  # kept until recorded, so a conflict's retry re-applies them
-                new.clear()
+    async def _reconcile(self, stream_id: UUID, verdict: mv.MembershipVerdict) -> None:
+        facts: list[Fact] = []
+
+        async def checkpoint(verdict: mv.MembershipVerdict, new: list[Fact]) -> None:
+            facts.extend(new)  # kept until recorded, so a conflict's retry re-applies them
+            new.clear()
+            await self._save(verdict)
+            facts.clear()
+
+        for _ in range(CONFLICT_RETRIES):
+            for fact in facts:
+                fact(verdict)
+            try:
+                facts += await reconcile(self._ctx, self.desk, verdict, checkpoint)
                 await self._save(verdict)
-                facts.clear()
-
-            for _ in range(CONFLICT_RETRIES):
-                for fact in facts:
-                    fact(verdict)
-                try:
-                    facts += await reconcile(self._ctx, self.desk, verdict, checkpoint)
-                    await self._save(verdict)
-                    return
-                except ConcurrencyConflict:
-                    verdict = await self._ctx.repository.get(stream_id)
-            raise ConcurrencyConflict(f"reactor gave up recording outcomes for {stream_id}")
+                return
+            except ConcurrencyConflict:
+                verdict = await self._ctx.repository.get(stream_id)
+        raise ConcurrencyConflict(f"reactor gave up recording outcomes for {stream_id}")
 
     async def _save(self, verdict: mv.MembershipVerdict) -> None:
         if await self._ctx.repository.save(verdict):
@@ -127,12 +158,12 @@ class Reactor:
     async def _one_off_calls(self, verdict: mv.MembershipVerdict, decisions: list) -> None:
         """Calls tied to one decision rather than to the member's state: repeating them is harmless."""
         gateway = self._ctx.gateway
+        doomed = [e.message_id for e in decisions if type(e).__name__ == "MemberRestricted" and e.message_id]
+        await self.deletes.delete(verdict.chat_id, doomed)
         for event in decisions:
             name = type(event).__name__
             try:
-                if name == "MemberRestricted" and event.message_id is not None:
-                    await gateway.delete_messages(verdict.chat_id, [event.message_id])
-                elif name == "JoinRequestDecided":
+                if name == "JoinRequestDecided":
                     await gateway.decide_join_request(verdict.chat_id, verdict.member_id, event.approved)
                     if not event.approved:
                         await self._hint(verdict, messages.join_declined)

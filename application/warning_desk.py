@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable
 
 from application.context import GateContext
+from application.deletions import BatchedDeletes
 from application.ports.read_models import GroupView
 from application.ports.telegram import TelegramError
 from application.warnings import raid_notice, warning_message
@@ -25,8 +26,15 @@ Fact = Callable[[mv.MembershipVerdict], None]
 
 
 class WarningDesk:
-    def __init__(self, ctx: GateContext, threshold: int = RAID_THRESHOLD, window: float = RAID_WINDOW) -> None:
+    def __init__(
+        self,
+        ctx: GateContext,
+        deletes: BatchedDeletes | None = None,
+        threshold: int = RAID_THRESHOLD,
+        window: float = RAID_WINDOW,
+    ) -> None:
         self._ctx = ctx
+        self._deletes = deletes or BatchedDeletes(ctx.gateway)
         self._threshold = threshold
         self._window = window
         self._recent: dict[int, deque[float]] = {}
@@ -55,10 +63,7 @@ class WarningDesk:
     async def remove(self, verdict: mv.MembershipVerdict, record: Callable[[Fact], None], reason: str) -> None:
         if not verdict.warning_shared:
             # A shared raid notice stays for the others it addresses; its timer removes it.
-            try:
-                await self._ctx.gateway.delete_messages(verdict.chat_id, [verdict.warning_id])
-            except TelegramError:
-                pass  # already deleted by an admin or by its timer
+            await self._deletes.delete(verdict.chat_id, [verdict.warning_id])
         record(lambda v: v.warning_removed(self._ctx.clock.now(), reason))
 
     def schedule(self, group: GroupView, member_id: int, message_id: int, posted: float) -> None:
@@ -97,10 +102,7 @@ class WarningDesk:
             return None
         if current is not None:
             # One notice alive per group: the new window's notice replaces the last one.
-            try:
-                await self._ctx.gateway.delete_messages(group.chat_id, [current[0]])
-            except TelegramError:
-                pass
+            await self._deletes.delete(group.chat_id, [current[0]])
         self._notices[group.chat_id] = (message_id, now)
         return message_id
 

@@ -1,0 +1,83 @@
+"""Work started in log order, finished in any order; the position moves over what is finished.
+
+A follower that waited for a whole batch before reading on would make every member wait for the slowest
+one (a warning held back by Telegram's per-chat limit, say). Here work on the next records starts while
+earlier work is still under way, and the tracking position only ever covers records whose work is done,
+so a crash repeats nothing finished and skips nothing unfinished.
+"""
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable
+
+
+class LogWindow:
+    def __init__(self, position: int, limit: int) -> None:
+        self.position = position  # every record up to here is done
+        self._limit = limit
+        self._pending: deque[tuple[int, asyncio.Task | None]] = deque()
+        self._last: dict[Hashable, asyncio.Task] = {}  # per key, its latest work: the next one runs after it
+
+    def start(self, key: Hashable, work: Callable[[], Awaitable[None]]) -> asyncio.Task:
+        """Run `work` after any earlier work for the same key (one member is never carried out twice at once)."""
+        before = self._last.get(key)
+
+        async def in_turn() -> None:
+            if before is not None:
+                await asyncio.wait([before])  # its failure is reported by its own task
+            await work()
+
+        task = asyncio.get_running_loop().create_task(in_turn())
+        self._last[key] = task
+        task.add_done_callback(lambda t: self._last.get(key) is t and self._last.pop(key))
+        return task
+
+    def passed(self, position: int, task: asyncio.Task | None = None) -> None:
+        """The record at `position` was read; `task` is its work, if it has any."""
+        self._pending.append((position, task))
+
+    def advance(self) -> bool:
+        """Move the position over the finished records; True if it moved. It stops at a failed record."""
+        moved = False
+        while self._pending:
+            position, task = self._pending[0]
+            if task is not None and (not task.done() or task.cancelled() or task.exception() is not None):
+                break
+            self._pending.popleft()
+            self.position, moved = position, True
+        return moved
+
+    @property
+    def failure(self) -> BaseException | None:
+        """Why the first unfinished record failed, if it did."""
+        task = self._pending[0][1] if self._pending else None
+        if task is None or not task.done():
+            return None
+        return asyncio.CancelledError() if task.cancelled() else task.exception()
+
+    @property
+    def full(self) -> bool:
+        return len(self._pending) >= self._limit
+
+    @property
+    def idle(self) -> bool:
+        return not self._pending
+
+    def _running(self) -> set[asyncio.Task]:
+        return {t for _, t in self._pending if t is not None and not t.done()}
+
+    def cancel(self) -> None:
+        for task in self._running():
+            task.cancel()
+
+    async def wait(self) -> None:
+        """Until some work finishes."""
+        running = self._running()
+        if running:
+            await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+
+    async def settle(self) -> None:
+        """Let everything started finish (after a failure, so its neighbours are not cut off midway)."""
+        running = self._running()
+        if running:
+            await asyncio.wait(running)
