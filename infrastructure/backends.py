@@ -18,6 +18,8 @@ from infrastructure.observability.cache import CacheStats, counting
 from infrastructure.settings import Settings
 
 LISTENER_STOP_SECONDS = 3.0
+REDIS_CONNECTIONS = 32
+REDIS_WAIT = 5.0  # seconds to wait for a free connection before Redis counts as unavailable
 
 
 @dataclass
@@ -91,14 +93,19 @@ async def _open_store(settings: Settings) -> Any:
 
 
 async def _open_redis(settings: Settings, clock: Clock, backends: Backends, throwaway: bool) -> None:
-    from redis.asyncio import Redis
+    from redis.asyncio import BlockingConnectionPool, Redis
 
     from adapters.redis import unlink_under
     from adapters.redis.layered_cache import LayeredMembershipCache
     from adapters.redis.membership_cache import RedisMembershipCache
     from adapters.redis.read_models import RedisReadModels
 
-    client = Redis.from_url(settings.redis_url.get_secret_value())
+    # A blocking pool: with hundreds of updates in flight, callers wait their turn for a connection instead
+    # of failing with "too many connections" and being retried as if Redis were away.
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url.get_secret_value(), max_connections=REDIS_CONNECTIONS, timeout=REDIS_WAIT
+    )
+    client = Redis(connection_pool=pool)
     prefix = settings.redis_prefix
     ttl = {"positive_ttl": settings.cache_positive_ttl, "negative_ttl": settings.cache_negative_ttl,
            "jitter": settings.cache_jitter}
@@ -116,6 +123,6 @@ async def _open_redis(settings: Settings, clock: Clock, backends: Backends, thro
     async def close_client() -> None:
         if throwaway:
             await unlink_under(client, prefix, 5.0)
-        await client.aclose()
+        await client.aclose(close_connection_pool=True)
 
     backends._closers.insert(0, close_client)
