@@ -38,7 +38,9 @@ class BatchedDeletes:
                 except TelegramError:
                     pass  # gone already (an admin, or its timer); the rest are still worth a try
         except BaseException as error:
-            done.set_exception(error)
-            done.exception()  # marked as seen: every waiter re-raises it, and none may be left
-            raise
+            done.set_exception(error)  # every waiter raises it; the task itself ends quietly
+            done.exception()  # marked as seen, in case every waiter has gone
+            if isinstance(error, asyncio.CancelledError):
+                raise
+            return
         done.set_result(None)

@@ -70,11 +70,24 @@ class LogWindow:
         for task in self._running():
             task.cancel()
 
-    async def wait(self) -> None:
-        """Until some work finishes."""
-        running = self._running()
-        if running:
-            await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+    async def wait(self, news: asyncio.Event | None = None) -> None:
+        """Until some work finishes, or `news` is set (something new was recorded: read on meanwhile).
+
+        The first record's work having finished already counts: the caller has not advanced over it yet.
+        """
+        head = self._pending[0][1] if self._pending else None
+        if head is None or head.done():
+            return
+        waits: set[asyncio.Future] = set(self._running())
+        heard = asyncio.ensure_future(news.wait()) if news is not None else None
+        if heard is not None:
+            waits.add(heard)
+        try:
+            if waits:
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if heard is not None:
+                heard.cancel()
 
     async def settle(self) -> None:
         """Let everything started finish (after a failure, so its neighbours are not cut off midway)."""

@@ -78,6 +78,7 @@ class EventPump:
 
     def poke(self) -> None:
         """Something was recorded: make sure every loop passes soon (never inline, never twice at once)."""
+        self.reactor.notify()
         for loop in self._loops:
             loop.poke()
 

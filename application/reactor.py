@@ -25,7 +25,7 @@ from domain.settings import GroupSettings
 NAME = "reactor"
 BATCH = 200
 WINDOW = 5_000  # records read ahead of the oldest one still being carried out
-CONCURRENCY = 128  # members carried out at once; keeping within Telegram's budgets is the rate limiter's job
+CONCURRENCY = 32  # members carried out at once; keeping within Telegram's budgets is the rate limiter's job
 
 Fact = Callable[[mv.MembershipVerdict], None]
 Checkpoint = Callable[[mv.MembershipVerdict, list[Fact]], Awaitable[None]]
@@ -38,13 +38,19 @@ class Reactor:
         self._batch = batch
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self.deletes = BatchedDeletes(ctx.gateway)
+        self._news = asyncio.Event()  # set on every recording: a reactor waiting on slow work reads on
         self.desk = WarningDesk(ctx, self.deletes)
+
+    def notify(self) -> None:
+        """Something was recorded."""
+        self._news.set()
 
     async def catch_up(self) -> int:
         window = LogWindow(await self._store.tracking_position(NAME), WINDOW)
         cursor, done = window.position, 0
         try:
             while True:
+                self._news.clear()
                 records = [] if window.full else await self._store.read_all(after=cursor, limit=self._batch)
                 self._start(window, records)
                 if records:
@@ -55,7 +61,7 @@ class Reactor:
                 if not records:
                     if window.idle:
                         return done
-                    await window.wait()
+                    await window.wait(self._news)
         except asyncio.CancelledError:
             window.cancel()
             raise

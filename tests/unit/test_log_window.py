@@ -1,0 +1,129 @@
+"""LogWindow: work started in log order, finished in any order; the position covers only finished records."""
+
+import asyncio
+from functools import partial
+
+from application.log_window import LogWindow
+
+
+def held(window: LogWindow, position: int) -> asyncio.Event:
+    """Read the record at `position` with work that runs until the returned event is set."""
+    done = asyncio.Event()
+    window.passed(position, window.start(position, done.wait))
+    return done
+
+
+async def test_the_position_moves_over_the_finished_prefix_only() -> None:
+    """Record 3 finishing first moves nothing; the position reaches 3 only once 1 and 2 are done too."""
+    window = LogWindow(position=0, limit=10)
+    first, second, third = (held(window, p) for p in (1, 2, 3))
+    third.set()
+    await window.wait()
+    assert not window.advance() and window.position == 0
+    first.set()
+    await window.wait()
+    assert window.advance() and window.position == 1
+    second.set()
+    await window.wait()
+    assert window.advance() and window.position == 3 and window.idle
+
+
+async def test_records_without_work_pass_at_once_but_not_ahead_of_unfinished_work() -> None:
+    """A record with no work is done when read, yet never lets the position skip earlier unfinished work."""
+    window = LogWindow(position=4, limit=10)
+    window.passed(5)
+    window.passed(6)
+    assert window.advance() and window.position == 6
+    busy = held(window, 7)
+    window.passed(8)
+    assert not window.advance() and window.position == 6
+    busy.set()
+    await window.wait()
+    assert window.advance() and window.position == 8
+
+
+async def test_a_failed_record_stops_the_position_and_reports_why() -> None:
+    """The position stops just before a failed record, for good, and `failure` is that record's exception."""
+    error = RuntimeError("telegram said no")
+
+    async def fail() -> None:
+        raise error
+
+    window = LogWindow(position=0, limit=10)
+    window.passed(1, window.start("a", partial(asyncio.sleep, 0)))
+    window.passed(2, window.start("b", fail))
+    window.passed(3, window.start("c", partial(asyncio.sleep, 0)))
+    await window.settle()
+    assert window.advance() and window.position == 1
+    assert window.failure is error
+    assert not window.advance() and window.position == 1
+
+
+async def test_work_for_one_key_runs_in_turn_while_other_keys_overlap() -> None:
+    """Same key: strictly one after another in start order, even if an earlier one fails; other keys run alongside."""
+    log: list[tuple[str, str]] = []
+
+    async def job(name: str, seconds: float, fails: bool = False) -> None:
+        log.append(("start", name))
+        await asyncio.sleep(seconds)
+        log.append(("end", name))
+        if fails:
+            raise RuntimeError(name)
+
+    window = LogWindow(position=0, limit=10)
+    tasks = [
+        window.start("member", partial(job, "m1", 0.02, fails=True)),
+        window.start("member", partial(job, "m2", 0.0)),
+        window.start("member", partial(job, "m3", 0.0)),
+        window.start("other", partial(job, "o1", 0.01)),
+    ]
+    await asyncio.gather(*tasks, return_exceptions=True)
+    mine = [entry for entry in log if entry[1].startswith("m")]
+    assert mine == [("start", "m1"), ("end", "m1"), ("start", "m2"), ("end", "m2"), ("start", "m3"), ("end", "m3")]
+    assert log.index(("start", "o1")) < log.index(("end", "m1"))  # did not wait for the other key
+
+
+async def test_the_window_is_full_once_limit_records_are_pending() -> None:
+    """`full` counts read records not yet passed over, with work or without; advancing frees the room."""
+    window = LogWindow(position=0, limit=3)
+    busy = held(window, 1)
+    window.passed(2)
+    assert not window.full
+    window.passed(3)
+    assert window.full
+    busy.set()
+    await window.wait()
+    window.advance()
+    assert not window.full and window.idle
+
+
+async def test_cancel_cancels_the_running_work() -> None:
+    """After `cancel` the running work is cancelled, the position stays, and `failure` says it was cancelled."""
+    window = LogWindow(position=0, limit=10)
+    running = [window.start(p, asyncio.Event().wait) for p in (1, 2)]
+    for position, task in enumerate(running, start=1):
+        window.passed(position, task)
+    window.cancel()
+    await asyncio.wait(running, timeout=1)
+    assert running and all(task.cancelled() for task in running)
+    assert not window.advance() and window.position == 0
+    assert isinstance(window.failure, asyncio.CancelledError)
+
+
+async def test_an_empty_window_is_idle_and_returns_at_once() -> None:
+    """Nothing read: idle, not full, `wait` and `settle` return at once, and the position stays."""
+    window = LogWindow(position=9, limit=1)
+    await window.wait()
+    await window.settle()
+    assert window.idle and not window.full and not window.advance() and window.position == 9
+
+
+async def test_waiting_returns_at_once_when_the_first_records_work_finished_before_the_wait() -> None:
+    """Work can finish while the follower records its position; waiting then for news that never comes
+    would leave that work's record unacknowledged for good."""
+    window = LogWindow(position=0, limit=10)
+    first = held(window, 1)
+    first.set()
+    await asyncio.sleep(0)  # the work finishes before the follower waits again
+    await asyncio.wait_for(window.wait(asyncio.Event()), timeout=1)
+    assert window.advance() and window.position == 1
