@@ -23,11 +23,22 @@ from infrastructure.event_codec import EventCodec
 from infrastructure.event_hashing import chain, predecessors, stream_of
 
 HEADS_KEPT = 100_000  # streams whose last hash is remembered
+WRITERS = 2  # connections for appends: one group commit at a time, and the reactor's tracking beside it
 
 
 class PostgresEventStore:
-    def __init__(self, pool: asyncpg.Pool, dsn: str, tables: Tables, codec: EventCodec, lock_timeout: float) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        dsn: str,
+        tables: Tables,
+        codec: EventCodec,
+        lock_timeout: float,
+        writers: asyncpg.Pool | None = None,
+    ) -> None:
         self._pool = pool
+        # Appends have connections of their own: a group commit never queues behind hundreds of reads.
+        self._writers = writers or pool
         self._dsn = dsn
         self._tables = tables
         self._codec = codec
@@ -65,11 +76,12 @@ class PostgresEventStore:
         await migrate(dsn, name, schema)
         # Custom plans: a prepared statement's generic plan, made while the table was empty, would keep
         # scanning the whole table for a predecessor's hash long after the primary key could find it.
-        pool = await asyncpg.create_pool(
-            dsn, min_size=1, max_size=pool_size, reset=_keep_session,
-            server_settings={"plan_cache_mode": "force_custom_plan"},
-        )
-        return cls(pool, dsn, Tables(name, schema or "public"), codec or EventCodec(), lock_timeout)
+        settings = {"plan_cache_mode": "force_custom_plan"}
+        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=pool_size, reset=_keep_session,
+                                         server_settings=settings)
+        writers = await asyncpg.create_pool(dsn, min_size=1, max_size=WRITERS, reset=_keep_session,
+                                            server_settings=settings)
+        return cls(pool, dsn, Tables(name, schema or "public"), codec or EventCodec(), lock_timeout, writers)
 
     # The port.
 
@@ -93,8 +105,9 @@ class PostgresEventStore:
         self._wake()
         if self._listener is not None:
             await self._listener.close()
-        if not self._pool.is_closing():
-            await self._pool.close()
+        for pool in {self._pool, self._writers}:
+            if not pool.is_closing():
+                await pool.close()
 
     async def save_snapshot(self, snapshot: Any) -> None:
         row = self._codec.encode(snapshot)
@@ -177,7 +190,7 @@ class PostgresEventStore:
     async def _append_now(self, rows: Sequence[StoredEvent], tracking: Tracking | None = None) -> list[int]:
         hashes = chain(rows, await self._predecessor_hashes(rows)) if rows else []
         try:
-            positions = await self._pool.fetchval(
+            positions = await self._writers.fetchval(
                 self._append_sql,
                 [r.originator_id for r in rows],
                 [r.originator_version for r in rows],

@@ -88,7 +88,13 @@ class GroupCommit:
             if len(taken) == 1:
                 taken[0].settle(error=conflict)
                 return
-            # Someone wrote from a stale state: halve until the conflicting writers are alone.
+            # Someone wrote from a stale state. PostgreSQL names the taken key: that writer alone hears of
+            # it and the rest go again together; without a name, halve until the conflicting ones are alone.
+            named = [w for w in taken if _names(conflict, w)]
+            if len(named) == 1:
+                named[0].settle(error=conflict)
+                await self._write_together([w for w in taken if w is not named[0]])
+                return
             half = len(taken) // 2
             await self._write_together(taken[:half])
             await self._write_together(taken[half:])
@@ -103,3 +109,9 @@ class GroupCommit:
         for waiting in taken:
             waiting.settle(positions[start : start + len(waiting.rows)])
             start += len(waiting.rows)
+
+
+def _names(conflict: ConcurrencyConflict, waiting: _Waiting) -> bool:
+    """Whether the conflict's message names a stream this writer writes."""
+    text = str(conflict)
+    return any(str(row.originator_id) in text for row in waiting.rows)
