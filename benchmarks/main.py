@@ -16,6 +16,7 @@ from typing import Any
 
 from benchmarks import appendrate, hitpath, worker
 from benchmarks.config import QUICK, BenchConfig, Sizes
+from infrastructure import event_loop
 
 WORKER_TIMEOUT = 1800
 
@@ -48,7 +49,7 @@ def spawn(request: dict) -> dict:
 
 def _child(request: dict) -> dict:
     config = BenchConfig.from_dict(request["config"])
-    return asyncio.run(worker.run_one(config, request["backend"], request["strategy"], request["workload"]))
+    return event_loop.run(worker.run_one(config, request["backend"], request["strategy"], request["workload"]))
 
 
 def run(config: BenchConfig, progress: Any = None) -> dict:
@@ -114,7 +115,7 @@ def machine() -> dict:
                 if line.startswith("model name")), platform.processor())
     mem = next((line.split()[1] for line in _read("/proc/meminfo").splitlines() if line.startswith("MemTotal")), "0")
     return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": round(int(mem) / 2**20, 1),
-            "python": platform.python_version(), "platform": platform.platform(),
+            "python": platform.python_version(), "platform": platform.platform(), "event_loop": event_loop.name(),
             "loadavg_1m_at_start": round(os.getloadavg()[0], 2)}  # anything else running skews every timing
 
 

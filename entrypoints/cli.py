@@ -13,6 +13,7 @@ from entrypoints.operations import migrate, projections
 from entrypoints.scenarios.model import ScenarioError, load
 from entrypoints.scenarios.printing import print_report
 from entrypoints.scenarios.runner import ScenarioRun
+from infrastructure import event_loop
 from infrastructure.settings import Settings
 
 app = typer.Typer(help="chanwarden: members write in a group only while they follow its channels.",
@@ -76,7 +77,7 @@ def run() -> None:
             await serve(settings, make_client(settings), stop)
         console.print("chanwarden stopped cleanly.")
 
-    asyncio.run(main())
+    event_loop.run(main())
 
 
 @app.command()
