@@ -102,11 +102,6 @@ def _release_how(trigger: str) -> str:
 async def _restrict(
     ctx: GateContext, job: Enforcement, settings: GroupSettings, reason: str, missing: list[int]
 ) -> Decision:
-    view = await ctx.read_models.verdict(job.chat_id, job.member_id)
-    if view is not None and view.status == mv.RESTRICTED:
-        # Already restricted: no rights are read, so nothing to keep apart from the reactor's mute (whose
-        # lock a Verify press would otherwise wait on, behind the warning's round trips).
-        return await _record_restriction(ctx, job, settings, reason, missing, frozenset())
     # Held from reading the member's rights until the decision is recorded: the reactor holds it while it
     # mutes, so the rights read here are never the bot's own mute, done but not yet recorded.
     async with ctx.member_lock(verdict_stream_id(job.chat_id, job.member_id)):
@@ -129,17 +124,6 @@ async def _restrict_locked(
             prior = participant.restrictions
         elif job.must_be_in_group:
             return Decision(NOT_IN_GROUP)
-    return await _record_restriction(ctx, job, settings, reason, missing, prior)
-
-
-async def _record_restriction(
-    ctx: GateContext,
-    job: Enforcement,
-    settings: GroupSettings,
-    reason: str,
-    missing: list[int],
-    prior: frozenset[str],
-) -> Decision:
     now = ctx.clock.now()
     await change_verdict(
         ctx,
