@@ -38,10 +38,8 @@ class LayeredMembershipCache:
 
     async def put(self, user_id: int, channel_id: int, status: str) -> None:
         await self._first.put(user_id, channel_id, status)
-        # Redis before the announcement: an instance that hears it and later misses memory reads the new value.
-        await self._second.put(user_id, channel_id, status)
         event = {"origin": self.instance_id, "user": user_id, "channel": channel_id, "status": status}
-        await bounded(self._second.client.publish(self.channel, json.dumps(event)), self._second.timeout, "PUBLISH")
+        await self._second.put(user_id, channel_id, status, announce=(self.channel, json.dumps(event)))
 
     def stop(self) -> None:
         self._stopping.set()

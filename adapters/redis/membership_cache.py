@@ -55,14 +55,22 @@ class RedisMembershipCache:
                     found[channel] = status
         return found
 
-    async def put(self, user_id: int, channel_id: int, status: str) -> None:
+    async def put(self, user_id: int, channel_id: int, status: str, announce: tuple[str, str] | None = None) -> None:
+        """Store a status; `announce` (pub/sub channel, message) is published in the same round trip."""
         ttl = self._ttl[is_subscribed(status)]
         # Jitter spreads expiries so a crowd verified together is not re-checked together.
         ttl *= 1 + self._random.uniform(-self._jitter, self._jitter)
         # SET replaces any earlier status and its TTL at once: an observed leave wins immediately.
         value = f"{status} {self._clock.time() + ttl:.3f}"
-        command = self.client.set(self._key(user_id, channel_id), value, px=max(1, round(ttl * 1000)))
-        await bounded(command, self.timeout, "SET membership")
+        key, px = self._key(user_id, channel_id), max(1, round(ttl * 1000))
+        if announce is None:
+            await bounded(self.client.set(key, value, px=px), self.timeout, "SET membership")
+            return
+        # Pipelined, SET first: an instance that hears the announcement and then misses memory reads the new value.
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(key, value, px=px)
+        pipe.publish(*announce)
+        await bounded(pipe.execute(), self.timeout, "SET and PUBLISH membership")
 
     async def clear(self) -> None:
         await unlink_under(self.client, self._namespace, self.timeout)

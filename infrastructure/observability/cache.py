@@ -38,9 +38,9 @@ class CountingCache:
         self._stats.misses[self._level] += len(channels) - len(found)
         return found
 
-    async def put(self, user_id: int, channel_id: int, status: str) -> None:
+    async def put(self, user_id: int, channel_id: int, status: str, **options: Any) -> None:
         try:
-            await self._inner.put(user_id, channel_id, status)
+            await self._inner.put(user_id, channel_id, status, **options)  # e.g. the Redis level's announce
         except Exception:
             self._stats.failures[self._level] += 1
             raise
