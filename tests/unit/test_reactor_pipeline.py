@@ -201,3 +201,31 @@ async def test_the_projector_moves_held_aggregates_on_without_loading_them_again
     assert store.stream_reads == loads
     view = await read_models.verdict(GROUP, CROWD[0])
     assert view is not None and view.status == mv.RELEASED  # moved on in memory, and correctly
+
+
+async def test_a_burst_of_messages_from_one_restricted_member_loses_none() -> None:
+    """Sixty messages of one muted-to-be member arrive at once, each a decision about the same stream:
+    every one is handled and recorded (its message deleted), none gives up on conflicting writes."""
+    gate, telegram, store = await two_groups()
+    remote_like(store)
+    world = telegram.world
+    await restrict(gate, world, GROUP, BOB)
+    posted = [world.post(GROUP, WorldSender("user", BOB), text=f"again {n}") for n in range(60)]
+    commands = [GroupMessage(GROUP, p.id, Sender(USER, BOB), "text", p.text) for p in posted]
+    outcomes = await asyncio.gather(*(gate.handle(c) for c in commands), return_exceptions=True)
+    assert outcomes == ["restricted"] * 60
+    await gate.settle()
+    assert all(world.chat(GROUP).messages[p.id].deleted for p in posted)
+
+
+def remote_like(store) -> None:
+    """Reads and appends give way to other tasks, as a store across a network does, so that writers of
+    one stream can interleave."""
+    for name in ("load_stream", "append"):
+        original = getattr(store, name)
+
+        async def yielding(*args, original=original, **kwargs):
+            await asyncio.sleep(0.002)  # a round trip
+            return await original(*args, **kwargs)
+
+        setattr(store, name, yielding)
