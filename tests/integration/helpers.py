@@ -12,6 +12,7 @@ users:
   - {id: 1, name: Alice, subscribed: [1001]}
   - {id: 2, name: Bob}
   - {id: 3, name: Carol, subscribed: [1001]}
+  - {id: 4, name: Dave}
   - {id: 11, name: Owner}
 """
 

@@ -6,29 +6,15 @@ from collections import Counter
 from types import SimpleNamespace
 
 import aiohttp
-import pytest
-import redis.asyncio as aioredis
-import yaml
 from redis.asyncio import ConnectionPool
 
 from application.health import Health
-from entrypoints.scenarios.model import Scenario
 from entrypoints.scenarios.runner import ScenarioRun
 from infrastructure.observability.http import ObservabilityServer, readiness
 from infrastructure.settings import Settings
+from tests.integration.helpers import play, scenario
 from tests.observability.conftest import samples, value
 
-WORLD = """
-bot: {id: 999}
-channels: [{id: 1001, username: news, title: News}]
-groups: [{id: 2001, title: Chat, creator: 11, members: [1, 3]}]
-users:
-  - {id: 1, name: Alice, subscribed: [1001]}
-  - {id: 2, name: Bob}
-  - {id: 3, name: Carol, subscribed: [1001]}
-  - {id: 4, name: Dave}
-  - {id: 11, name: Owner}
-"""
 STORY = """
 - {do: command, chat: 2001, from: 11, text: "/protect @news"}
 - {do: message, chat: 2001, from: 1, text: hello}
@@ -53,27 +39,6 @@ TELEGRAM_NAMES = {
     "edit_message": "edit_message", "delete_messages": "delete_messages", "answer_callback": "set_bot_callback_answer",
     "decide_join_request": "hide_chat_join_request",
 }
-
-
-def scenario(steps: str) -> Scenario:
-    return Scenario.model_validate({"name": "metrics", "world": yaml.safe_load(WORLD), "steps": yaml.safe_load(steps)})
-
-
-async def play(run: ScenarioRun, steps: str) -> None:
-    for number, step in enumerate(scenario(steps).steps, start=1):
-        result = await run.step(number, step)
-        assert result.ok, f"{result.step}: {result.detail}"
-
-
-@pytest.fixture
-async def redis_up() -> None:
-    client = aioredis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        await client.ping()
-    except Exception:
-        pytest.fail("this test needs Redis on 127.0.0.1:6379 (.ci/run starts it)")
-    finally:
-        await client.aclose()
 
 
 async def test_metrics_match_the_scenario_and_readiness_follows_redis(redis_up) -> None:

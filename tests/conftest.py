@@ -1,3 +1,5 @@
+"""Fixtures any test folder may use."""
+
 import pytest
 import redis.asyncio as aioredis
 
@@ -10,6 +12,6 @@ async def redis_up() -> None:
     try:
         await client.ping()
     except Exception:
-        pytest.fail("these tests need Redis on 127.0.0.1:6379 (.ci/run starts it)")
+        pytest.fail("this test needs Redis on 127.0.0.1:6379 (.ci/run starts it)")
     finally:
         await client.aclose()
