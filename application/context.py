@@ -38,13 +38,18 @@ class GateContext:
     def name_of(self, member_id: int) -> str:
         return self.names.get(member_id) or "Member"
 
-    async def change(self, stream_id: Any, create: Callable[[], Any], decide: Callable[[Any], Any]) -> Any:
+    async def change(
+        self, stream_id: Any, create: Callable[[], Any], decide: Callable[[Any], Any], new: bool = False
+    ) -> Any:
         """Load an aggregate (or create it), let `decide` act on it, and record the result.
 
-        A concurrent writer to the same stream makes the whole decision run again on fresh state.
+        A concurrent writer to the same stream makes the whole decision run again on fresh state. `new`
+        says the views know no such stream: the first attempt then creates it without reading the log, since
+        a stream that exists after all makes the append conflict and the retry load it.
         """
         for attempt in range(CONFLICT_RETRIES):
-            aggregate = await self.repository.get(stream_id) or create()
+            fresh = new and attempt == 0
+            aggregate = (None if fresh else await self.repository.get(stream_id)) or create()
             outcome = decide(aggregate)
             try:
                 if await self.repository.save(aggregate):

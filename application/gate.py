@@ -91,7 +91,7 @@ async def _pass(ctx: GateContext, job: Enforcement, channels: list[int]) -> Deci
         else:
             verdict.verify(channels, job.trigger, now)
 
-    await change_verdict(ctx, job.chat_id, job.member_id, decide)
+    await change_verdict(ctx, job.chat_id, job.member_id, decide, new=view is None)
     return Decision(PASSED)
 
 
@@ -130,6 +130,7 @@ async def _restrict_locked(
         job.chat_id,
         job.member_id,
         lambda v: v.restrict(reason, missing, job.trigger, settings.action, sorted(prior), job.message_id, now),
+        new=view is None,
     )
     return Decision(RESTRICTED, tuple(missing))
 

@@ -17,6 +17,7 @@ class CountingStore(InMemoryEventStore):
     def __init__(self) -> None:
         super().__init__()
         self.stream_reads = 0
+        self.loads = 0  # aggregate loads alone (a load also counts as a stream read)
         self.appends = 0
 
     async def read_stream(self, stream_id, after_version=0):
@@ -24,7 +25,7 @@ class CountingStore(InMemoryEventStore):
         return await super().read_stream(stream_id, after_version)
 
     async def load_stream(self, stream_id):
-        self.stream_reads += 1
+        self.loads += 1
         return await super().load_stream(stream_id)
 
     async def append(self, events, tracking=None):
@@ -109,3 +110,32 @@ async def test_only_the_restricted_member_may_press_their_verify() -> None:
     await gate.settle()
     assert telegram.world.can_write(2001, 2)
     assert "another member" in telegram.callback_answers[0][1]
+
+
+async def test_a_first_decision_about_a_member_reads_no_stream() -> None:
+    gate, _, store = await boot()
+    await protect(gate)
+    reads = store.stream_reads
+    assert await gate.handle(message(1)) == "passed"
+    assert await gate.handle(message(2, message_id=51)) == "restricted"
+    assert store.stream_reads == reads  # the views knew neither member, so nothing was read before the append
+
+
+async def test_a_view_behind_the_log_costs_a_retry_not_a_wrong_record() -> None:
+    gate, _, store = await boot()
+    await protect(gate)
+    assert await gate.handle(message(1)) == "passed"
+    await gate.settle()
+    events = len(await store.read_all())
+    views = gate.ctx.read_models
+    known = views.verdict
+
+    async def lagging(chat_id: int, member_id: int):
+        # As if another instance had written this member's stream and the views had not caught up yet.
+        return None if member_id == 1 else await known(chat_id, member_id)
+
+    views.verdict = lagging
+    loads = store.loads
+    assert await gate.handle(message(1, message_id=51)) == "passed"
+    assert store.loads == loads + 1  # the append conflicted and the retry loaded the stream
+    assert len(await store.read_all()) == events  # already verified: the retry recorded nothing twice
