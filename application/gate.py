@@ -55,6 +55,8 @@ async def enforce(ctx: GateContext, group: GroupView, job: Enforcement) -> Decis
         # Telegram answering "not an admin" is how a silent demotion shows; an answer shows it is over.
         if (channel in blind) != (channel in group.blind) and (channel in blind or channel in result.statuses):
             await note_rights(ctx, group.chat_id, channel, is_admin=channel not in blind)
+            if channel not in blind:
+                await ctx.checker.forget_channel(channel)
 
     if not missing and failed:
         error = result.failures[failed[0]].kind

@@ -76,3 +76,7 @@ class MembershipChecker:
     async def observed(self, user_id: int, channel_id: int, status: str) -> None:
         """A status Telegram told us about unprompted: it replaces whatever was cached."""
         await self._cache.put(user_id, channel_id, status)
+
+    async def forget_channel(self, channel_id: int) -> None:
+        """The bot could not see this channel for a while: what was cached about it may be out of date."""
+        await self._cache.forget_channel(channel_id)

@@ -30,5 +30,12 @@ class ResilientCache:
             return
         self._health.recovered(COMPONENT)
 
+    async def forget_channel(self, channel_id: int) -> None:
+        try:
+            await self._inner.forget_channel(channel_id)
+        except Unavailable as error:
+            # Redis is away: its statuses age out on their own TTL, and this process's level is already gone.
+            self._health.failed(COMPONENT, str(error))
+
     async def clear(self) -> None:
         await self._inner.clear()

@@ -67,6 +67,9 @@ class PeerChecker(MembershipChecker):
     async def observed(self, user_id: int, channel_id: int, status: str) -> None:
         return None
 
+    async def forget_channel(self, channel_id: int) -> None:
+        return None  # nor do the peers notice losing and regaining their rights in a channel
+
 
 def install(container, strategy: str) -> None:
     """Point the container's checker at the strategy; chanwarden keeps the container's own wiring."""

@@ -9,9 +9,13 @@ write writes, one muted presses Verify. A strategy that is only slow to notice c
 
 from adapters.simulated_telegram.model import Sender
 from adapters.simulated_telegram.world import WorldError
+from benchmarks.strategies import LRU_TTL
 from domain import subscription as sub
+from infrastructure.settings import Settings
 
-SETTLE_SECONDS = 15 * 60.0  # past lru5's 5 minutes and the application's 10 minutes (+15 % jitter)
+_DEFAULTS = Settings()
+# Past lru5's TTL and the application's safety re-check, jitter included.
+SETTLE_SECONDS = max(LRU_TTL, _DEFAULTS.cache_positive_ttl * (1 + _DEFAULTS.cache_jitter)) + 60.0
 
 
 def wrong_members(run) -> list[tuple[int, int]]:

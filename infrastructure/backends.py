@@ -109,9 +109,9 @@ async def _open_redis(settings: Settings, clock: Clock, backends: Backends, thro
     prefix = settings.redis_prefix
     ttl = {"positive_ttl": settings.cache_positive_ttl, "negative_ttl": settings.cache_negative_ttl,
            "jitter": settings.cache_jitter}
-    # The in-process level keeps entries a fifth as long: a coherence message missed while disconnected
-    # then costs little staleness.
-    first = InMemoryMembershipCache(clock, ttl["positive_ttl"] / 5, ttl["negative_ttl"] / 5, ttl["jitter"])
+    # The in-process level keeps entries as long as Redis does: it is dropped whenever announcements from
+    # other instances may have been missed (see LayeredMembershipCache.listen).
+    first = InMemoryMembershipCache(clock, **ttl)
     stats = backends.cache_stats
     second = RedisMembershipCache(client, clock, prefix, **ttl)
     layered = LayeredMembershipCache(counting(first, "memory", stats), counting(second, "redis", stats))

@@ -16,7 +16,8 @@ class Settings(BaseSettings):
     cache: Literal["memory", "redis"] = "memory"
     redis_url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
     redis_prefix: str = "chanwarden:"
-    cache_positive_ttl: float = Field(600.0, gt=0)
+    # A subscription is trusted until Telegram reports a change; this re-check is for a change never reported.
+    cache_positive_ttl: float = Field(21_600.0, gt=0)
     cache_negative_ttl: float = Field(60.0, gt=0)
     cache_jitter: float = Field(0.15, ge=0, lt=1)
     # Signs Verify buttons. Set it in production so buttons survive restarts and cannot be forged.

@@ -16,12 +16,13 @@ def glob_escape(text: str) -> str:
     return "".join("\\" + ch if ch in _GLOB_SPECIAL else ch for ch in text)
 
 
-async def unlink_under(client: Any, namespace: str, timeout: float) -> None:
-    """Delete every key starting with `namespace`, step by step, so no single call blocks Redis or us."""
+async def unlink_under(client: Any, namespace: str, timeout: float, rest: str = "*") -> None:
+    """Delete every key starting with `namespace` (and then matching the pattern `rest`), step by step, so
+    no single call blocks Redis or us."""
     cursor = 0
     while True:
         cursor, keys = await bounded(
-            client.scan(cursor, match=glob_escape(namespace) + "*", count=500), timeout, "SCAN"
+            client.scan(cursor, match=glob_escape(namespace) + rest, count=500), timeout, "SCAN"
         )
         if keys:
             # UNLINK frees memory in the background, unlike DEL on a large set.

@@ -3,17 +3,25 @@
 Reads try memory, then Redis, and keep what Redis knew in memory. Writes go to both levels and are
 announced on `<prefix>cache-events`, so other instances replace their in-memory copy at once: a member
 seen leaving a channel must not keep passing on another instance until a long positive TTL runs out.
-A message missed while disconnected leaves a memory entry stale until that level's own TTL, so the
-memory level should be given shorter TTLs than Redis.
+Announcements missed while the subscription was down cannot be known afterwards, so each time it is
+made again the memory level is dropped and refilled from Redis as members write.
 """
 
 import asyncio
 import json
+import logging
 from uuid import uuid4
+
+from redis import exceptions
 
 from adapters.redis.errors import bounded
 from adapters.redis.membership_cache import RedisMembershipCache
+from application.ports.availability import Unavailable
 from application.ports.membership_cache import MembershipCache
+
+log = logging.getLogger(__name__)
+
+RESUBSCRIBE_FIRST, RESUBSCRIBE_MAX = 0.1, 10.0  # seconds between attempts, doubling
 
 
 class LayeredMembershipCache:
@@ -22,8 +30,9 @@ class LayeredMembershipCache:
         self._second = second
         self.instance_id = instance_id or uuid4().hex
         self.channel = f"{second.prefix}cache-events"
-        self.ready = asyncio.Event()  # set once listen() is subscribed, so callers can wait for it
-        self.applied = 0  # puts from other instances applied to the memory level
+        self.ready = asyncio.Event()  # set while listen() is subscribed, so callers can wait for it
+        self.applied = 0  # announcements from other instances applied to the memory level
+        self.subscriptions = 0  # times listen() has (re)subscribed
         self._stopping = asyncio.Event()
 
     async def get_many(self, user_id: int, channels: list[int]) -> dict[int, str]:
@@ -41,6 +50,12 @@ class LayeredMembershipCache:
         event = {"origin": self.instance_id, "user": user_id, "channel": channel_id, "status": status}
         await self._second.put(user_id, channel_id, status, announce=(self.channel, json.dumps(event)))
 
+    async def forget_channel(self, channel_id: int) -> None:
+        await self._first.forget_channel(channel_id)
+        await self._second.forget_channel(channel_id)
+        event = {"origin": self.instance_id, "forget_channel": channel_id}
+        await bounded(self._second.client.publish(self.channel, json.dumps(event)), self._second.timeout, "PUBLISH")
+
     def stop(self) -> None:
         self._stopping.set()
 
@@ -54,24 +69,47 @@ class LayeredMembershipCache:
         await self._second.clear()
 
     async def listen(self) -> None:
-        """Apply other instances' puts to the memory level until stop() is called.
+        """Apply other instances' announcements to the memory level until stop() is called, subscribing
+        again (with growing pauses) whenever the connection is lost."""
+        pause = RESUBSCRIBE_FIRST
+        while not self._stopping.is_set():
+            try:
+                await self._listen_once()
+                return
+            except (Unavailable, exceptions.RedisError, OSError) as error:
+                if self.ready.is_set():
+                    pause = RESUBSCRIBE_FIRST  # it had worked: a fresh outage starts with a short pause
+                log.warning("cache coherence subscription lost (%s); subscribing again in %.1fs",
+                            type(error).__name__, pause)
+            finally:
+                self.ready.clear()
+            try:
+                await asyncio.wait_for(self._stopping.wait(), pause)
+            except TimeoutError:
+                pause = min(pause * 2, RESUBSCRIBE_MAX)
 
-        Stopped by a flag, not by cancelling: redis-py's get_message can swallow a cancellation and then
-        wait forever, so the loop checks the flag between short reads instead.
-        """
+    async def _listen_once(self) -> None:
+        # Stopped by a flag, not by cancelling: redis-py's get_message can swallow a cancellation and then
+        # wait forever, so the loop checks the flag between short reads instead.
         pubsub = self._second.client.pubsub()
         try:
             await bounded(pubsub.subscribe(self.channel), self._second.timeout, "SUBSCRIBE")
+            await self._first.clear()  # whatever was announced before this moment may have been missed
+            self.subscriptions += 1
             self.ready.set()
             while not self._stopping.is_set():
                 # A bounded wait rather than a blocking read: it behaves the same with or without socket timeouts.
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
-                if message is None or message["type"] != "message":
-                    continue
-                event = json.loads(message["data"])
-                if event["origin"] != self.instance_id:
-                    await self._first.put(event["user"], event["channel"], event["status"])
-                    self.applied += 1
+                if message is not None and message["type"] == "message":
+                    await self._apply(json.loads(message["data"]))
         finally:
-            self.ready.clear()
             await pubsub.aclose()
+
+    async def _apply(self, event: dict) -> None:
+        if event["origin"] == self.instance_id:
+            return
+        if "forget_channel" in event:
+            await self._first.forget_channel(event["forget_channel"])
+        else:
+            await self._first.put(event["user"], event["channel"], event["status"])
+        self.applied += 1

@@ -21,7 +21,7 @@ class RedisMembershipCache:
         client: Any,
         clock: Clock,
         prefix: str,
-        positive_ttl: float = 600.0,
+        positive_ttl: float = 21_600.0,
         negative_ttl: float = 60.0,
         jitter: float = 0.15,
         seed: int = 0,
@@ -71,6 +71,10 @@ class RedisMembershipCache:
         pipe.set(key, value, px=px)
         pipe.publish(*announce)
         await bounded(pipe.execute(), self.timeout, "SET and PUBLISH membership")
+
+    async def forget_channel(self, channel_id: int) -> None:
+        # A scan of the namespace: rare (the bot's rights in a channel changed), and it blocks nobody.
+        await unlink_under(self.client, self._namespace, self.timeout, rest=f"*:{channel_id}")
 
     async def clear(self) -> None:
         await unlink_under(self.client, self._namespace, self.timeout)

@@ -8,6 +8,10 @@ from domain.ids import group_stream_id
 async def handle_bot_rights(ctx: GateContext, cmd: BotRightsChanged) -> str:
     ctx.admins.forget(cmd.chat_id)
     concerned = list(await ctx.read_models.groups_for_channel(cmd.chat_id))
+    if concerned and cmd.is_admin:
+        # Cached subscriptions are trusted because an admin is told of every leave; while the bot was not
+        # one, members may have left unseen.
+        await ctx.checker.forget_channel(cmd.chat_id)
     group = await ctx.read_models.group(cmd.chat_id)
     if group is not None and group.protected:
         concerned.append(cmd.chat_id)

@@ -10,4 +10,7 @@ class MembershipCache(Protocol):
     async def put(self, user_id: int, channel_id: int, status: str) -> None:
         """Remember a status: a subscribed one for long, any other briefly."""
 
+    async def forget_channel(self, channel_id: int) -> None:
+        """Drop every status in this channel: updates about it may have been missed."""
+
     async def clear(self) -> None: ...

@@ -45,6 +45,9 @@ class CountingCache:
             self._stats.failures[self._level] += 1
             raise
 
+    async def forget_channel(self, channel_id: int) -> None:
+        await self._inner.forget_channel(channel_id)
+
     async def clear(self) -> None:
         await self._inner.clear()
 
@@ -73,6 +76,10 @@ class TracedCache:
     async def put(self, user_id: int, channel_id: int, status: str) -> None:
         with self._tracer.start_as_current_span("cache.put"):
             await self._inner.put(user_id, channel_id, status)
+
+    async def forget_channel(self, channel_id: int) -> None:
+        with self._tracer.start_as_current_span("cache.forget_channel"):
+            await self._inner.forget_channel(channel_id)
 
     async def clear(self) -> None:
         await self._inner.clear()

@@ -61,6 +61,17 @@ class MembershipCacheContract(ABC):
         await cache.put(USER, CHANNEL_A, "member")  # and the rejoin
         assert await cache.get_many(USER, [CHANNEL_A]) == {CHANNEL_A: "member"}
 
+    async def test_forgetting_a_channel_drops_its_statuses_only(self, cache: MembershipCache) -> None:
+        await cache.put(USER, CHANNEL_A, "member")
+        await cache.put(USER, CHANNEL_B, "member")
+        await cache.put(OTHER_USER, CHANNEL_A, "left")
+        await cache.put(OTHER_USER, CHANNEL_C, "member")
+        await cache.forget_channel(CHANNEL_A)
+        assert await cache.get_many(USER, [CHANNEL_A, CHANNEL_B]) == {CHANNEL_B: "member"}
+        assert await cache.get_many(OTHER_USER, [CHANNEL_A, CHANNEL_C]) == {CHANNEL_C: "member"}
+        await cache.put(USER, CHANNEL_A, "member")  # and it is cached again as usual
+        assert await cache.get_many(USER, [CHANNEL_A]) == {CHANNEL_A: "member"}
+
     async def test_clear_forgets_everything(self, cache: MembershipCache) -> None:
         await cache.put(USER, CHANNEL_A, "member")
         await cache.put(OTHER_USER, CHANNEL_B, "left")

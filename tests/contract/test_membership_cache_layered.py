@@ -60,3 +60,57 @@ async def test_a_put_on_one_instance_replaces_the_memory_copy_on_another() -> No
         finally:
             a.stop()
             await asyncio.wait_for(listening, 2)
+
+
+async def test_a_channel_forgotten_on_one_instance_is_forgotten_in_the_memory_of_another() -> None:
+    async with redis_namespace() as (client, prefix):
+        a, b = layered(client, prefix), layered(client, prefix)
+        listening = asyncio.create_task(a.listen())
+        try:
+            await asyncio.wait_for(a.ready.wait(), 1)
+            await a.put(USER, CHANNEL_A, "member")
+            await a.put(USER, CHANNEL_B, "member")
+
+            await b.forget_channel(CHANNEL_A)
+
+            async def a_forgot() -> None:
+                while await a.get_many(USER, [CHANNEL_A, CHANNEL_B]) != {CHANNEL_B: "member"}:
+                    await asyncio.sleep(0.01)
+
+            await asyncio.wait_for(a_forgot(), 1)
+            assert a.applied == 1
+        finally:
+            a.stop()
+            await asyncio.wait_for(listening, 2)
+
+
+async def test_a_lost_subscription_is_made_again_and_the_memory_it_could_not_keep_coherent_dropped() -> None:
+    async with redis_namespace() as (client, prefix):
+        a, b = layered(client, prefix), layered(client, prefix)
+        before = {entry["id"] for entry in await client.client_list(_type="pubsub")}
+        listening = asyncio.create_task(a.listen())
+        try:
+            await asyncio.wait_for(a.ready.wait(), 1)
+            ours = [e["id"] for e in await client.client_list(_type="pubsub") if e["id"] not in before]
+            assert len(ours) == 1
+            await a.put(USER, CHANNEL_A, "member")
+            await client.execute_command("CLIENT", "KILL", "ID", ours[0])
+            # Meanwhile another instance sees the member leave; A, not subscribed, cannot hear of it.
+            await RedisMembershipCache(client, SystemClock(), prefix, 60, 5, jitter=0).put(USER, CHANNEL_A, "left")
+
+            async def subscribed_again() -> None:
+                while a.subscriptions < 2 or not a.ready.is_set():
+                    await asyncio.sleep(0.01)
+
+            await asyncio.wait_for(subscribed_again(), 5)
+            assert await a.get_many(USER, [CHANNEL_A]) == {CHANNEL_A: "left"}  # from Redis, not stale memory
+            await b.put(USER, CHANNEL_A, "member")  # and announcements reach A again
+
+            async def a_sees_member() -> None:
+                while await a.get_many(USER, [CHANNEL_A]) != {CHANNEL_A: "member"}:
+                    await asyncio.sleep(0.01)
+
+            await asyncio.wait_for(a_sees_member(), 1)
+        finally:
+            a.stop()
+            await asyncio.wait_for(listening, 2)
