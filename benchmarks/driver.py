@@ -61,6 +61,7 @@ class Run:
         self.presses: list[tuple[int, int]] = []  # (group, user) about to press Verify
         self.wall = self.handlers_wall = 0.0
         self.raid_start: float | None = None
+        self.pace: float | None = None  # timeline steps offered per second; None: as fast as the bot takes them
 
     # Life cycle.
 
@@ -101,6 +102,8 @@ class Run:
     async def play(self) -> None:
         start = time.perf_counter()
         for index, (t, action, target, user) in enumerate(self.w.timeline):
+            if self.pace is not None and (ahead := start + index / self.pace - time.perf_counter()) > 0:
+                await asyncio.sleep(ahead)
             if t > self.sim_now:
                 self.clock.advance(t - self.sim_now)
                 self.sim_now = t

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import appendrate, hitpath, worker
+from benchmarks import appendrate, hitpath, paced, worker
 from benchmarks.config import QUICK, BenchConfig, Sizes
 from infrastructure import event_loop
 
@@ -22,10 +22,11 @@ WORKER_TIMEOUT = 1800
 
 
 def make_config(quick: bool, scale: float, rtt_ms: float, jitter_ms: float, concurrency: int, seed: int,
-                backends: str, strategies: str, workloads: str) -> BenchConfig:
+                backends: str, strategies: str, workloads: str, paced_rate: float = 1_000.0) -> BenchConfig:
     config = BenchConfig(
         sizes=QUICK if quick else Sizes(), rtt=rtt_ms / 1000, jitter=jitter_ms / 1000, concurrency=concurrency,
         seed=seed, backends=_names(backends), strategies=_names(strategies), workloads=_names(workloads), quick=quick,
+        paced_rate=paced_rate,
     )
     return config.scaled(scale) if scale != 1.0 else config
 
@@ -34,13 +35,13 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
-def spawn(request: dict) -> dict:
+def spawn(request: dict, child: Any = None) -> dict:
     """One run in a child process forked from this one: the libraries are imported already, while its memory,
     event loop and peak RSS are its own. A crash becomes an error entry instead of ending the benchmark."""
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         try:
-            return pool.submit(_child, request).result(timeout=WORKER_TIMEOUT)
+            return pool.submit(child or _child, request).result(timeout=WORKER_TIMEOUT)
         except Exception as error:  # reported in the table and the JSON, and fails the correctness check
             return {"backend": request["backend"], "workload": request["workload"],
                     "strategy": request["strategy"], "correct": False, "score": 0.0,
@@ -50,6 +51,12 @@ def spawn(request: dict) -> dict:
 def _child(request: dict) -> dict:
     config = BenchConfig.from_dict(request["config"])
     return event_loop.run(worker.run_one(config, request["backend"], request["strategy"], request["workload"]))
+
+
+def _paced_child(request: dict) -> dict:
+    config = BenchConfig.from_dict(request["config"])
+    messages = config.sizes.steady_messages if config.quick else paced.MESSAGES
+    return event_loop.run(paced.measure(config, request["backend"], config.paced_rate, messages))
 
 
 def run(config: BenchConfig, progress: Any = None) -> dict:
@@ -69,6 +76,12 @@ def run(config: BenchConfig, progress: Any = None) -> dict:
     append = asyncio.run(appendrate.measure(batches, config.seed, "services" in config.backends))
     members, messages = (500, 3_000) if config.quick else (5_000, 30_000)
     hit = hitpath.run_all(config.backends, members, messages)
+    at_load = []
+    if config.paced_rate > 0:
+        if progress:
+            progress(f"decision latency at {config.paced_rate:,.0f} steps/s")
+        at_load = [spawn({"config": config.to_dict(), "backend": backend, "strategy": "chanwarden",
+                          "workload": "steady (paced)"}, _paced_child) for backend in config.backends]
     samples = {}
     for result in runs:
         result["append_per_s"] = append
@@ -82,6 +95,7 @@ def run(config: BenchConfig, progress: Any = None) -> dict:
         "runs": runs,
         "append_per_s": append,
         "hit_path_cpu_ms": hit,
+        "latency_at_load": at_load,
         "summary": summary(runs),
     }
 

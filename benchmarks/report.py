@@ -56,9 +56,26 @@ def extras(report: dict) -> Table:
     return out
 
 
+def at_load(report: dict) -> Table:
+    out = Table(title="decision latency at a fixed load (steady workload, chanwarden)")
+    for header in ("backend", "offered/s", "achieved/s", "hit p50/p95/p99 ms", "miss p50/p95/p99 ms", "errors"):
+        out.add_column(header, justify="left" if header == "backend" else "right")
+    for r in report.get("latency_at_load", []):
+        if "error" in r:
+            out.add_row(r["backend"], "[red]crashed[/red]", "-", "-", "-", "-")
+            continue
+        hit, miss = r["latency_ms"]["hit"], r["latency_ms"]["miss"]
+        out.add_row(r["backend"], _f(r["offered_per_s"], 0), _f(r["achieved_per_s"], 0),
+                    " / ".join(_f(hit[p], 2) for p in ("p50", "p95", "p99")),
+                    " / ".join(_f(miss[p], 0) for p in ("p50", "p95", "p99")), _f(r["errors"]))
+    return out
+
+
 def show(console: Console, report: dict) -> None:
     console.print(table(report))
     console.print(extras(report))
+    if report.get("latency_at_load"):
+        console.print(at_load(report))
     for strategy, s in report["summary"].items():
         console.print(f"{strategy}: correct={s['correct']} calls={s['api_calls_total']:,} "
                       f"median calls/LB={_f(s['median_calls_vs_lower_bound'], 2)} "

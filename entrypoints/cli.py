@@ -101,10 +101,13 @@ def bench(
     backends: str = typer.Option("embedded,services", "--backends", help="embedded (SQLite) and/or services."),
     strategies: str = typer.Option("naive,lru5,chanwarden", "--strategies", help="Strategies to compare."),
     workloads: str = typer.Option("steady,raid,churn", "--workloads", help="Workloads to play."),
+    paced_rate: float = typer.Option(
+        1000.0, "--paced-rate", min=0.0, help="Steps a second for the latency-at-load runs (0 skips them)."
+    ),
 ) -> None:
     """Measure speed, Telegram cost and correctness against the peers' strategies on a simulated Telegram."""
     from benchmarks.main import command
 
     raise typer.Exit(command(quick, as_json, plot, scale=scale, rtt_ms=rtt_ms, jitter_ms=jitter_ms,
                              concurrency=concurrency, seed=seed, backends=backends, strategies=strategies,
-                             workloads=workloads))
+                             workloads=workloads, paced_rate=paced_rate))

@@ -35,5 +35,8 @@ def test_quick_bench_reports_every_figure_and_every_strategy_is_right(tmp_path) 
     assert calls["naive"] > calls["chanwarden"]
     assert report["append_per_s"]["postgres"]["ours"] > 0
     assert all(h["telegram_calls"] == 0 for h in report["hit_path_cpu_ms"])
+    assert {r["backend"] for r in report["latency_at_load"]} == {"embedded", "services"}
+    for r in report["latency_at_load"]:
+        assert r["errors"] == 0 and r["latency_ms"]["hit"]["n"] > 0 and r["latency_ms"]["miss"]["n"] > 0, r
     assert result.exit_code == 0
     assert plot.stat().st_size > 10_000
