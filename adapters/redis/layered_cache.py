@@ -101,15 +101,21 @@ class LayeredMembershipCache:
                 # A bounded wait rather than a blocking read: it behaves the same with or without socket timeouts.
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
                 if message is not None and message["type"] == "message":
-                    await self._apply(json.loads(message["data"]))
+                    await self._apply(message["data"])
         finally:
             await pubsub.aclose()
 
-    async def _apply(self, event: dict) -> None:
-        if event["origin"] == self.instance_id:
+    async def _apply(self, data: bytes | str) -> None:
+        try:
+            event = json.loads(data)
+            if event["origin"] == self.instance_id:
+                return
+            if "forget_channel" in event:
+                await self._first.forget_channel(int(event["forget_channel"]))
+            else:
+                await self._first.put(int(event["user"]), int(event["channel"]), str(event["status"]))
+        except (ValueError, KeyError, TypeError):
+            # Anyone who can publish to Redis can send anything; one bad message must not end coherence.
+            log.warning("ignored a malformed cache announcement on %s", self.channel)
             return
-        if "forget_channel" in event:
-            await self._first.forget_channel(event["forget_channel"])
-        else:
-            await self._first.put(event["user"], event["channel"], event["status"])
         self.applied += 1

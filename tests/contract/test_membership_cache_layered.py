@@ -114,3 +114,24 @@ async def test_a_lost_subscription_is_made_again_and_the_memory_it_could_not_kee
         finally:
             a.stop()
             await asyncio.wait_for(listening, 2)
+
+
+async def test_a_malformed_announcement_is_ignored_and_coherence_goes_on() -> None:
+    async with redis_namespace() as (client, prefix):
+        a, b = layered(client, prefix), layered(client, prefix)
+        listening = asyncio.create_task(a.listen())
+        try:
+            await asyncio.wait_for(a.ready.wait(), 1)
+            for junk in (b"not json", b'{"origin": "x"}', b'{"origin": "x", "user": [], "channel": 1, "status": 2}'):
+                await client.publish(a.channel, junk)
+            await b.put(USER, CHANNEL_A, "left")
+
+            async def a_sees_left() -> None:
+                while await a.get_many(USER, [CHANNEL_A]) != {CHANNEL_A: "left"}:
+                    await asyncio.sleep(0.01)
+
+            await asyncio.wait_for(a_sees_left(), 1)
+            assert a.applied == 1 and a.subscriptions == 1
+        finally:
+            a.stop()
+            await asyncio.wait_for(listening, 2)
