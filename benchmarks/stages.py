@@ -54,10 +54,12 @@ async def main(backend: str, strategy: str, workload: str, scale: float) -> None
         await run.protect()
         calls.clear()
         seconds.clear()
+        cpu = time.process_time()
         await run.play()
+        cpu = time.process_time() - cpu
     finally:
         await run.close()
-    print(f"wall {run.wall:.2f}s, handlers answered after {run.handlers_wall:.2f}s, "
+    print(f"wall {run.wall:.2f}s, cpu {cpu:.2f}s, handlers answered after {run.handlers_wall:.2f}s, "
           f"{sum(run.handled.values())} updates, {run.handled['GroupMessage']} messages")
     for label in sorted(calls, key=lambda k: -seconds[k]):
         mean_ms = 1000 * seconds[label] / calls[label]

@@ -29,6 +29,10 @@ class LayeredMembershipCache:
         self._first = first
         self._second = second
         self.instance_id = instance_id or uuid4().hex
+        # Every instance hears its own announcements too; they start with its origin, so they are told
+        # apart without parsing them.
+        self._own = json.dumps({"origin": self.instance_id})[:-1]
+        self._own_bytes = self._own.encode()
         self.channel = f"{second.prefix}cache-events"
         self.ready = asyncio.Event()  # set while listen() is subscribed, so callers can wait for it
         self.applied = 0  # announcements from other instances applied to the memory level
@@ -106,6 +110,8 @@ class LayeredMembershipCache:
             await pubsub.aclose()
 
     async def _apply(self, data: bytes | str) -> None:
+        if data.startswith(self._own_bytes if isinstance(data, bytes) else self._own):
+            return
         try:
             event = json.loads(data)
             if event["origin"] == self.instance_id:

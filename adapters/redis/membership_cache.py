@@ -10,7 +10,7 @@ import random
 from typing import Any
 
 from adapters.redis import unlink_under
-from adapters.redis.errors import bounded
+from adapters.redis.batching import BatchedCommands
 from application.ports.clock import Clock
 from domain.subscription import is_subscribed
 
@@ -37,6 +37,7 @@ class RedisMembershipCache:
         self._ttl = {True: positive_ttl, False: negative_ttl}
         self._jitter = jitter
         self._random = random.Random(seed)
+        self._commands = BatchedCommands(client, timeout)
 
     def _key(self, user_id: int, channel_id: int) -> str:
         return f"{self._namespace}{user_id}:{channel_id}"
@@ -45,7 +46,7 @@ class RedisMembershipCache:
         if not channels:
             return {}
         keys = [self._key(user_id, c) for c in channels]
-        values = await bounded(self.client.mget(keys), self.timeout, "MGET membership")
+        (values,) = await self._commands.run([("MGET", *keys)], "MGET membership")
         now = self._clock.time()
         found = {}
         for channel, value in zip(channels, values, strict=True):
@@ -62,15 +63,11 @@ class RedisMembershipCache:
         ttl *= 1 + self._random.uniform(-self._jitter, self._jitter)
         # SET replaces any earlier status and its TTL at once: an observed leave wins immediately.
         value = f"{status} {self._clock.time() + ttl:.3f}"
-        key, px = self._key(user_id, channel_id), max(1, round(ttl * 1000))
-        if announce is None:
-            await bounded(self.client.set(key, value, px=px), self.timeout, "SET membership")
-            return
-        # Pipelined, SET first: an instance that hears the announcement and then misses memory reads the new value.
-        pipe = self.client.pipeline(transaction=False)
-        pipe.set(key, value, px=px)
-        pipe.publish(*announce)
-        await bounded(pipe.execute(), self.timeout, "SET and PUBLISH membership")
+        commands: list[tuple] = [("SET", self._key(user_id, channel_id), value, "PX", max(1, round(ttl * 1000)))]
+        if announce is not None:
+            # SET first: an instance that hears the announcement and then misses memory reads the new value.
+            commands.append(("PUBLISH", *announce))
+        await self._commands.run(commands, "SET membership")
 
     async def forget_channel(self, channel_id: int) -> None:
         # A scan of the namespace: rare (the bot's rights in a channel changed), and it blocks nobody.
