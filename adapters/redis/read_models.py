@@ -113,23 +113,34 @@ class RedisReadModels:
                     pipe.sadd(self._channel_key(channel_id), group.chat_id)
             pipe.set(self._group_key(group.chat_id), json.dumps(asdict(group)))
             linked[group.chat_id] = group.channels
-        for verdict in verdicts:
-            pipe.set(self._verdict_key(verdict.chat_id, verdict.member_id), json.dumps(_verdict_data(verdict)))
-            if verdict.status == RESTRICTED:
-                pipe.sadd(self._restricted_key(verdict.chat_id), verdict.member_id)
-            else:
-                pipe.srem(self._restricted_key(verdict.chat_id), verdict.member_id)
-            member = f"{verdict.chat_id}:{verdict.member_id}"
-            if verdict.warning_id is None:
-                pipe.srem(self._warned_key, member)
-            else:
-                pipe.sadd(self._warned_key, member)
+        # A few commands per batch rather than three per verdict: the views in one MSET, each set's additions
+        # and removals in one command each. Only a member's last view in the batch counts, as in memory.
+        latest = {(v.chat_id, v.member_id): v for v in verdicts}
+        if not latest:
+            return
+        pipe.mset({self._verdict_key(c, m): json.dumps(_verdict_data(v)) for (c, m), v in latest.items()})
+        restricted: dict[int, tuple[list[int], list[int]]] = {}
+        warned: tuple[list[str], list[str]] = ([], [])
+        for (chat_id, member_id), verdict in latest.items():
+            added, removed = restricted.setdefault(chat_id, ([], []))
+            (added if verdict.status == RESTRICTED else removed).append(member_id)
+            warned[verdict.warning_id is None].append(f"{chat_id}:{member_id}")
+        for chat_id, (added, removed) in restricted.items():
+            _add_remove(pipe, self._restricted_key(chat_id), added, removed)
+        _add_remove(pipe, self._warned_key, *warned)
 
     async def clear(self) -> None:
         await unlink_under(self._client, self._namespace, self._timeout)
 
 
 _TIMES = ("since", "warning_at")
+
+
+def _add_remove(pipe: Any, key: str, added: list, removed: list) -> None:
+    if added:
+        pipe.sadd(key, *added)
+    if removed:
+        pipe.srem(key, *removed)
 
 
 def _verdict_data(verdict: VerdictView) -> dict[str, Any]:

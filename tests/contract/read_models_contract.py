@@ -86,6 +86,16 @@ class ReadModelsContract(ABC):
         assert await store.restricted(-2) == [verdict(-2, 9)]
         assert (await store.verdict(-1, 4)).status == "released"
 
+    async def test_a_member_seen_twice_in_one_batch_ends_as_last_seen(self, store: ReadModels) -> None:
+        posted = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+        warned = verdict(-1, 6, warning_id=8, warning_at=posted)
+        await store.apply(1, [], [verdict(-1, 4), verdict(-1, 5, "verified"), warned])
+        await store.apply(2, [], [verdict(-1, 4, "released"), verdict(-1, 5), verdict(-1, 4),
+                                  verdict(-1, 6), verdict(-1, 5, "verified")])
+        assert await store.restricted(-1) == [verdict(-1, 4), verdict(-1, 6)]
+        assert await store.verdict(-1, 5) == verdict(-1, 5, "verified")
+        assert await store.live_warnings() == []
+
     async def test_live_warnings_lists_every_posted_warning_until_removed(self, store: ReadModels) -> None:
         posted = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
         warned = verdict(1, 5, warning_id=77, warning_at=posted, warning_shared=True)
