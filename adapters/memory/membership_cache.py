@@ -6,7 +6,7 @@ from itertools import islice
 from application.ports.clock import Clock
 from domain.subscription import is_subscribed
 
-MAX_ENTRIES = 2_000_000  # about 300 MB; past it, expired entries go first, then the oldest written
+MAX_ENTRIES = 1_000_000  # about 250 MB; past it, expired entries go first, then the oldest written
 
 
 class InMemoryMembershipCache:
