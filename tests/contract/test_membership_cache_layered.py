@@ -1,7 +1,7 @@
 """The membership cache contract on memory-over-Redis, and coherence between two instances."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from membership_cache_contract import CHANNEL_A, CHANNEL_B, USER, MembershipCacheContract
@@ -40,57 +40,60 @@ async def test_a_status_found_in_redis_is_kept_in_memory() -> None:
         assert await first.get_many(USER, [CHANNEL_A]) == {CHANNEL_A: "member"}
 
 
+@asynccontextmanager
+async def listening(cache: LayeredMembershipCache) -> AsyncIterator[None]:
+    """The cache's listener running and subscribed for the block, then stopped."""
+    task = asyncio.create_task(cache.listen())
+    try:
+        await asyncio.wait_for(cache.ready.wait(), 1)
+        yield
+    finally:
+        cache.stop()
+        await asyncio.wait_for(task, 2)
+
+
+async def eventually(condition: Callable[[], Awaitable[bool]], seconds: float = 1) -> None:
+    async def poll() -> None:
+        while not await condition():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), seconds)
+
+
+def sees(cache: LayeredMembershipCache, expected: dict[int, str], *channels: int) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return await cache.get_many(USER, list(channels)) == expected
+
+    return check
+
+
 async def test_a_put_on_one_instance_replaces_the_memory_copy_on_another() -> None:
     async with redis_namespace() as (client, prefix):
         a, b = layered(client, prefix), layered(client, prefix)
-        listening = asyncio.create_task(a.listen())
-        try:
-            await asyncio.wait_for(a.ready.wait(), 1)
+        async with listening(a):
             await a.put(USER, CHANNEL_A, "member")
             assert await a.get_many(USER, [CHANNEL_A]) == {CHANNEL_A: "member"}  # now served from A's memory
-
             await b.put(USER, CHANNEL_A, "left")
-
-            async def a_sees_left() -> None:
-                while await a.get_many(USER, [CHANNEL_A]) != {CHANNEL_A: "left"}:
-                    await asyncio.sleep(0.01)
-
-            await asyncio.wait_for(a_sees_left(), 1)
+            await eventually(sees(a, {CHANNEL_A: "left"}, CHANNEL_A))
             assert a.applied == 1  # B's put only: A ignored the announcement of its own
-        finally:
-            a.stop()
-            await asyncio.wait_for(listening, 2)
 
 
 async def test_a_channel_forgotten_on_one_instance_is_forgotten_in_the_memory_of_another() -> None:
     async with redis_namespace() as (client, prefix):
         a, b = layered(client, prefix), layered(client, prefix)
-        listening = asyncio.create_task(a.listen())
-        try:
-            await asyncio.wait_for(a.ready.wait(), 1)
+        async with listening(a):
             await a.put(USER, CHANNEL_A, "member")
             await a.put(USER, CHANNEL_B, "member")
-
             await b.forget_channel(CHANNEL_A)
-
-            async def a_forgot() -> None:
-                while await a.get_many(USER, [CHANNEL_A, CHANNEL_B]) != {CHANNEL_B: "member"}:
-                    await asyncio.sleep(0.01)
-
-            await asyncio.wait_for(a_forgot(), 1)
+            await eventually(sees(a, {CHANNEL_B: "member"}, CHANNEL_A, CHANNEL_B))
             assert a.applied == 1
-        finally:
-            a.stop()
-            await asyncio.wait_for(listening, 2)
 
 
 async def test_a_lost_subscription_is_made_again_and_the_memory_it_could_not_keep_coherent_dropped() -> None:
     async with redis_namespace() as (client, prefix):
         a, b = layered(client, prefix), layered(client, prefix)
         before = {entry["id"] for entry in await client.client_list(_type="pubsub")}
-        listening = asyncio.create_task(a.listen())
-        try:
-            await asyncio.wait_for(a.ready.wait(), 1)
+        async with listening(a):
             ours = [e["id"] for e in await client.client_list(_type="pubsub") if e["id"] not in before]
             assert len(ours) == 1
             await a.put(USER, CHANNEL_A, "member")
@@ -98,40 +101,21 @@ async def test_a_lost_subscription_is_made_again_and_the_memory_it_could_not_kee
             # Meanwhile another instance sees the member leave; A, not subscribed, cannot hear of it.
             await RedisMembershipCache(client, SystemClock(), prefix, 60, 5, jitter=0).put(USER, CHANNEL_A, "left")
 
-            async def subscribed_again() -> None:
-                while a.subscriptions < 2 or not a.ready.is_set():
-                    await asyncio.sleep(0.01)
+            async def subscribed_again() -> bool:
+                return a.subscriptions >= 2 and a.ready.is_set()
 
-            await asyncio.wait_for(subscribed_again(), 5)
+            await eventually(subscribed_again, 5)
             assert await a.get_many(USER, [CHANNEL_A]) == {CHANNEL_A: "left"}  # from Redis, not stale memory
             await b.put(USER, CHANNEL_A, "member")  # and announcements reach A again
-
-            async def a_sees_member() -> None:
-                while await a.get_many(USER, [CHANNEL_A]) != {CHANNEL_A: "member"}:
-                    await asyncio.sleep(0.01)
-
-            await asyncio.wait_for(a_sees_member(), 1)
-        finally:
-            a.stop()
-            await asyncio.wait_for(listening, 2)
+            await eventually(sees(a, {CHANNEL_A: "member"}, CHANNEL_A))
 
 
 async def test_a_malformed_announcement_is_ignored_and_coherence_goes_on() -> None:
     async with redis_namespace() as (client, prefix):
         a, b = layered(client, prefix), layered(client, prefix)
-        listening = asyncio.create_task(a.listen())
-        try:
-            await asyncio.wait_for(a.ready.wait(), 1)
+        async with listening(a):
             for junk in (b"not json", b'{"origin": "x"}', b'{"origin": "x", "user": [], "channel": 1, "status": 2}'):
                 await client.publish(a.channel, junk)
             await b.put(USER, CHANNEL_A, "left")
-
-            async def a_sees_left() -> None:
-                while await a.get_many(USER, [CHANNEL_A]) != {CHANNEL_A: "left"}:
-                    await asyncio.sleep(0.01)
-
-            await asyncio.wait_for(a_sees_left(), 1)
+            await eventually(sees(a, {CHANNEL_A: "left"}, CHANNEL_A))
             assert a.applied == 1 and a.subscriptions == 1
-        finally:
-            a.stop()
-            await asyncio.wait_for(listening, 2)
