@@ -114,8 +114,6 @@ class LayeredMembershipCache:
             return
         try:
             event = json.loads(data)
-            if event["origin"] == self.instance_id:
-                return
             if "forget_channel" in event:
                 await self._first.forget_channel(int(event["forget_channel"]))
             else:
