@@ -18,6 +18,7 @@ RESTRICTED_UNCHECKED = "restricted_unchecked"  # strict mode: restricted because
 ALLOWED_ON_FAILURE = "allowed_on_failure"
 EXEMPT = "exempt"
 NOT_IN_GROUP = "not_in_group"
+SUPERSEDED = "superseded"  # a later update told the opposite while this one waited
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,13 @@ async def _restrict_locked(
             prior = participant.restrictions
         elif job.must_be_in_group:
             return Decision(NOT_IN_GROUP)
+    if job.observed:
+        # While this update waited (the member's place in the group was asked of Telegram), a later one may
+        # have said the member is back: the cache holds the latest status, so it decides.
+        latest = (await ctx.checker.cached(job.member_id, missing)).statuses
+        missing = [c for c in missing if not subscription.is_subscribed(latest.get(c, subscription.LEFT))]
+        if not missing:
+            return Decision(SUPERSEDED)
     now = ctx.clock.now()
     await change_verdict(
         ctx,

@@ -6,6 +6,7 @@ from application.gate import Enforcement, enforce
 from application.handlers.join_request import decide_join_request
 from domain import membership_verdict as mv
 from domain import subscription
+from domain.ids import verdict_stream_id
 
 
 async def handle_channel_membership(ctx: GateContext, cmd: ChannelMembershipChanged) -> list[str]:
@@ -15,7 +16,10 @@ async def handle_channel_membership(ctx: GateContext, cmd: ChannelMembershipChan
         group = await ctx.read_models.group(chat_id)
         if group is None or not group.protected or cmd.channel_id not in group.channel_ids or not group.can_enforce:
             continue
-        view = await ctx.read_models.verdict(chat_id, cmd.user_id)
+        async with ctx.member_lock(verdict_stream_id(chat_id, cmd.user_id)):
+            # Read after any restriction being decided for this member is recorded: a leave still on its way
+            # then either lands first (and this join releases it) or finds this join in the cache and stands down.
+            view = await ctx.read_models.verdict(chat_id, cmd.user_id)
         if subscription.is_subscribed(cmd.status):
             if view is not None and view.join_request == "pending":
                 outcomes.append(await decide_join_request(ctx, group, cmd.user_id, fresh=False))

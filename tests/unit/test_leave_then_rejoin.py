@@ -1,0 +1,82 @@
+"""A member leaves a linked channel and is back before the bot has finished deciding about the leave.
+
+The leave of a member the gate has not seen yet waits for Telegram (is this person in the group at all?);
+the rejoin arrives meanwhile. Whatever the order in which the two finish, the member must end able to write.
+"""
+
+import asyncio
+
+from adapters.simulated_telegram.model import Participant
+from application.commands import ChannelMembershipChanged
+from domain import membership_verdict as mv
+from tests.unit.test_handlers import boot, protect
+
+NEWS, GROUP, ALICE = 1001, 2001, 1
+
+
+class HeldGroupLookups:
+    """Telegram's answer about someone's place in the group waits until `release`."""
+
+    def __init__(self, telegram) -> None:
+        self.asked = asyncio.Event()
+        self._released = asyncio.Event()
+        self._get = telegram.get_participant
+        telegram.get_participant = self._held
+
+    async def _held(self, chat_id: int, user_id: int):
+        if chat_id == GROUP:
+            self.asked.set()
+            await self._released.wait()
+        return await self._get(chat_id, user_id)
+
+    def release(self) -> None:
+        self._released.set()
+
+
+def channel(telegram, status: str) -> ChannelMembershipChanged:
+    telegram.world.chats[NEWS].participants[ALICE] = Participant(status)
+    return ChannelMembershipChanged(NEWS, ALICE, status)
+
+
+async def test_a_rejoin_told_while_the_leave_is_still_being_decided_leaves_the_member_free() -> None:
+    gate, telegram, _ = await boot()
+    await protect(gate)
+    held = HeldGroupLookups(telegram)
+    leave = asyncio.create_task(gate.handle(channel(telegram, "left")))
+    await asyncio.wait_for(held.asked.wait(), 1)
+    join = asyncio.create_task(gate.handle(channel(telegram, "member")))  # back while the leave still waits
+    await asyncio.sleep(0.01)
+    held.release()
+    assert await asyncio.wait_for(leave, 1) == ["superseded"]
+    assert await asyncio.wait_for(join, 1) == []  # nothing to release: no restriction was recorded
+    await gate.settle()
+    assert telegram.world.can_write(GROUP, ALICE)
+    view = await gate.ctx.read_models.verdict(GROUP, ALICE)
+    assert view is None or view.status != mv.RESTRICTED
+
+
+async def test_a_rejoin_told_while_the_leave_is_being_recorded_releases_the_member() -> None:
+    gate, telegram, store = await boot()
+    await protect(gate)
+    recording = asyncio.Event()
+    carry_on = asyncio.Event()
+    append = store.append
+
+    async def held_append(events, tracking=None):
+        if any(type(e).__name__ == "MemberRestricted" for e in events):
+            recording.set()
+            await carry_on.wait()
+        return await append(events, tracking)
+
+    store.append = held_append
+    leave = asyncio.create_task(gate.handle(channel(telegram, "left")))
+    await asyncio.wait_for(recording.wait(), 1)  # decided: restrict; the record is on its way
+    join = asyncio.create_task(gate.handle(channel(telegram, "member")))
+    await asyncio.sleep(0.01)
+    assert not join.done()  # it waits for the restriction to be recorded before it reads the member's view
+    carry_on.set()
+    await asyncio.wait_for(leave, 1)
+    assert await asyncio.wait_for(join, 1) == ["passed"]  # the restriction it found is released
+    await gate.settle()
+    assert telegram.world.can_write(GROUP, ALICE)
+    assert (await gate.ctx.read_models.verdict(GROUP, ALICE)).status != mv.RESTRICTED
