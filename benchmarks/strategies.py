@@ -14,8 +14,9 @@ from collections import OrderedDict
 
 from dependency_injector import providers
 
-from application.membership_checker import MembershipChecker
+from application.membership_checker import CheckResult, MembershipChecker
 from application.ports.clock import Clock
+from application.ports.telegram import TelegramError
 
 LRU_TTL = 300.0
 LRU_SIZE = 200_000  # entries; large enough that the benchmark measures the TTL, not evictions
@@ -69,6 +70,11 @@ class PeerChecker(MembershipChecker):
 
     async def forget_channel(self, channel_id: int) -> None:
         return None  # nor do the peers notice losing and regaining their rights in a channel
+
+    async def cached(self, user_id: int, channels: list[int]) -> CheckResult:
+        # What the application reads when it acts on an observed update: its own cache follows those
+        # updates, a peer's does not, so a peer's would only answer from before them.
+        return CheckResult(failures={c: TelegramError(TelegramError.INTERNAL, "not cached") for c in channels})
 
 
 def install(container, strategy: str) -> None:
