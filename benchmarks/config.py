@@ -43,7 +43,7 @@ class BenchConfig:
     strategies: tuple[str, ...] = STRATEGIES
     workloads: tuple[str, ...] = WORKLOADS
     quick: bool = False
-    paced_rate: float = 1_000.0  # timeline steps a second for the latency-at-load runs; 0 skips them
+    paced_rate: float = 1_000.0  # steps a second for the latency-at-load runs (40 % of services' pace); 0 skips them
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -22,7 +22,8 @@ WORKER_TIMEOUT = 1800
 
 
 def make_config(quick: bool, scale: float, rtt_ms: float, jitter_ms: float, concurrency: int, seed: int,
-                backends: str, strategies: str, workloads: str, paced_rate: float = 1_000.0) -> BenchConfig:
+                backends: str, strategies: str, workloads: str,
+                paced_rate: float = BenchConfig.paced_rate) -> BenchConfig:
     config = BenchConfig(
         sizes=QUICK if quick else Sizes(), rtt=rtt_ms / 1000, jitter=jitter_ms / 1000, concurrency=concurrency,
         seed=seed, backends=_names(backends), strategies=_names(strategies), workloads=_names(workloads), quick=quick,

@@ -11,7 +11,6 @@ from benchmarks.driver import Run
 from benchmarks.instruments import percentiles
 from benchmarks.workloads import build
 
-RATE = 1_000.0  # steps a second: 40 % of what the services backend sustains on 2 cores
 MESSAGES = 10_000
 
 
