@@ -1,7 +1,8 @@
 """Two cache levels: this process's memory first, then Redis, shared by every instance.
 
 Reads try memory, then Redis, and keep what Redis knew in memory. Writes go to both levels and are
-announced on `<prefix>cache-events`, so other instances replace their in-memory copy at once: a member
+announced on `<prefix>cache-events` (one JSON object per line; the statuses written in one Redis round
+trip share one message), so other instances replace their in-memory copy at once: a member
 seen leaving a channel must not keep passing on another instance until a long positive TTL runs out.
 Announcements missed while the subscription was down cannot be known afterwards, so each time it is
 made again the memory level is dropped and refilled from Redis as members write.
@@ -110,16 +111,18 @@ class LayeredMembershipCache:
             await pubsub.aclose()
 
     async def _apply(self, data: bytes | str) -> None:
+        # A message holds one instance's announcements only, so its first line tells whose they all are.
         if data.startswith(self._own_bytes if isinstance(data, bytes) else self._own):
             return
-        try:
-            event = json.loads(data)
-            if "forget_channel" in event:
-                await self._first.forget_channel(int(event["forget_channel"]))
-            else:
-                await self._first.put(int(event["user"]), int(event["channel"]), str(event["status"]))
-        except (ValueError, KeyError, TypeError):
-            # Anyone who can publish to Redis can send anything; one bad message must not end coherence.
-            log.warning("ignored a malformed cache announcement on %s", self.channel)
-            return
-        self.applied += 1
+        for line in data.splitlines():
+            try:
+                event = json.loads(line)
+                if "forget_channel" in event:
+                    await self._first.forget_channel(int(event["forget_channel"]))
+                else:
+                    await self._first.put(int(event["user"]), int(event["channel"]), str(event["status"]))
+            except (ValueError, KeyError, TypeError):
+                # Anyone who can publish to Redis can send anything; one bad line must not end coherence.
+                log.warning("ignored a malformed cache announcement on %s", self.channel)
+                continue
+            self.applied += 1

@@ -57,17 +57,17 @@ class RedisMembershipCache:
         return found
 
     async def put(self, user_id: int, channel_id: int, status: str, announce: tuple[str, str] | None = None) -> None:
-        """Store a status; `announce` (pub/sub channel, message) is published in the same round trip."""
+        """Store a status; `announce` (pub/sub channel, one line) is published in the same round trip, joined
+        with the other announcements of that round trip."""
         ttl = self._ttl[is_subscribed(status)]
         # Jitter spreads expiries so a crowd verified together is not re-checked together.
         ttl *= 1 + self._random.uniform(-self._jitter, self._jitter)
         # SET replaces any earlier status and its TTL at once: an observed leave wins immediately.
         value = f"{status} {self._clock.time() + ttl:.3f}"
-        commands: list[tuple] = [("SET", self._key(user_id, channel_id), value, "PX", max(1, round(ttl * 1000)))]
-        if announce is not None:
-            # SET first: an instance that hears the announcement and then misses memory reads the new value.
-            commands.append(("PUBLISH", *announce))
-        await self._commands.run(commands, "SET membership")
+        # The announcement goes after the batch's SETs: an instance that hears it and then misses memory
+        # reads the new value.
+        command = ("SET", self._key(user_id, channel_id), value, "PX", max(1, round(ttl * 1000)))
+        await self._commands.run([command], "SET membership", announce=announce)
 
     async def forget_channel(self, channel_id: int) -> None:
         # A scan of the namespace: rare (the bot's rights in a channel changed), and it blocks nobody.

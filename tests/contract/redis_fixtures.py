@@ -1,9 +1,11 @@
 """A private key prefix on the test Redis for each test, removed afterwards."""
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -33,3 +35,14 @@ async def redis_namespace() -> AsyncIterator[tuple[Redis, str]]:
 
 async def keys_under(client: Redis, prefix: str) -> list[bytes]:
     return sorted([key async for key in client.scan_iter(match=prefix + "*")])
+
+
+async def messages_heard(pubsub: Any, seconds: float) -> list[bytes]:
+    """Every published message a subscribed pubsub receives within `seconds` (confirmations left out)."""
+    heard: list[bytes] = []
+    deadline = asyncio.get_running_loop().time() + seconds
+    while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=min(left, 0.05))
+        if message is not None and message["type"] == "message":
+            heard.append(message["data"])
+    return heard

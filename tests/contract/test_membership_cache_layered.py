@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from membership_cache_contract import CHANNEL_A, CHANNEL_B, USER, MembershipCacheContract
-from redis_fixtures import redis_namespace
+from redis_fixtures import messages_heard, redis_namespace
 
 from adapters.memory.membership_cache import InMemoryMembershipCache
 from adapters.redis.layered_cache import LayeredMembershipCache
@@ -110,12 +110,30 @@ async def test_a_lost_subscription_is_made_again_and_the_memory_it_could_not_kee
             await eventually(sees(a, {CHANNEL_A: "member"}, CHANNEL_A))
 
 
+async def test_statuses_written_together_reach_another_instance_in_one_message() -> None:
+    async with redis_namespace() as (client, prefix):
+        a, b = layered(client, prefix), layered(client, prefix)
+        async with listening(a):
+            spy = client.pubsub()
+            await spy.subscribe(a.channel)
+            try:
+                await asyncio.gather(b.put(USER, CHANNEL_A, "left"), b.put(USER, CHANNEL_B, "member"))
+                await eventually(sees(a, {CHANNEL_A: "left", CHANNEL_B: "member"}, CHANNEL_A, CHANNEL_B))
+                assert [len(message.splitlines()) for message in await messages_heard(spy, 0.3)] == [2]
+            finally:
+                await spy.aclose()
+            assert a.applied == 2
+
+
 async def test_a_malformed_announcement_is_ignored_and_coherence_goes_on() -> None:
     async with redis_namespace() as (client, prefix):
         a, b = layered(client, prefix), layered(client, prefix)
         async with listening(a):
             for junk in (b"not json", b'{"origin": "x"}', b'{"origin": "x", "user": [], "channel": 1, "status": 2}'):
                 await client.publish(a.channel, junk)
+            # One bad line among good ones costs only itself.
+            good = f'{{"origin": "x", "user": {USER}, "channel": {CHANNEL_B}, "status": "member"}}'
+            await client.publish(a.channel, f"not json\n{good}")
             await b.put(USER, CHANNEL_A, "left")
-            await eventually(sees(a, {CHANNEL_A: "left"}, CHANNEL_A))
-            assert a.applied == 1 and a.subscriptions == 1
+            await eventually(sees(a, {CHANNEL_A: "left", CHANNEL_B: "member"}, CHANNEL_A, CHANNEL_B))
+            assert a.applied == 2 and a.subscriptions == 1

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
-from redis_fixtures import redis_namespace
+from redis_fixtures import messages_heard, redis_namespace
 
 from adapters.redis.batching import BatchedCommands
 from adapters.redis.errors import RedisUnavailable
@@ -60,3 +60,29 @@ async def test_a_caller_that_stops_waiting_does_not_disturb_the_others() -> None
         assert await staying == [True, b"1"]
         with pytest.raises(asyncio.CancelledError):
             await leaving
+
+
+async def test_announcements_of_one_turn_go_out_as_one_message_after_every_write_of_the_batch() -> None:
+    async with redis_namespace() as (client, prefix):
+        batch = BatchedCommands(client, timeout=1.0)
+        channel = f"{prefix}news"
+        pubsub = client.pubsub()
+        await pubsub.subscribe(channel)
+        try:
+            replies = await asyncio.gather(*(
+                batch.run([("SET", f"{prefix}k{n}", str(n))], f"SET {n}", announce=(channel, f"wrote {n}"))
+                for n in range(3)
+            ), batch.run([("SET", f"{prefix}quiet", "1")], "no announcement"))
+            assert replies == [[True]] * 4  # each caller gets its own replies, the publish's not among them
+            assert await messages_heard(pubsub, 0.3) == [b"wrote 0\nwrote 1\nwrote 2"]
+            assert await client.mget([f"{prefix}k{n}" for n in range(3)]) == [b"0", b"1", b"2"]
+        finally:
+            await pubsub.aclose()
+
+
+async def test_an_announcement_spanning_lines_is_refused_before_anything_is_sent() -> None:
+    async with redis_namespace() as (client, prefix):
+        batch = BatchedCommands(client, timeout=1.0)
+        with pytest.raises(ValueError):
+            await batch.run([("SET", f"{prefix}k", "1")], "two lines", announce=(f"{prefix}news", "a\nb"))
+        assert batch.round_trips == 0 and await client.get(f"{prefix}k") is None
