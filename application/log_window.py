@@ -17,6 +17,9 @@ class LogWindow:
         self._limit = limit
         self._pending: deque[tuple[int, asyncio.Task | None]] = deque()
         self._last: dict[Hashable, asyncio.Task] = {}  # per key, its latest work: the next one runs after it
+        # Set when any work finishes: a window holds thousands of records, and waiting on each task anew
+        # every time cost the reactor more than the work it waited for.
+        self._finished = asyncio.Event()
 
     def start(self, key: Hashable, work: Callable[[], Awaitable[None]]) -> asyncio.Task:
         """Run `work` after any earlier work for the same key (one member is never carried out twice at once)."""
@@ -35,6 +38,11 @@ class LogWindow:
     def passed(self, position: int, task: asyncio.Task | None = None) -> None:
         """The record at `position` was read; `task` is its work, if it has any."""
         self._pending.append((position, task))
+        if task is not None:
+            task.add_done_callback(self._on_finished)
+
+    def _on_finished(self, _task: asyncio.Task) -> None:
+        self._finished.set()
 
     def advance(self) -> bool:
         """Move the position over the finished records; True if it moved. It stops at a failed record."""
@@ -78,16 +86,16 @@ class LogWindow:
         head = self._pending[0][1] if self._pending else None
         if head is None or head.done():
             return
-        waits: set[asyncio.Future] = set(self._running())
-        heard = asyncio.ensure_future(news.wait()) if news is not None else None
-        if heard is not None:
-            waits.add(heard)
-        try:
-            if waits:
+        if not self._finished.is_set():  # set: work finished since the last wait, and the caller may use it
+            waits = [asyncio.ensure_future(self._finished.wait())]
+            if news is not None:
+                waits.append(asyncio.ensure_future(news.wait()))
+            try:
                 await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            if heard is not None:
-                heard.cancel()
+            finally:
+                for waiting in waits:
+                    waiting.cancel()
+        self._finished.clear()
 
     async def settle(self) -> None:
         """Let everything started finish (after a failure, so its neighbours are not cut off midway)."""
