@@ -143,6 +143,36 @@ class EventStoreContract:
         assert await store.read_all(after=everything[1].position, limit=1) == everything[2:3]
         assert await store.read_all(after=everything[-1].position) == []
 
+    async def test_followers_reading_in_turns_while_the_log_grows_each_see_all_of_it_in_order(
+        self, store: EventStore
+    ) -> None:
+        """Three followers with their own batch sizes, reads interleaved with appends and a refused append
+        (which may leave a gap in the numbering): each ends with exactly what was appended."""
+        appended: list[tuple[int, Any]] = []
+        cursors, seen = [0, 0, 0], [[], [], []]
+
+        async def follow(index: int, limit: int) -> None:
+            for record in await store.read_all(after=cursors[index], limit=limit):
+                seen[index].append((record.position, record.event))
+                cursors[index] = record.position
+
+        for round_ in range(6):
+            verdict = a_verdict(member_id=100 + round_)
+            events = verdict.collect_events()
+            appended += list(zip(await store.append(events), events, strict=True))
+            if round_ == 2:
+                with pytest.raises(ConcurrencyConflict):
+                    await store.append(events)  # the same versions again
+            await follow(0, 1000)
+            await follow(1, 1)
+            if round_ % 2:
+                await follow(2, 3)
+        for index, limit in enumerate((1000, 1, 3)):
+            while len(seen[index]) < len(appended) and await store.read_all(after=cursors[index], limit=limit):
+                await follow(index, limit)
+        assert seen == [appended] * 3
+        assert await store.read_all(after=appended[-1][0]) == []
+
     async def test_last_position_is_the_latest_appended(self, store: EventStore) -> None:
         assert await store.last_position() == 0
         positions = await store.append(a_group().collect_events())
