@@ -51,6 +51,8 @@ class Projector:
             applied += len(records)
             if on_batch is not None:
                 on_batch(len(records))
+            if len(records) < self._batch:
+                break  # the end of the log (rows appear in position order): asking again would find nothing
         return applied
 
     async def _advance(self, stream_id: UUID, events: list[Any]) -> Any:
