@@ -1,4 +1,4 @@
-"""Operator commands: schema migrations and the shared read models' status and rebuild."""
+"""Operator commands: schema migrations, and the shared read models' status, follower and rebuild."""
 
 import asyncio
 
@@ -9,7 +9,11 @@ from rich.table import Table
 
 from adapters.system_clock import SystemClock
 from application.projector import Projector
+from entrypoints.projection_follower import follow
+from entrypoints.run import stop_on_signals
+from infrastructure import event_loop
 from infrastructure.backends import open_backends
+from infrastructure.observability.logs import configure_logging
 from infrastructure.settings import Settings
 
 projections = typer.Typer(help="The read models in Redis: how far behind they are, and rebuilding them.",
@@ -62,6 +66,28 @@ def status() -> None:
             await backends.close()
 
     asyncio.run(go())
+
+
+@projections.command("follow")
+def follow_command(
+    once: bool = typer.Option(False, "--once", help="Catch up with the log, then exit."),
+) -> None:
+    """Keep the shared read models following the log, beside bots run with CHANWARDEN_SHARED_PROJECTION=separate."""
+    settings = Settings()
+    configure_logging(settings)
+
+    async def go() -> None:
+        backends = await _shared(settings)
+        stop = asyncio.Event()
+        if not once:
+            stop_on_signals(stop)
+        try:
+            applied = await follow(backends.store, backends.shared_read_models, stop, settings.pump_interval, once)
+        finally:
+            await backends.close()
+        console.print(f"{applied} events projected")
+
+    event_loop.run(go())
 
 
 @projections.command()

@@ -31,8 +31,11 @@ def _secret(settings: Settings) -> bytes:
     return settings.callback_secret.get_secret_value().encode()
 
 
-def _gatekeeper(ctx: GateContext, store, read_models, shared, health: Health, telemetry, stats) -> Gatekeeper:
-    shared_projectors = [Projector(store, models, name=name) for name, models in shared.items()]
+def _gatekeeper(
+    ctx: GateContext, settings: Settings, store, read_models, shared, health: Health, telemetry, stats
+) -> Gatekeeper:
+    projected_here = shared.items() if settings.shared_projection == "in_process" else ()
+    shared_projectors = [Projector(store, models, name=name) for name, models in projected_here]
     pump = EventPump(Projector(store, read_models), Reactor(store, ctx), shared_projectors, health)
     gatekeeper = Gatekeeper(ctx, pump)
     if telemetry is None:
@@ -121,5 +124,5 @@ class Container(containers.DeclarativeContainer):
         tokens=providers.Singleton(CallbackTokens, providers.Callable(_secret, settings)),
     )
     gatekeeper = providers.Singleton(
-        _gatekeeper, context, store, read_models, shared_read_models, health, telemetry, cache_stats
+        _gatekeeper, context, settings, store, read_models, shared_read_models, health, telemetry, cache_stats
     )

@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     cache: Literal["memory", "redis"] = "memory"
     redis_url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
     redis_prefix: str = "chanwarden:"
+    # Who keeps the Redis read models up with the log: the bot itself, or `chanwarden projections follow`
+    # running beside it ("separate"), which takes that work off the bot's core.
+    shared_projection: Literal["in_process", "separate"] = "in_process"
     # A subscription is trusted until Telegram reports a change; this re-check is for a change never reported.
     cache_positive_ttl: float = Field(21_600.0, gt=0)
     cache_negative_ttl: float = Field(60.0, gt=0)

@@ -39,8 +39,17 @@ def test_every_variable_compose_gives_the_bot_is_a_setting() -> None:
     assert BOT_ENV["CHANWARDEN_HTTP_HOST"] == "0.0.0.0"  # else Prometheus could not reach it
 
 
+def test_the_shared_read_models_are_left_to_a_follower_opening_the_same_log_and_cache() -> None:
+    follower = SERVICES["projections"]
+    assert follower["command"] == ["projections", "follow"] and set(follower["environment"]) <= setting_names()
+    assert BOT_ENV["CHANWARDEN_SHARED_PROJECTION"] == "separate"
+    for name in ("CHANWARDEN_EVENT_STORE", "CHANWARDEN_POSTGRES_DSN", "CHANWARDEN_CACHE", "CHANWARDEN_REDIS_URL"):
+        assert follower["environment"][name] == BOT_ENV[name], name
+    assert follower["image"] == SERVICES["bot"]["image"]
+
+
 def test_every_service_volume_and_file_compose_refers_to_exists() -> None:
-    assert {"bot", "postgres", "redis", "prometheus", "grafana"} <= set(SERVICES)
+    assert {"bot", "projections", "postgres", "redis", "prometheus", "grafana"} <= set(SERVICES)
     declared_volumes = set(COMPOSE.get("volumes") or {})
     for name, service in SERVICES.items():
         assert set(service.get("depends_on") or []) <= set(SERVICES), name
