@@ -6,6 +6,10 @@ workload's own time while the simulated Telegram's round trips are slept for rea
 """
 
 import asyncio
+import contextlib
+import os
+import signal
+import sys
 import tempfile
 import time
 import traceback
@@ -33,8 +37,20 @@ def backend_settings(backend: str, directory: str) -> Settings:
     if backend == "embedded":
         return Settings(event_store="sqlite", sqlite_path=Path(directory) / "events.db", cache="memory")
     if backend == "services":
-        return isolated(Settings(event_store="postgres", cache="redis"))
+        # As docker-compose.yml deploys it: the Redis read models are kept by a follower process of their own.
+        return isolated(Settings(event_store="postgres", cache="redis", shared_projection="separate"))
     raise ValueError(f"unknown backend '{backend}'")
+
+
+async def start_follower(settings: Settings) -> asyncio.subprocess.Process:
+    """`chanwarden projections follow` on this run's database and key prefix, in a process of its own."""
+    env = {**os.environ, "CHANWARDEN_EVENT_STORE": settings.event_store, "CHANWARDEN_CACHE": settings.cache,
+           "CHANWARDEN_POSTGRES_DSN": settings.postgres_dsn.get_secret_value(),
+           "CHANWARDEN_REDIS_URL": settings.redis_url.get_secret_value(),
+           "CHANWARDEN_REDIS_PREFIX": settings.redis_prefix, "CHANWARDEN_LOG_LEVEL": "WARNING"}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from entrypoints.cli import app; app()", "projections", "follow", env=env,
+        stdout=asyncio.subprocess.DEVNULL)
 
 
 class Run:
@@ -69,6 +85,7 @@ class Run:
         self._tmp = tempfile.TemporaryDirectory(prefix="chanwarden-bench-")
         settings = backend_settings(self.backend, self._tmp.name)
         self.backends = await open_backends(settings, self.clock, throwaway=True)
+        self.follower = await start_follower(settings) if settings.shared_projection == "separate" else None
         self.backends.store = TimedStore(self.backends.store, self.lag)
         container = Container()
         container.settings.override(providers.Object(settings))
@@ -82,6 +99,13 @@ class Run:
 
     async def close(self) -> None:
         await self.lag.stop()
+        if self.follower is not None and self.follower.returncode is None:
+            self.follower.send_signal(signal.SIGTERM)  # it closes its connections before the database goes
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.follower.wait(), 10)
+            if self.follower.returncode is None:
+                self.follower.kill()
+                await self.follower.wait()
         await self.backends.close()
         self._tmp.cleanup()
 
@@ -119,6 +143,7 @@ class Run:
         await self.drain()
         self.press_when_warned(final=True)  # the last warnings have only now been posted
         await self.drain()
+        await self.shared_caught_up()
         self.wall = time.perf_counter() - start
 
     def act(self, action: str, target: int, user: int) -> None:
@@ -199,6 +224,18 @@ class Run:
             (self.misses if probe.calls else self.hits).append(done - start)
         elif isinstance(command, c.VerifyPressed):
             self.verify_waits.append(done - arrived)
+
+    async def shared_caught_up(self, seconds: float = 120.0) -> None:
+        """Until a separate follower's shared read models hold the whole log: its work counts in the run too."""
+        if self.follower is None:
+            return
+        deadline = time.perf_counter() + seconds
+        last = await self.backends.store.last_position()
+        for models in self.backends.shared_read_models.values():
+            while await models.position() < last:
+                if self.follower.returncode is not None or time.perf_counter() > deadline:
+                    raise RuntimeError(f"the projections follower stopped at {await models.position()} of {last}")
+                await asyncio.sleep(0.005)
 
     async def drain(self) -> None:
         """Until the world has nothing more to tell and every decision has been carried out."""
