@@ -25,10 +25,11 @@ from domain.settings import GroupSettings
 NAME = "reactor"
 BATCH = 200
 WINDOW = 5_000  # records read ahead of the oldest one still being carried out
-# Members carried out at once; keeping within Telegram's budgets is the rate limiter's job. Each takes a few
-# round trips, so at 32 the reactor fell thousands of records behind the gate under load and mutes came
-# seconds late (the steady run went on 4 s after its last update was answered).
-CONCURRENCY = 128
+# Members carried out at once, as many as the gate handles updates at once under load; keeping within
+# Telegram's budgets is the rate limiter's job. Each takes a few round trips, so at 32 the reactor fell
+# thousands of records behind the gate and mutes came seconds late (the steady run went on 4 s after its
+# last update was answered).
+CONCURRENCY = 256
 
 Fact = Callable[[mv.MembershipVerdict], None]
 Checkpoint = Callable[[mv.MembershipVerdict, list[Fact]], Awaitable[None]]

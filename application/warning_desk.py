@@ -46,14 +46,21 @@ class WarningDesk:
         if verdict.warning_id is not None:
             await self.remove(verdict, record, reason="replaced")
         now = self._ctx.clock.time()
+        # The lock makes the choice between a warning and the shared notice, and keeps one notice per window;
+        # a warning of its own is counted at once and sent outside it, so warnings to one group do not
+        # queue behind each other's round trips (spacing them is the rate limiter's job).
         async with self._locks.setdefault(group.chat_id, asyncio.Lock()):
-            if self._raid(group.chat_id, now):
-                message_id, shared = await self._notice(group, now), True
+            shared = self._raid(group.chat_id, now)
+            if shared:
+                message_id = await self._notice(group, now)
             else:
-                message = warning_message(self._ctx, group, verdict.member_id, verdict.missing)
-                message_id, shared = await self._send(group.chat_id, message), False
-                if message_id is not None:
-                    self._recent.setdefault(group.chat_id, deque()).append(now)
+                recent = self._recent.setdefault(group.chat_id, deque())
+                recent.append(now)
+        if not shared:
+            message_id = await self._send(group.chat_id, warning_message(self._ctx, group, verdict.member_id,
+                                                                         verdict.missing))
+            if message_id is None:
+                recent.remove(now)  # not posted: it does not count towards a raid
         if message_id is None:
             return
         at = self._ctx.clock.now()

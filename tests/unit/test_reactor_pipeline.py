@@ -229,3 +229,19 @@ def remote_like(store) -> None:
             return await original(*args, **kwargs)
 
         setattr(store, name, yielding)
+
+
+async def test_warnings_to_one_group_are_sent_side_by_side_not_one_round_trip_after_another() -> None:
+    """Four members restricted in one group (below the raid threshold): all four warnings are on their way to
+    Telegram at once, and each is posted when Telegram answers."""
+    gate, telegram, store = await two_groups()
+    world = telegram.world
+    held = HeldWarnings(telegram, OTHER)
+    four = CROWD[:4]
+    with pump_told_afterwards(gate):
+        for uid in four:
+            await restrict(gate, world, OTHER, uid)
+    assert await until(lambda: held.waiting == len(four))
+    held.release()
+    await gate.settle()
+    assert all([await recorded(store, "WarningPosted", OTHER, uid) for uid in four])
