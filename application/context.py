@@ -34,6 +34,8 @@ class GateContext:
     on_recorded: Callable[[], None] = lambda: None
     names: dict[int, str] = field(default_factory=dict)
     _locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
+    behind: set[asyncio.Task] = field(default_factory=set)  # recordings that follow their answer (gate.py)
+    first_passes: set[tuple[int, int]] = field(default_factory=set)  # (chat, member) being recorded behind
 
     def name_of(self, member_id: int) -> str:
         return self.names.get(member_id) or "Member"
@@ -73,6 +75,17 @@ class GateContext:
         elif isinstance(aggregate, ProtectedGroup):
             await self.read_models.apply(await self.read_models.position(), [group_view(aggregate)], [])
         self.on_recorded()
+
+    def run_behind(self, recording: Any) -> None:
+        """Record after the answer: the task is kept until done, and `settled()` waits for it."""
+        task = asyncio.get_running_loop().create_task(recording)
+        self.behind.add(task)
+        task.add_done_callback(self.behind.discard)
+
+    async def settled(self) -> None:
+        """Until every recording made behind an answer is done (it may start others: wait for those too)."""
+        while self.behind:
+            await asyncio.wait(list(self.behind))
 
     def member_lock(self, stream_id: Any) -> asyncio.Lock:
         """One lock per member stream in this process: reading a member's rights on Telegram and recording

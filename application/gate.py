@@ -1,6 +1,8 @@
 """The gate itself: check a member against a protected group's channels and record the verdict."""
 
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 from application.context import GateContext
 from application.handlers.bot_rights import note_rights
@@ -11,6 +13,8 @@ from domain import membership_verdict as mv
 from domain import subscription
 from domain.ids import verdict_stream_id
 from domain.settings import GroupSettings
+
+log = logging.getLogger(__name__)
 
 PASSED = "passed"
 RESTRICTED = "restricted"
@@ -87,6 +91,9 @@ async def _pass(ctx: GateContext, job: Enforcement, channels: list[int]) -> Deci
     if view is not None and view.status == mv.VERIFIED:
         return Decision(PASSED)
     now = ctx.clock.now()
+    if view is None and job.trigger == "message":
+        _record_first_pass(ctx, job, channels, now)
+        return Decision(PASSED)
 
     def decide(verdict: mv.MembershipVerdict) -> None:
         if verdict.is_restricted:
@@ -96,6 +103,40 @@ async def _pass(ctx: GateContext, job: Enforcement, channels: list[int]) -> Deci
 
     await change_verdict(ctx, job.chat_id, job.member_id, decide, new=view is None)
     return Decision(PASSED)
+
+
+def _record_first_pass(ctx: GateContext, job: Enforcement, channels: list[int], now: Any) -> None:
+    """A member's first message in a group, known subscribed: recorded as verified after the answer.
+
+    Passing does nothing on Telegram, so nothing done waits unrecorded; only the answer stops waiting for
+    the log (under load an append waits its turn behind the others of the moment). If a decision about the
+    member is recorded first (a leave seen meanwhile), that one stands and this one is dropped; if the log
+    cannot be reached, the next message decides again.
+    """
+    key = (job.chat_id, job.member_id)
+    if key in ctx.first_passes:
+        return  # the member wrote again before the first was recorded
+    ctx.first_passes.add(key)
+    made: list[mv.MembershipVerdict] = []
+
+    def create() -> mv.MembershipVerdict:
+        made.append(mv.MembershipVerdict(chat_id=job.chat_id, member_id=job.member_id, timestamp=now))
+        return made[-1]
+
+    def decide(verdict: mv.MembershipVerdict) -> None:
+        if any(verdict is ours for ours in made):  # otherwise the stream already holds a later decision
+            verdict.verify(channels, job.trigger, now)
+
+    async def record() -> None:
+        try:
+            await ctx.change(verdict_stream_id(job.chat_id, job.member_id), create, decide, new=True)
+        except Exception as error:  # logged, never lost silently: the member's next message records it
+            log.warning("first pass of member %s in chat %s not recorded (%s: %s); their next message decides again",
+                        job.member_id, job.chat_id, type(error).__name__, error)
+        finally:
+            ctx.first_passes.discard(key)
+
+    ctx.run_behind(record())
 
 
 def _release_how(trigger: str) -> str:

@@ -94,4 +94,5 @@ class Gatekeeper:
         raise TypeError(f"not a gate command: {type(command).__name__}")
 
     async def settle(self) -> None:
+        await self.ctx.settled()
         await self.pump.drain()
