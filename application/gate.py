@@ -47,15 +47,17 @@ async def enforce(ctx: GateContext, group: GroupView, job: Enforcement) -> Decis
     settings = GroupSettings.from_dict(group.settings)
     channels = group.channel_ids
     if job.observed:
-        # An observed leave decides by itself; channels the cache does not know need not be asked about.
+        # An observed leave decides by itself; channels the cache does not know need not be asked about, and
+        # count as neither missing nor failed (a rejoin seen meanwhile must be able to undo the decision).
         result = await ctx.checker.cached(job.member_id, channels)
         result.statuses.update(dict(job.observed))
         result.failures = {}
+        missing = result.missing([c for c in channels if c in result.statuses])
     else:
         result = await ctx.checker.check(job.member_id, channels, fresh=job.fresh)
+        missing = result.missing(channels)
     blind = [c for c, e in result.failures.items() if e.kind == TelegramError.NOT_ADMIN]
     failed = [c for c, e in result.failures.items() if c not in blind]
-    missing = result.missing(channels)
     for channel in channels:
         # Telegram answering "not an admin" is how a silent demotion shows; an answer shows it is over.
         if (channel in blind) != (channel in group.blind) and (channel in blind or channel in result.statuses):
@@ -73,10 +75,10 @@ async def enforce(ctx: GateContext, group: GroupView, job: Enforcement) -> Decis
         )
         if not settings.strict:
             return Decision(ALLOWED_ON_FAILURE, tuple(failed))
-        decision = await _restrict(ctx, job, settings, mv.CHECK_FAILED, failed)
+        decision = await _restrict(ctx, job, settings, mv.CHECK_FAILED, failed, channels)
         return Decision(RESTRICTED_UNCHECKED, decision.missing) if decision.outcome == RESTRICTED else decision
     if missing:
-        return await _restrict(ctx, job, settings, mv.NOT_SUBSCRIBED, missing)
+        return await _restrict(ctx, job, settings, mv.NOT_SUBSCRIBED, missing, channels)
     if blind:
         # The bot cannot see these channels: nobody is punished for that, and nobody is released on it.
         view = await ctx.read_models.verdict(job.chat_id, job.member_id)
@@ -144,16 +146,16 @@ def _release_how(trigger: str) -> str:
 
 
 async def _restrict(
-    ctx: GateContext, job: Enforcement, settings: GroupSettings, reason: str, missing: list[int]
+    ctx: GateContext, job: Enforcement, settings: GroupSettings, reason: str, missing: list[int], channels: list[int]
 ) -> Decision:
     # Held from reading the member's rights until the decision is recorded: the reactor holds it while it
     # mutes, so the rights read here are never the bot's own mute, done but not yet recorded.
     async with ctx.member_lock(verdict_stream_id(job.chat_id, job.member_id)):
-        return await _restrict_locked(ctx, job, settings, reason, missing)
+        return await _restrict_locked(ctx, job, settings, reason, missing, channels)
 
 
 async def _restrict_locked(
-    ctx: GateContext, job: Enforcement, settings: GroupSettings, reason: str, missing: list[int]
+    ctx: GateContext, job: Enforcement, settings: GroupSettings, reason: str, missing: list[int], channels: list[int]
 ) -> Decision:
     prior: frozenset[str] = frozenset()
     view = await ctx.read_models.verdict(job.chat_id, job.member_id)
@@ -173,6 +175,10 @@ async def _restrict_locked(
         # have said the member is back: the cache holds the latest status, so it decides.
         latest = (await ctx.checker.cached(job.member_id, missing)).statuses
         missing = [c for c in missing if not subscription.is_subscribed(latest.get(c, subscription.LEFT))]
+        if not missing and view is None:
+            # The leave was undone meanwhile, and this member, now known to be in the group, was never
+            # checked here: the channels the leave did not decide on are checked now.
+            missing = (await ctx.checker.check(job.member_id, channels)).missing(channels)
         if not missing:
             return Decision(SUPERSEDED)
     now = ctx.clock.now()

@@ -6,12 +6,13 @@ the rejoin arrives meanwhile. Whatever the order in which the two finish, the me
 
 import asyncio
 
-from adapters.simulated_telegram.model import Participant
-from application.commands import ChannelMembershipChanged
+from adapters.simulated_telegram.model import Chat, Participant
+from application.commands import ChannelMembershipChanged, GroupMessage
 from domain import membership_verdict as mv
+from domain.senders import USER, Sender
 from tests.unit.test_handlers import boot, protect
 
-NEWS, GROUP, ALICE = 1001, 2001, 1
+NEWS, BLOG, GROUP, ALICE = 1001, 1002, 2001, 1
 
 
 class HeldGroupLookups:
@@ -80,3 +81,35 @@ async def test_a_rejoin_told_while_the_leave_is_being_recorded_releases_the_memb
     await gate.settle()
     assert telegram.world.can_write(GROUP, ALICE)
     assert (await gate.ctx.read_models.verdict(GROUP, ALICE)).status != mv.RESTRICTED
+
+
+async def undone_leave_with_a_second_channel(in_blog: bool) -> tuple:
+    """/protect @news @blog; Alice, whom the gate has never seen, leaves @news and is back while the leave
+    waits for Telegram's answer about the group. The cache knows nothing of @blog."""
+    gate, telegram, _ = await boot()
+    blog = Chat(BLOG, "channel", "Blog", "blog", participants={999: Participant("admin")})
+    if in_blog:
+        blog.participants[ALICE] = Participant("member")
+    telegram.world.chats[BLOG] = blog
+    await gate.handle(GroupMessage(GROUP, 1, Sender(USER, 10), "text", "/protect @news @blog"))
+    await gate.settle()
+    held = HeldGroupLookups(telegram)
+    leave = asyncio.create_task(gate.handle(channel(telegram, "left")))
+    await asyncio.wait_for(held.asked.wait(), 1)
+    join = asyncio.create_task(gate.handle(channel(telegram, "member")))
+    await asyncio.sleep(0.01)
+    held.release()
+    outcome = await asyncio.wait_for(leave, 1)
+    await asyncio.wait_for(join, 1)
+    await gate.settle()
+    return outcome, telegram.world.can_write(GROUP, ALICE)
+
+
+async def test_a_channel_the_cache_does_not_know_does_not_keep_a_rejoined_member_muted() -> None:
+    """The leave decides on @news alone, so the rejoin supersedes it; @blog, checked then, is subscribed."""
+    assert await undone_leave_with_a_second_channel(in_blog=True) == (["superseded"], True)
+
+
+async def test_an_undone_leave_still_finds_a_channel_the_member_never_joined() -> None:
+    """The member the leave brought to the gate's notice is checked on @blog too, and is muted for it."""
+    assert await undone_leave_with_a_second_channel(in_blog=False) == (["restricted"], False)
