@@ -39,26 +39,25 @@ class WarningDesk:
         self._window = window
         self._recent: dict[int, deque[float]] = {}
         self._notices: dict[int, tuple[int, float]] = {}  # chat -> (message id, window start)
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._sending: dict[int, asyncio.Future[int | None]] = {}  # chat -> the notice on its way
         self._due: list[tuple[float, int, int, int]] = []  # (when, chat, member, message id)
 
     async def post(self, verdict: mv.MembershipVerdict, group: GroupView, record: Callable[[Fact], None]) -> None:
         if verdict.warning_id is not None:
             await self.remove(verdict, record, reason="replaced")
         now = self._ctx.clock.time()
-        # The lock makes the choice between a warning and the shared notice, and keeps one notice per window;
-        # a warning of its own is counted at once and sent outside it, so warnings to one group do not
-        # queue behind each other's round trips (spacing them is the rate limiter's job).
-        async with self._locks.setdefault(group.chat_id, asyncio.Lock()):
-            shared = self._raid(group.chat_id, now)
-            if shared:
-                message_id = await self._notice(group, now)
-            else:
-                recent = self._recent.setdefault(group.chat_id, deque())
-                recent.append(now)
-        if not shared:
-            message_id = await self._send(group.chat_id, warning_message(self._ctx, group, verdict.member_id,
-                                                                         verdict.missing))
+        # Decided without waiting: a raid's hundreds of posts under way together must not pass through a lock
+        # one turn of the event loop at a time, each holding its member's lock meanwhile (and with it that
+        # member's Verify press). A warning of its own is counted before it is sent, so posts under way
+        # together see each other; spacing the sends is the rate limiter's job.
+        shared = self._raid(group.chat_id, now)
+        if shared:
+            message_id = await self._notice(group, now)
+        else:
+            recent = self._recent.setdefault(group.chat_id, deque())
+            recent.append(now)
+            message = warning_message(self._ctx, group, verdict.member_id, verdict.missing)
+            message_id = await self._send(group.chat_id, message)
             if message_id is None:
                 recent.remove(now)  # not posted: it does not count towards a raid
         if message_id is None:
@@ -104,6 +103,15 @@ class WarningDesk:
         current = self._notices.get(group.chat_id)
         if current is not None and now - current[1] < self._window:
             return current[0]
+        # The first post that needs a new notice sends it; the others under way meanwhile share its answer.
+        sending = self._sending.get(group.chat_id)
+        if sending is None:
+            sending = asyncio.ensure_future(self._new_notice(group, now, current))
+            self._sending[group.chat_id] = sending
+            sending.add_done_callback(lambda _: self._sending.pop(group.chat_id, None))
+        return await asyncio.shield(sending)
+
+    async def _new_notice(self, group: GroupView, now: float, current: tuple[int, float] | None) -> int | None:
         message_id = await self._send(group.chat_id, raid_notice(self._ctx, group))
         if message_id is None:
             return None

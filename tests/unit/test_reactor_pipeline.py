@@ -245,3 +245,23 @@ async def test_warnings_to_one_group_are_sent_side_by_side_not_one_round_trip_af
     held.release()
     await gate.settle()
     assert all([await recorded(store, "WarningPosted", OTHER, uid) for uid in four])
+
+
+async def test_posts_under_way_while_the_raid_notice_is_sent_all_share_that_one_notice() -> None:
+    """Twelve members restricted at once in one group: five warnings of their own, then one shared notice,
+    sent once though the other seven all reach the desk while it is on its way."""
+    gate, telegram, store = await two_groups()
+    world = telegram.world
+    held = HeldWarnings(telegram, OTHER)
+    with pump_told_afterwards(gate):
+        for uid in CROWD:
+            await restrict(gate, world, OTHER, uid)
+    assert await until(lambda: held.waiting == 6)  # five warnings and the notice, all on their way at once
+    await asyncio.sleep(0.05)
+    assert held.waiting == 6
+    held.release()
+    await gate.settle()
+    views = [await gate.ctx.read_models.verdict(OTHER, uid) for uid in CROWD]
+    shared = {v.warning_id for v in views if v.warning_shared}
+    assert len(shared) == 1 and sum(v.warning_shared for v in views) == 7
+    assert len({v.warning_id for v in views}) == 6 and all(v.warning_id for v in views)
