@@ -250,7 +250,7 @@ async def test_warnings_to_one_group_are_sent_side_by_side_not_one_round_trip_af
 async def test_posts_under_way_while_the_raid_notice_is_sent_all_share_that_one_notice() -> None:
     """Twelve members restricted at once in one group: five warnings of their own, then one shared notice,
     sent once though the other seven all reach the desk while it is on its way."""
-    gate, telegram, store = await two_groups()
+    gate, telegram, _ = await two_groups()
     world = telegram.world
     held = HeldWarnings(telegram, OTHER)
     with pump_told_afterwards(gate):
