@@ -1,4 +1,11 @@
-"""Who administers each group, asked of Telegram once and then remembered for a while."""
+"""Who administers each group, asked of Telegram once and then remembered for a while.
+
+When a group's list expires, one call renews it: messages arriving meanwhile are decided with the list
+as it was (at most a round trip older than the expiry allows) instead of each asking Telegram again and
+waiting for the answer. Only a group never asked about waits, and then for that one call.
+"""
+
+import asyncio
 
 from application.ports.clock import Clock
 from application.ports.telegram import TelegramError, TelegramGateway
@@ -12,15 +19,27 @@ class AdminDirectory:
         self._clock = clock
         self._ttl = ttl
         self._admins: dict[int, tuple[float, frozenset[int]]] = {}
+        self._asking: dict[int, asyncio.Future[frozenset[int]]] = {}  # chat -> the call on its way
 
     async def admins(self, chat_id: int) -> frozenset[int]:
         cached = self._admins.get(chat_id)
         if cached and cached[0] > self._clock.time():
             return cached[1]
+        asking = self._asking.get(chat_id)
+        if asking is None:
+            asking = asyncio.ensure_future(self._ask(chat_id))
+            self._asking[chat_id] = asking
+            asking.add_done_callback(lambda _: self._asking.pop(chat_id, None))
+        if cached:
+            return cached[1]
+        return await asyncio.shield(asking)
+
+    async def _ask(self, chat_id: int) -> frozenset[int]:
         try:
             admins = await self._gateway.get_admins(chat_id)
         except TelegramError:
             # Keep deciding with the last known list rather than treating every admin as a member.
+            cached = self._admins.get(chat_id)
             return cached[1] if cached else frozenset()
         self._admins[chat_id] = (self._clock.time() + self._ttl, admins)
         return admins
