@@ -26,7 +26,7 @@ from adapters.simulated_telegram.world import WorldError
 from application import commands as c
 from benchmarks import strategies
 from benchmarks.config import BenchConfig
-from benchmarks.instruments import PROBE, LagMeter, MeteredTelegram, Probe, TimedStore
+from benchmarks.instruments import PROBE, LagMeter, MeteredTelegram, Probe, TelegramWaits, TimedStore
 from benchmarks.workloads import JOIN, JOIN_CHANNEL, LEAVE_CHANNEL, POST, VERIFY, Workload
 from infrastructure.backends import isolated, open_backends
 from infrastructure.container import Container
@@ -94,6 +94,7 @@ class Run:
         self.backends.wire(container)
         strategies.install(container, self.strategy)
         self.gatekeeper = container.gatekeeper()
+        self.gatekeeper.ctx.checker = TelegramWaits(self.gatekeeper.ctx.checker)
         await self.gatekeeper.start()
         self.lag.watch(self.gatekeeper.ctx.read_models)
 
@@ -221,7 +222,7 @@ class Run:
         kind = type(command).__name__
         self.handled[kind] += 1
         if isinstance(command, c.GroupMessage):
-            (self.misses if probe.calls else self.hits).append(done - start)
+            (self.hits if probe.hit else self.misses).append(done - start)
         elif isinstance(command, c.VerifyPressed):
             self.verify_waits.append(done - arrived)
 

@@ -18,11 +18,38 @@ MESSAGE_METHODS = frozenset({"send_message", "edit_message"})  # the rest share 
 
 @dataclass
 class Probe:
-    """The Telegram calls one update's handling made; `open` stops counting once the handler returned."""
+    """The Telegram calls one update's handling made; `open` stops counting once the handler returned.
+
+    `waited` also counts answers it waited for without asking itself: a member's second message while the
+    first one's question is on its way shares that answer, and was no more decided from the cache.
+    """
 
     kind: str = ""
     calls: int = 0
+    waited: int = 0
     open: bool = True
+
+    @property
+    def hit(self) -> bool:
+        return not self.calls and not self.waited
+
+
+class TelegramWaits:
+    """The application's membership checker, unchanged, telling each update's probe how many channels
+    Telegram had to answer for it (`CheckResult.api_calls`, its own questions and shared ones alike)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    async def check(self, user_id: int, channels: list[int], fresh: bool = False) -> Any:
+        result = await self._inner.check(user_id, channels, fresh=fresh)
+        probe = PROBE.get()
+        if probe is not None and probe.open:
+            probe.waited += result.api_calls
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
 PROBE: ContextVar[Probe | None] = ContextVar("bench_probe", default=None)
