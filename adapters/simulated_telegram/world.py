@@ -19,6 +19,8 @@ class World:
         self.chats: dict[int, Chat] = {}
         self.outbox: list[Any] = []  # updates waiting for the bot
         self.peak_live: dict[int, int] = {}  # most bot messages alive at once, per chat
+        # The bot's messages not yet seen deleted, per chat: counting them must not scan a busy group's history.
+        self._bot_live: dict[int, list[Message]] = {}
         self.private_messages: dict[int, list[str]] = {}  # direct messages the bot sent, per person
         self._next_query = 1
 
@@ -149,6 +151,8 @@ class World:
         sender = Sender("user", self.bot_id)
         posted = self._store(chat, Message(0, chat_id, sender, "text", text, buttons, True, reply_to=reply_to,
                                            sent_at=now))
-        self.peak_live[chat_id] = max(self.peak_live.get(chat_id, 0), len(self.live_bot_messages(chat_id)))
+        live = [m for m in self._bot_live.get(chat_id, []) if not m.deleted] + [posted]
+        self._bot_live[chat_id] = live
+        self.peak_live[chat_id] = max(self.peak_live.get(chat_id, 0), len(live))
         return posted
 
