@@ -85,10 +85,10 @@ async def enforce(ctx: GateContext, group: GroupView, job: Enforcement) -> Decis
         if view is not None and view.status == mv.RESTRICTED:
             return Decision(RESTRICTED_UNCHECKED, tuple(blind))
         return Decision(ALLOWED_ON_FAILURE, tuple(blind))
-    return await _pass(ctx, job, channels)
+    return await _pass(ctx, job, channels, settings)
 
 
-async def _pass(ctx: GateContext, job: Enforcement, channels: list[int]) -> Decision:
+async def _pass(ctx: GateContext, job: Enforcement, channels: list[int], settings: GroupSettings) -> Decision:
     view = await ctx.read_models.verdict(job.chat_id, job.member_id)
     if view is not None and view.status == mv.VERIFIED:
         return Decision(PASSED)
@@ -104,6 +104,16 @@ async def _pass(ctx: GateContext, job: Enforcement, channels: list[int]) -> Deci
             verdict.verify(channels, job.trigger, now)
 
     await change_verdict(ctx, job.chat_id, job.member_id, decide, new=view is None)
+    if view is None or view.status != mv.RESTRICTED:
+        return Decision(PASSED)
+    # A leave told after this update read the cache, and decided while the release was on its way, found
+    # the member still restricted and changed nothing: the release must not stand over it. (The release is
+    # not recorded under the member lock: a Verify press must not wait behind a warning held back by
+    # Telegram's limits.)
+    latest = (await ctx.checker.cached(job.member_id, channels)).statuses
+    left = [c for c in channels if c in latest and not subscription.is_subscribed(latest[c])]
+    if left:
+        return await _restrict(ctx, job, settings, mv.NOT_SUBSCRIBED, left, channels)
     return Decision(PASSED)
 
 

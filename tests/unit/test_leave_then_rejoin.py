@@ -113,3 +113,32 @@ async def test_a_channel_the_cache_does_not_know_does_not_keep_a_rejoined_member
 async def test_an_undone_leave_still_finds_a_channel_the_member_never_joined() -> None:
     """The member the leave brought to the gate's notice is checked on @blog too, and is muted for it."""
     assert await undone_leave_with_a_second_channel(in_blog=False) == (["restricted"], False)
+
+
+async def test_a_leave_told_while_a_rejoin_release_is_being_recorded_keeps_the_member_muted() -> None:
+    """Alice left and is restricted; she rejoins (a release is decided) and leaves again before the release is
+    recorded. The release may not land after the second leave's decision: she ends muted."""
+    gate, telegram, store = await boot()
+    await protect(gate)
+    assert await gate.handle(channel(telegram, "left")) == ["restricted"]
+    await gate.settle()
+    recording = asyncio.Event()
+    carry_on = asyncio.Event()
+    append = store.append
+
+    async def held_append(events, tracking=None):
+        if any(type(e).__name__ == "MemberReleased" for e in events):
+            recording.set()
+            await carry_on.wait()
+        return await append(events, tracking)
+
+    store.append = held_append
+    rejoin = asyncio.create_task(gate.handle(channel(telegram, "member")))
+    await asyncio.wait_for(recording.wait(), 1)  # release decided, its record on its way
+    leave = asyncio.create_task(gate.handle(channel(telegram, "left")))
+    await asyncio.sleep(0.01)
+    carry_on.set()
+    await asyncio.wait_for(asyncio.gather(rejoin, leave), 1)
+    await gate.settle()
+    assert (await gate.ctx.read_models.verdict(GROUP, ALICE)).status == mv.RESTRICTED
+    assert not telegram.world.can_write(GROUP, ALICE)
