@@ -28,6 +28,18 @@ class Admins:
         self._answer.set()
 
 
+async def expired_list() -> tuple[Admins, AdminDirectory]:
+    """A directory that learnt group -1's admins ({10}) and whose list has since expired."""
+    telegram, clock = Admins(), SimulatedClock()
+    directory = AdminDirectory(telegram, clock)
+    first = asyncio.create_task(directory.admins(-1))
+    await asyncio.sleep(0)
+    telegram.answer()
+    await first
+    clock.advance(ADMIN_LIST_TTL + 1)
+    return telegram, directory
+
+
 async def test_a_group_never_asked_about_waits_for_one_call_shared_by_all() -> None:
     telegram = Admins()
     directory = AdminDirectory(telegram, SimulatedClock())
@@ -39,13 +51,7 @@ async def test_a_group_never_asked_about_waits_for_one_call_shared_by_all() -> N
 
 
 async def test_an_expired_list_is_renewed_by_one_call_while_messages_go_on_with_the_last_one() -> None:
-    telegram, clock = Admins(), SimulatedClock()
-    directory = AdminDirectory(telegram, clock)
-    first = asyncio.create_task(directory.admins(-1))
-    await asyncio.sleep(0)
-    telegram.answer()
-    await first
-    clock.advance(ADMIN_LIST_TTL + 1)
+    telegram, directory = await expired_list()
     telegram.current = frozenset({10, 11})  # a new admin
     for _ in range(20):
         assert await asyncio.wait_for(directory.admins(-1), 0.1) == frozenset({10})  # no wait
@@ -56,13 +62,7 @@ async def test_an_expired_list_is_renewed_by_one_call_while_messages_go_on_with_
 
 
 async def test_a_failed_renewal_keeps_the_last_list_and_the_next_message_asks_again() -> None:
-    telegram, clock = Admins(), SimulatedClock()
-    directory = AdminDirectory(telegram, clock)
-    first = asyncio.create_task(directory.admins(-1))
-    await asyncio.sleep(0)
-    telegram.answer()
-    await first
-    clock.advance(ADMIN_LIST_TTL + 1)
+    telegram, directory = await expired_list()
     telegram.error = TelegramError(TelegramError.INTERNAL, "timeout")
     assert await directory.admins(-1) == frozenset({10})
     telegram.answer()

@@ -34,6 +34,21 @@ class HeldGroupLookups:
         self._released.set()
 
 
+def held_records(store, event_name: str) -> tuple[asyncio.Event, asyncio.Event]:
+    """Appends holding `event_name` set the first event and wait for the second to be set."""
+    recording, carry_on = asyncio.Event(), asyncio.Event()
+    append = store.append
+
+    async def held_append(events, tracking=None):
+        if any(type(e).__name__ == event_name for e in events):
+            recording.set()
+            await carry_on.wait()
+        return await append(events, tracking)
+
+    store.append = held_append
+    return recording, carry_on
+
+
 def channel(telegram, status: str) -> ChannelMembershipChanged:
     telegram.world.chats[NEWS].participants[ALICE] = Participant(status)
     return ChannelMembershipChanged(NEWS, ALICE, status)
@@ -59,17 +74,7 @@ async def test_a_rejoin_told_while_the_leave_is_still_being_decided_leaves_the_m
 async def test_a_rejoin_told_while_the_leave_is_being_recorded_releases_the_member() -> None:
     gate, telegram, store = await boot()
     await protect(gate)
-    recording = asyncio.Event()
-    carry_on = asyncio.Event()
-    append = store.append
-
-    async def held_append(events, tracking=None):
-        if any(type(e).__name__ == "MemberRestricted" for e in events):
-            recording.set()
-            await carry_on.wait()
-        return await append(events, tracking)
-
-    store.append = held_append
+    recording, carry_on = held_records(store, "MemberRestricted")
     leave = asyncio.create_task(gate.handle(channel(telegram, "left")))
     await asyncio.wait_for(recording.wait(), 1)  # decided: restrict; the record is on its way
     join = asyncio.create_task(gate.handle(channel(telegram, "member")))
@@ -122,17 +127,7 @@ async def test_a_leave_told_while_a_rejoin_release_is_being_recorded_keeps_the_m
     await protect(gate)
     assert await gate.handle(channel(telegram, "left")) == ["restricted"]
     await gate.settle()
-    recording = asyncio.Event()
-    carry_on = asyncio.Event()
-    append = store.append
-
-    async def held_append(events, tracking=None):
-        if any(type(e).__name__ == "MemberReleased" for e in events):
-            recording.set()
-            await carry_on.wait()
-        return await append(events, tracking)
-
-    store.append = held_append
+    recording, carry_on = held_records(store, "MemberReleased")
     rejoin = asyncio.create_task(gate.handle(channel(telegram, "member")))
     await asyncio.wait_for(recording.wait(), 1)  # release decided, its record on its way
     leave = asyncio.create_task(gate.handle(channel(telegram, "left")))
