@@ -5,8 +5,7 @@ as it was (at most a round trip older than the expiry allows) instead of each as
 waiting for the answer. Only a group never asked about waits, and then for that one call.
 """
 
-import asyncio
-
+from application.on_its_way import OnItsWay
 from application.ports.clock import Clock
 from application.ports.telegram import TelegramError, TelegramGateway
 
@@ -19,20 +18,16 @@ class AdminDirectory:
         self._clock = clock
         self._ttl = ttl
         self._admins: dict[int, tuple[float, frozenset[int]]] = {}
-        self._asking: dict[int, asyncio.Future[frozenset[int]]] = {}  # chat -> the call on its way
+        self._asking = OnItsWay()  # per chat
 
     async def admins(self, chat_id: int) -> frozenset[int]:
         cached = self._admins.get(chat_id)
         if cached and cached[0] > self._clock.time():
             return cached[1]
-        asking = self._asking.get(chat_id)
-        if asking is None:
-            asking = asyncio.ensure_future(self._ask(chat_id))
-            self._asking[chat_id] = asking
-            asking.add_done_callback(lambda _: self._asking.pop(chat_id, None))
         if cached:
+            self._asking.start(chat_id, lambda: self._ask(chat_id))
             return cached[1]
-        return await asyncio.shield(asking)
+        return await self._asking.answer(chat_id, lambda: self._ask(chat_id))
 
     async def _ask(self, chat_id: int) -> frozenset[int]:
         try:

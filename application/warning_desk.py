@@ -6,13 +6,13 @@ that share one notice per window instead (its Verify button checks whoever press
 stays readable and far inside Telegram's 20 messages a minute.
 """
 
-import asyncio
 import heapq
 from collections import deque
 from collections.abc import Callable
 
 from application.context import GateContext
 from application.deletions import BatchedDeletes
+from application.on_its_way import OnItsWay
 from application.ports.read_models import GroupView
 from application.ports.telegram import TelegramError
 from application.warnings import raid_notice, warning_message
@@ -39,7 +39,7 @@ class WarningDesk:
         self._window = window
         self._recent: dict[int, deque[float]] = {}
         self._notices: dict[int, tuple[int, float]] = {}  # chat -> (message id, window start)
-        self._sending: dict[int, asyncio.Future[int | None]] = {}  # chat -> the notice on its way
+        self._sending = OnItsWay()  # per chat: the new notice on its way
         self._due: list[tuple[float, int, int, int]] = []  # (when, chat, member, message id)
 
     async def post(self, verdict: mv.MembershipVerdict, group: GroupView, record: Callable[[Fact], None]) -> None:
@@ -104,12 +104,7 @@ class WarningDesk:
         if current is not None and now - current[1] < self._window:
             return current[0]
         # The first post that needs a new notice sends it; the others under way meanwhile share its answer.
-        sending = self._sending.get(group.chat_id)
-        if sending is None:
-            sending = asyncio.ensure_future(self._new_notice(group, now, current))
-            self._sending[group.chat_id] = sending
-            sending.add_done_callback(lambda _: self._sending.pop(group.chat_id, None))
-        return await asyncio.shield(sending)
+        return await self._sending.answer(group.chat_id, lambda: self._new_notice(group, now, current))
 
     async def _new_notice(self, group: GroupView, now: float, current: tuple[int, float] | None) -> int | None:
         message_id = await self._send(group.chat_id, raid_notice(self._ctx, group))
