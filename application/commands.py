@@ -17,6 +17,8 @@ class GroupMessage:
     chat_title: str = ""
     forwarded_from_channel: int | None = None  # set on a forwarded channel post; /protect may reply to one
     reply_to_forwarded_channel: int | None = None
+    sender_is_bot: bool = False  # another bot (User.bot): it cannot join channels
+    edited: bool = False  # an edit of an earlier message: gated like a new one
 
 
 @dataclass(frozen=True)
@@ -28,12 +30,39 @@ class MemberJoined:
     # The member's place in the group as the join update reported it; None when the join came from a
     # service message.
     participant: Participant | None = None
+    is_bot: bool = False
 
 
 @dataclass(frozen=True)
 class MemberLeft:
+    """Someone left the group, or was removed from it (kicked or banned: `kicked`)."""
+
     chat_id: int
     user_id: int
+    kicked: bool = False
+    actor_id: int | None = None
+    participant: Participant | None = None  # as the update told it: a leaver may keep restrictions
+
+
+@dataclass(frozen=True)
+class MemberStandingChanged:
+    """Someone's place in the group changed while they stayed in it: restricted or freed by an admin,
+    promoted or demoted. Changes the bot itself made are not reported."""
+
+    chat_id: int
+    user_id: int
+    actor_id: int
+    participant: Participant
+
+
+@dataclass(frozen=True)
+class WarningSeen:
+    """The bot's own message with a Verify button, seen in Telegram's updates (a catch-up after a restart
+    delivers messages the bot sent but never heard the answer to)."""
+
+    chat_id: int
+    message_id: int
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -48,6 +77,13 @@ class ChannelMembershipChanged:
     channel_id: int
     user_id: int
     status: str  # the new status, see domain.subscription
+
+
+@dataclass(frozen=True)
+class ChannelChanged:
+    """A channel's public details changed (its username removed or set, its title): links may need renewing."""
+
+    channel_id: int
 
 
 @dataclass(frozen=True)
@@ -68,8 +104,11 @@ Command = (
     GroupMessage
     | MemberJoined
     | MemberLeft
+    | MemberStandingChanged
+    | WarningSeen
     | JoinRequested
     | ChannelMembershipChanged
+    | ChannelChanged
     | VerifyPressed
     | BotRightsChanged
 )

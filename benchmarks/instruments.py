@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from adapters.simulated_telegram.gateway import SimulatedTelegram
@@ -95,9 +96,11 @@ class MeteredTelegram(SimulatedTelegram):
             if not self._asking[pair]:
                 del self._asking[pair]
 
-    async def restrict(self, chat_id: int, member_id: int, restrictions: frozenset[str]) -> None:
+    async def restrict(
+        self, chat_id: int, member_id: int, restrictions: frozenset[str], until: datetime | None = None
+    ) -> None:
         self._user = member_id
-        await super().restrict(chat_id, member_id, restrictions)
+        await super().restrict(chat_id, member_id, restrictions, until)
         if "send_messages" in restrictions:
             self.first_mute.setdefault((chat_id, member_id), time.perf_counter())
 

@@ -44,6 +44,9 @@ def make_client(settings: Settings) -> Any:
         settings.telegram_api_hash.get_secret_value(),
         catch_up=True,
         flood_sleep_threshold=0,  # flood waits go to our limiter, which keys them by chat and method
+        # Telegram answers a repeated random_id (a warning re-sent after a crash) with RANDOM_ID_DUPLICATE as a
+        # server error: raised as itself, not as a bare ValueError, so the gateway can tell it apart.
+        raise_last_call_error=True,
     )
 
 

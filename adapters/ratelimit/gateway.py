@@ -6,6 +6,7 @@ that knows better takes a view with `with_priority`, e.g. P0 for Verify handling
 """
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TypeVar
 
 from adapters.ratelimit.scheduler import P0_USER, P1_ENFORCE, P2_BULK, PriorityScheduler
@@ -56,16 +57,21 @@ class RateLimitedGateway:
             P1_ENFORCE, channel_id, "export_invite_link", lambda: self._inner.export_invite_link(channel_id)
         )
 
-    async def restrict(self, chat_id: int, member_id: int, restrictions: frozenset[str]) -> None:
+    async def restrict(
+        self, chat_id: int, member_id: int, restrictions: frozenset[str], until: datetime | None = None
+    ) -> None:
         # A release cannot be told from a mute here with certainty, so restrict stays P1; Verify uses a P0 view.
-        await self._run(P1_ENFORCE, chat_id, "restrict", lambda: self._inner.restrict(chat_id, member_id, restrictions))
+        await self._run(
+            P1_ENFORCE, chat_id, "restrict", lambda: self._inner.restrict(chat_id, member_id, restrictions, until)
+        )
 
     async def kick(self, chat_id: int, member_id: int) -> None:
         await self._run(P1_ENFORCE, chat_id, "kick", lambda: self._inner.kick(chat_id, member_id))
 
-    async def send_message(self, chat_id: int, message: OutgoingMessage) -> int:
+    async def send_message(self, chat_id: int, message: OutgoingMessage, key: int | None = None) -> int:
         return await self._run(
-            P2_BULK, chat_id, "send_message", lambda: self._inner.send_message(chat_id, message), sends_message=True
+            P2_BULK, chat_id, "send_message", lambda: self._inner.send_message(chat_id, message, key),
+            sends_message=True,
         )
 
     async def send_private(self, user_id: int, text: str) -> None:

@@ -3,6 +3,7 @@
 import asyncio
 import random
 from collections import Counter
+from datetime import datetime
 
 from adapters.simulated_telegram.faults import FaultPlan
 from adapters.simulated_telegram.world import World
@@ -71,7 +72,9 @@ class SimulatedTelegram:
         chat.invite_links_exported += 1
         return f"https://t.me/+sim{channel_id}x{chat.invite_links_exported}"
 
-    async def restrict(self, chat_id: int, member_id: int, restrictions: frozenset[str]) -> None:
+    async def restrict(
+        self, chat_id: int, member_id: int, restrictions: frozenset[str], until: datetime | None = None
+    ) -> None:
         await self._call("edit_banned", chat_id)
         self._require_admin(chat_id)
         current = self._chat(chat_id).status_of(member_id)
@@ -86,7 +89,7 @@ class SimulatedTelegram:
         await self._call("edit_banned", chat_id)
         self.world.unban(chat_id, member_id, by=self.bot_id)
 
-    async def send_message(self, chat_id: int, message: OutgoingMessage) -> int:
+    async def send_message(self, chat_id: int, message: OutgoingMessage, key: int | None = None) -> int:
         await self._call("send_message", chat_id)
         posted = self.world.bot_post(chat_id, message.text, _buttons(message), message.reply_to, self.clock.time())
         return posted.id

@@ -25,8 +25,6 @@ _NOT_FOUND = (
     errors.UsernameInvalidError,
     errors.MessageIdInvalidError,
     errors.HideRequesterMissingError,
-    # Outside get_participant (which turns it into status "none"), the target is simply not there.
-    errors.UserNotParticipantError,
 )
 
 
@@ -44,6 +42,11 @@ def translate(exc: BaseException) -> TelegramError | None:
         return TelegramError(TelegramError.NOT_ADMIN, str(exc))
     if isinstance(exc, errors.UserAdminInvalidError):
         return TelegramError(TelegramError.TARGET_IS_ADMIN, str(exc))
+    if isinstance(exc, errors.UserNotParticipantError):
+        # Outside get_participant (which turns it into status "none"): the person is not in the chat.
+        return TelegramError(TelegramError.NOT_PARTICIPANT, str(exc))
+    if isinstance(exc, errors.RandomIdDuplicateError):
+        return TelegramError(TelegramError.DUPLICATE, str(exc))
     if isinstance(exc, _NOT_FOUND):
         return TelegramError(TelegramError.NOT_FOUND, str(exc))
     # ConnectionError: Telethon could not reach Telegram at all, which callers treat like no answer.

@@ -8,6 +8,7 @@ telegram_errors, so callers only ever see TelegramError.
 
 import logging
 import random
+from datetime import datetime
 
 from telethon import errors, functions, types, utils
 
@@ -110,8 +111,10 @@ class TelethonGateway:
 
     # -- moderating -------------------------------------------------------------------------------
 
-    async def restrict(self, chat_id: int, member_id: int, restrictions: frozenset[str]) -> None:
-        rights = banned_rights(restrictions)  # a bad name is a programming error, raised before any call
+    async def restrict(
+        self, chat_id: int, member_id: int, restrictions: frozenset[str], until: datetime | None = None
+    ) -> None:
+        rights = banned_rights(restrictions, until)  # a bad name is a programming error, raised before any call
         with telegram_errors("restrict"):
             # The member may be a send-as channel: the cache knows its kind; EditBanned takes any InputPeer.
             member = await self._input_peer(member_id, types.PeerUser)
@@ -127,9 +130,10 @@ class TelethonGateway:
 
     # -- messages ---------------------------------------------------------------------------------
 
-    async def send_message(self, chat_id: int, message: OutgoingMessage) -> int:
+    async def send_message(self, chat_id: int, message: OutgoingMessage, key: int | None = None) -> int:
         with telegram_errors("send_message"):
-            random_id = random.randrange(-(2**63), 2**63)
+            # The key is the idempotency key: Telegram refuses a second message with the same random_id.
+            random_id = key if key is not None else random.randrange(-(2**63), 2**63)
             request = functions.messages.SendMessageRequest(
                 await self._input_peer(chat_id, types.PeerChannel),
                 message.text,

@@ -2,6 +2,7 @@
 
 import inspect
 import logging
+from datetime import datetime
 
 from telethon import types
 
@@ -9,6 +10,7 @@ from application.ports.telegram import Participant
 from domain import subscription as sub
 
 log = logging.getLogger(__name__)
+FOREVER_YEAR = 2038  # Telegram writes "no end" as 0 or 2^31-1 seconds (January 2038)
 
 # Every flag ChatBannedRights knows in this layer: read from the constructor so that a flag Telegram
 # adds later is neither dropped when reading nor rejected when writing.
@@ -24,15 +26,23 @@ def restrictions_of(rights) -> frozenset[str]:
     return frozenset(name for name in RIGHT_FLAGS if getattr(rights, name, None))
 
 
-def banned_rights(restrictions: frozenset[str]) -> types.ChatBannedRights:
-    """The full rights object for exactly this set: every other flag False, never an expiry.
+def banned_rights(restrictions: frozenset[str], until: datetime | None = None) -> types.ChatBannedRights:
+    """The full rights object for exactly this set: every other flag False, ending at `until` (None: never).
 
     An empty set clears every per-member restriction, so the group's default permissions apply again.
     """
     unknown = set(restrictions) - set(RIGHT_FLAGS)
     if unknown:
         raise ValueError(f"not Telegram banned rights: {sorted(unknown)}")
-    return types.ChatBannedRights(until_date=None, **{name: name in restrictions for name in RIGHT_FLAGS})
+    return types.ChatBannedRights(until_date=until, **{name: name in restrictions for name in RIGHT_FLAGS})
+
+
+def until_of(rights) -> datetime | None:
+    """When a ChatBannedRights ends; None when it does not (Telegram sends 0 or a far date for "forever")."""
+    until = getattr(rights, "until_date", None)
+    if not isinstance(until, datetime) or until.timestamp() <= 0 or until.year >= FOREVER_YEAR:
+        return None
+    return until
 
 
 def status_of(participant) -> str:
@@ -58,7 +68,8 @@ def status_of(participant) -> str:
 
 
 def to_participant(participant) -> Participant:
-    restrictions = frozenset()
-    if isinstance(participant, types.ChannelParticipantBanned) and not participant.left:
-        restrictions = restrictions_of(participant.banned_rights)
-    return Participant(status_of(participant), restrictions)
+    """The participant as the gate sees it; a leaver keeps the restrictions Telegram keeps for them."""
+    if isinstance(participant, types.ChannelParticipantBanned):
+        rights = participant.banned_rights
+        return Participant(status_of(participant), restrictions_of(rights), until_of(rights))
+    return Participant(status_of(participant))

@@ -1,6 +1,7 @@
 """What the gate asks of Telegram, in the gate's own words."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 
@@ -12,6 +13,8 @@ class TelegramError(Exception):
     NOT_ADMIN = "not_admin"  # the bot lacks the rights it needs in that chat
     TARGET_IS_ADMIN = "target_is_admin"
     NOT_FOUND = "not_found"
+    NOT_PARTICIPANT = "not_participant"  # the person is not in the chat (USER_NOT_PARTICIPANT)
+    DUPLICATE = "duplicate"  # a message with this idempotency key was sent already (RANDOM_ID_DUPLICATE)
     INTERNAL = "internal"
 
     def __init__(self, kind: str, detail: str = "", retry_after: float = 0.0) -> None:
@@ -26,10 +29,15 @@ class TelegramError(Exception):
 
 @dataclass(frozen=True)
 class Participant:
-    """A person's place in a chat: a subscription status and any per-member restrictions."""
+    """A person's place in a chat: a subscription status, any per-member restrictions and when they end.
+
+    `until` is None for restrictions without an end (or no restrictions). Telegram keeps a member's
+    restrictions after they leave, so a left participant may carry some too.
+    """
 
     status: str
     restrictions: frozenset[str] = frozenset()
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -69,12 +77,16 @@ class TelegramGateway(Protocol):
 
     async def export_invite_link(self, channel_id: int) -> str: ...
 
-    async def restrict(self, chat_id: int, member_id: int, restrictions: frozenset[str]) -> None:
-        """Set the member's per-member restrictions to exactly this set (empty: group defaults)."""
+    async def restrict(
+        self, chat_id: int, member_id: int, restrictions: frozenset[str], until: datetime | None = None
+    ) -> None:
+        """Set the member's per-member restrictions to exactly this set (empty: group defaults), ending at
+        `until` (None: no end). Telegram replaces what was there: empty rights on a banned person unban them."""
 
     async def kick(self, chat_id: int, member_id: int) -> None: ...
 
-    async def send_message(self, chat_id: int, message: OutgoingMessage) -> int: ...
+    async def send_message(self, chat_id: int, message: OutgoingMessage, key: int | None = None) -> int:
+        """Post a message; `key` (Telegram's random_id) makes a repeat fail with DUPLICATE instead of posting twice."""
 
     async def send_private(self, user_id: int, text: str) -> None:
         """A direct message, which Telegram lets a bot send to someone who asked to join a chat it manages."""

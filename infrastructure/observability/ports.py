@@ -7,6 +7,7 @@ no extra coroutine frame on the read paths every update takes.
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from time import perf_counter
 from typing import Any, TypeVar
 from uuid import UUID
@@ -77,14 +78,16 @@ class InstrumentedGateway:
     async def export_invite_link(self, channel_id: int) -> str:
         return await self._call("export_invite_link", lambda: self._inner.export_invite_link(channel_id))
 
-    async def restrict(self, chat_id: int, member_id: int, restrictions: frozenset[str]) -> None:
-        await self._call("restrict", lambda: self._inner.restrict(chat_id, member_id, restrictions))
+    async def restrict(
+        self, chat_id: int, member_id: int, restrictions: frozenset[str], until: datetime | None = None
+    ) -> None:
+        await self._call("restrict", lambda: self._inner.restrict(chat_id, member_id, restrictions, until))
 
     async def kick(self, chat_id: int, member_id: int) -> None:
         await self._call("kick", lambda: self._inner.kick(chat_id, member_id))
 
-    async def send_message(self, chat_id: int, message: OutgoingMessage) -> int:
-        return await self._call("send_message", lambda: self._inner.send_message(chat_id, message))
+    async def send_message(self, chat_id: int, message: OutgoingMessage, key: int | None = None) -> int:
+        return await self._call("send_message", lambda: self._inner.send_message(chat_id, message, key))
 
     async def edit_message(self, chat_id: int, message_id: int, message: OutgoingMessage) -> None:
         await self._call("edit_message", lambda: self._inner.edit_message(chat_id, message_id, message))

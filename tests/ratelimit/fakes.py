@@ -65,13 +65,13 @@ class RecordingGateway:
         self._record("export_invite_link", channel_id)
         return "https://t.me/+x"
 
-    async def restrict(self, chat_id, member_id, restrictions):
+    async def restrict(self, chat_id, member_id, restrictions, until=None):
         self._record("restrict", chat_id)
 
     async def kick(self, chat_id, member_id):
         self._record("kick", chat_id)
 
-    async def send_message(self, chat_id, message):
+    async def send_message(self, chat_id, message, key=None):
         self._record("send_message", chat_id)
         return len(self.calls)
 

@@ -28,11 +28,11 @@ class HeldWarnings(SimulatedTelegram):
         self.waiting = asyncio.Event()
         self.go = asyncio.Event()
 
-    async def send_message(self, chat_id, message):
+    async def send_message(self, chat_id, message, key=None):
         if message.buttons:
             self.waiting.set()
             await self.go.wait()
-        return await super().send_message(chat_id, message)
+        return await super().send_message(chat_id, message, key)
 
 
 async def boot():

@@ -74,6 +74,7 @@ def offline_client(users=(), chats=()) -> tuple[TelegramClient, FakeSender]:
     client = TelegramClient(MemorySession(), 1, "0" * 32)
     client.flood_sleep_threshold = 0  # raise FloodWaitError instead of sleeping through it
     client._request_retries = 1
+    client._raise_last_call_error = True  # as the bot runs: a spent retry raises the RPC error itself
     sender = FakeSender()
     client._sender = sender
     client._mb_entity_cache.set_self_user(BOT_ID, True, BOT_HASH)

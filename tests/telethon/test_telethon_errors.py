@@ -26,7 +26,8 @@ CASES = [
     (errors.UsernameInvalidError, TelegramError.NOT_FOUND),
     (errors.MessageIdInvalidError, TelegramError.NOT_FOUND),
     (errors.HideRequesterMissingError, TelegramError.NOT_FOUND),
-    (errors.UserNotParticipantError, TelegramError.NOT_FOUND),
+    (errors.UserNotParticipantError, TelegramError.NOT_PARTICIPANT),
+    (errors.RandomIdDuplicateError, TelegramError.DUPLICATE),
     (lambda r: TimeoutError(), TelegramError.TIMEOUT),
     (lambda r: ConnectionError("offline"), TelegramError.TIMEOUT),
     (errors.PeerIdInvalidError, TelegramError.INTERNAL),  # any other RPC error

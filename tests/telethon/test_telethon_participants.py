@@ -1,5 +1,7 @@
 """Telegram participant objects onto subscription statuses, and rights sets onto ChatBannedRights."""
 
+from datetime import UTC, datetime
+
 import pytest
 from telethon import types
 from tg_world import NOW, USER
@@ -33,10 +35,21 @@ def test_status_of(participant, status):
     assert status_of(participant) == status
 
 
-def test_restricted_member_keeps_its_restrictions_without_until_date():
+def test_restricted_member_keeps_its_restrictions_and_their_end():
     banned = types.ChannelParticipantBanned(types.PeerUser(USER), 1, NOW, MUTED)
-    assert to_participant(banned) == Participant("restricted", frozenset({"send_messages", "send_media"}))
+    assert to_participant(banned) == Participant("restricted", frozenset({"send_messages", "send_media"}), NOW)
     assert to_participant(None) == Participant("none")
+
+
+@pytest.mark.parametrize("until", [None, datetime(1970, 1, 1, tzinfo=UTC), datetime(2038, 1, 19, tzinfo=UTC)])
+def test_restrictions_without_an_end_read_as_none(until):
+    rights = types.ChatBannedRights(until, send_messages=True)
+    assert to_participant(types.ChannelParticipantBanned(types.PeerUser(USER), 1, NOW, rights)).until is None
+
+
+def test_a_leaver_keeps_the_restrictions_telegram_keeps():
+    left = types.ChannelParticipantBanned(types.PeerUser(USER), 1, NOW, MUTED, left=True)
+    assert to_participant(left) == Participant("left", frozenset({"send_messages", "send_media"}), NOW)
 
 
 def test_every_domain_right_is_a_telegram_flag():

@@ -37,11 +37,11 @@ class HeldWarnings:
         self._send = telegram.send_message
         telegram.send_message = self._held  # the instance the container's gateway calls
 
-    async def _held(self, chat_id: int, message) -> int:
+    async def _held(self, chat_id: int, message, key=None) -> int:
         if chat_id == self._chat_id:
             self.waiting += 1
             await self._released.wait()
-        return await self._send(chat_id, message)
+        return await self._send(chat_id, message, key)
 
     def release(self) -> None:
         self._released.set()
