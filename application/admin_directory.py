@@ -41,3 +41,10 @@ class AdminDirectory:
 
     def forget(self, chat_id: int) -> None:
         self._admins.pop(chat_id, None)
+
+    def learn(self, chat_id: int, user_id: int, is_admin: bool) -> None:
+        """Telegram told of a promotion or demotion: it counts from now, not when the list next expires."""
+        cached = self._admins.get(chat_id)
+        if cached is not None:
+            admins = cached[1] | {user_id} if is_admin else cached[1] - {user_id}
+            self._admins[chat_id] = (cached[0], admins)

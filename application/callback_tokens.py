@@ -1,11 +1,17 @@
-"""Verify-button data that nobody can forge: whose warning it is, signed with the bot's secret."""
+"""Verify-button data that nobody can forge: whose warning it is, signed with the bot's secret.
+
+Version 2 also carries the warning's idempotency key (the random_id it was sent with), so the bot can
+recognise its own message when Telegram delivers it back after a restart (see handlers/warning_seen.py).
+Version 1 buttons, posted before, stay valid.
+"""
 
 import hashlib
 import hmac
 import struct
 
-_PREFIX = b"v1"
-_BODY = struct.Struct(">qq")  # chat id, member id
+_V1, _V2 = b"v1", b"v2"
+_BODY_V1 = struct.Struct(">qq")  # chat id, member id
+_BODY_V2 = struct.Struct(">qqq")  # chat id, member id, idempotency key
 _TAG_BYTES = 16
 
 
@@ -13,19 +19,27 @@ class CallbackTokens:
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
 
-    def _tag(self, body: bytes) -> bytes:
-        return hmac.new(self._secret, _PREFIX + body, hashlib.sha256).digest()[:_TAG_BYTES]
+    def _tag(self, prefix: bytes, body: bytes) -> bytes:
+        return hmac.new(self._secret, prefix + body, hashlib.sha256).digest()[:_TAG_BYTES]
 
-    def issue(self, chat_id: int, member_id: int) -> bytes:
-        body = _BODY.pack(chat_id, member_id)
-        return _PREFIX + body + self._tag(body)  # 34 bytes, inside Telegram's 64
+    def issue(self, chat_id: int, member_id: int, key: int = 0) -> bytes:
+        body = _BODY_V2.pack(chat_id, member_id, key)
+        return _V2 + body + self._tag(_V2, body)  # 42 bytes, inside Telegram's 64
 
     def read(self, data: bytes) -> tuple[int, int] | None:
         """(chat id, member id) from genuine data; None for anything else, however malformed."""
-        if len(data) != len(_PREFIX) + _BODY.size + _TAG_BYTES or not data.startswith(_PREFIX):
-            return None
-        body = data[len(_PREFIX) : len(_PREFIX) + _BODY.size]
-        if not hmac.compare_digest(self._tag(body), data[len(_PREFIX) + _BODY.size :]):
-            return None
-        chat_id, member_id = _BODY.unpack(body)
-        return chat_id, member_id
+        found = self._open(data)
+        return None if found is None else (found[0], found[1])
+
+    def key_of(self, data: bytes) -> int | None:
+        """The idempotency key a genuine version 2 button was issued with; None otherwise."""
+        found = self._open(data)
+        return None if found is None or len(found) < 3 else found[2]
+
+    def _open(self, data: bytes) -> tuple[int, ...] | None:
+        for prefix, shape in ((_V2, _BODY_V2), (_V1, _BODY_V1)):
+            if len(data) == len(prefix) + shape.size + _TAG_BYTES and data.startswith(prefix):
+                body = data[len(prefix) : len(prefix) + shape.size]
+                if hmac.compare_digest(self._tag(prefix, body), data[len(prefix) + shape.size :]):
+                    return shape.unpack(body)
+        return None

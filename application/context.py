@@ -3,7 +3,7 @@
 import asyncio
 import random
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,10 @@ from domain.protected_group import ProtectedGroup
 CONFLICT_RETRIES = 8
 
 
+async def _nothing_to_carry_out(chat_id: int, member_id: int) -> None:
+    """No reactor in this context (a handler tested alone): the pump carries everything out later."""
+
+
 @dataclass
 class GateContext:
     repository: Repository
@@ -32,6 +36,8 @@ class GateContext:
     clock: Clock
     tokens: CallbackTokens
     on_recorded: Callable[[], None] = lambda: None
+    # Carries one member's verdict out on Telegram now (the reactor's own routine, set by the reactor).
+    carry_out: Callable[[int, int], Awaitable[None]] = field(default=_nothing_to_carry_out)
     names: dict[int, str] = field(default_factory=dict)
     _locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
     behind: set[asyncio.Task] = field(default_factory=set)  # recordings that follow their answer (gate.py)

@@ -1,4 +1,9 @@
-"""The gate itself: check a member against a protected group's channels and record the verdict."""
+"""The gate itself: gather what is known of a member, let the domain decide, and record the verdict.
+
+The rules are `domain.decision.decide`; this module does the I/O around them: the channel statuses (the
+cache, or Telegram), the member's place in the group (from the update, the log, or one read when the
+gate is about to restrict and does not know it), the member lock, and the recording.
+"""
 
 import logging
 from dataclasses import dataclass
@@ -6,22 +11,25 @@ from typing import Any
 
 from application.context import GateContext
 from application.handlers.bot_rights import note_rights
+from application.membership_checker import CheckResult
 from application.ports.read_models import GroupView
 from application.ports.telegram import Participant, TelegramError
 from application.verdicts import change_verdict
+from domain import decision as rules
 from domain import membership_verdict as mv
 from domain import subscription
 from domain.ids import verdict_stream_id
 from domain.settings import GroupSettings
+from domain.standing import Layer, in_group
 
 log = logging.getLogger(__name__)
 
-PASSED = "passed"
-RESTRICTED = "restricted"
+PASSED = rules.Outcome.PASS.value
+RESTRICTED = rules.Outcome.RESTRICT.value
 RESTRICTED_UNCHECKED = "restricted_unchecked"  # strict mode: restricted because Telegram did not answer
-ALLOWED_ON_FAILURE = "allowed_on_failure"
-EXEMPT = "exempt"
-NOT_IN_GROUP = "not_in_group"
+ALLOWED_ON_FAILURE = rules.Outcome.ALLOW_ON_FAILURE.value
+EXEMPT = rules.Outcome.EXEMPT.value
+NOT_IN_GROUP = rules.Outcome.NOT_IN_GROUP.value
 SUPERSEDED = "superseded"  # a later update told the opposite while this one waited
 
 
@@ -41,54 +49,76 @@ class Enforcement:
     must_be_in_group: bool = False  # confirm group membership first (the member did not act in the group)
     observed: tuple[tuple[int, str], ...] = ()  # (channel, status) Telegram just told us: no need to ask
     participant: Participant | None = None  # the member's place in the group the update told: no need to ask
+    name: str = ""  # the member's display name, kept in the log for their warnings
+    is_bot: bool = False
 
 
 async def enforce(ctx: GateContext, group: GroupView, job: Enforcement) -> Decision:
     settings = GroupSettings.from_dict(group.settings)
     channels = group.channel_ids
-    if job.observed:
-        # An observed leave decides by itself; channels the cache does not know need not be asked about, and
-        # count as neither missing nor failed (a rejoin seen meanwhile must be able to undo the decision).
-        result = await ctx.checker.cached(job.member_id, channels)
-        result.statuses.update(dict(job.observed))
-        result.failures = {}
-        missing = result.missing([c for c in channels if c in result.statuses])
-    else:
-        result = await ctx.checker.check(job.member_id, channels, fresh=job.fresh)
-        missing = result.missing(channels)
-    blind = [c for c, e in result.failures.items() if e.kind == TelegramError.NOT_ADMIN]
-    failed = [c for c, e in result.failures.items() if c not in blind]
-    for channel in channels:
-        # Telegram answering "not an admin" is how a silent demotion shows; an answer shows it is over.
+    result = await _statuses(ctx, job, channels)
+    await _note_sight(ctx, group, result)
+    view = await ctx.read_models.verdict(job.chat_id, job.member_id)
+    standing = job.participant.status if job.participant is not None else (view.standing if view else None)
+    if job.trigger == "message" and not in_group(standing):
+        standing = None  # the member just wrote, so they are in the group whatever the log last heard
+    decision = rules.decide(_facts(group, settings, result, standing, job.is_bot))
+    if decision.reason == rules.Reason.CHECK_FAILED or decision.outcome == rules.Outcome.ALLOW_ON_FAILURE:
+        failed, error = list(decision.missing), result.failures[decision.missing[0]].kind
+        await change_verdict(
+            ctx, job.chat_id, job.member_id, lambda v: v.check_failed(failed, error, settings.strict, ctx.clock.now())
+        )
+    if decision.outcome == rules.Outcome.RESTRICT:
+        restricted = await _restrict(ctx, job, group, settings, result, decision)
+        if restricted.outcome == RESTRICTED and decision.reason == rules.Reason.CHECK_FAILED:
+            return Decision(RESTRICTED_UNCHECKED, restricted.missing)
+        return restricted
+    if decision.outcome == rules.Outcome.PASS:
+        return await _pass(ctx, job, group, settings)
+    if decision.outcome == rules.Outcome.UNSEEN:
+        # The bot cannot see these channels: nobody is punished for that, and nobody is released on it here.
+        held = view is not None and view.status == mv.RESTRICTED
+        return Decision(RESTRICTED_UNCHECKED if held else ALLOWED_ON_FAILURE, decision.missing)
+    return Decision(decision.outcome.value, decision.missing)
+
+
+async def _statuses(ctx: GateContext, job: Enforcement, channels: list[int]) -> CheckResult:
+    if not job.observed:
+        return await ctx.checker.check(job.member_id, channels, fresh=job.fresh)
+    # An observed leave decides by itself; channels the cache does not know need not be asked about, and
+    # count as neither missing nor failed (a rejoin seen meanwhile must be able to undo the decision).
+    result = await ctx.checker.cached(job.member_id, channels)
+    result.statuses.update(dict(job.observed))
+    result.failures = {}
+    return result
+
+
+async def _note_sight(ctx: GateContext, group: GroupView, result: CheckResult) -> None:
+    """Telegram answering "not an admin" is how a silent demotion shows; an answer shows it is over."""
+    blind = {c for c, e in result.failures.items() if e.kind == TelegramError.NOT_ADMIN}
+    for channel in group.channel_ids:
         if (channel in blind) != (channel in group.blind) and (channel in blind or channel in result.statuses):
             await note_rights(ctx, group.chat_id, channel, is_admin=channel not in blind)
             if channel not in blind:
                 await ctx.checker.forget_channel(channel)
 
-    if not missing and failed:
-        error = result.failures[failed[0]].kind
-        await change_verdict(
-            ctx,
-            job.chat_id,
-            job.member_id,
-            lambda v: v.check_failed(failed, error, settings.strict, ctx.clock.now()),
-        )
-        if not settings.strict:
-            return Decision(ALLOWED_ON_FAILURE, tuple(failed))
-        decision = await _restrict(ctx, job, settings, mv.CHECK_FAILED, failed, channels)
-        return Decision(RESTRICTED_UNCHECKED, decision.missing) if decision.outcome == RESTRICTED else decision
-    if missing:
-        return await _restrict(ctx, job, settings, mv.NOT_SUBSCRIBED, missing, channels)
-    if blind:
-        # The bot cannot see these channels: nobody is punished for that, and nobody is released on it.
-        view = await ctx.read_models.verdict(job.chat_id, job.member_id)
-        if view is not None and view.status == mv.RESTRICTED:
-            return Decision(RESTRICTED_UNCHECKED, tuple(blind))
-        return Decision(ALLOWED_ON_FAILURE, tuple(blind))
-    return await _pass(ctx, job, channels, settings)
+
+def _facts(
+    group: GroupView, settings: GroupSettings, result: CheckResult, standing: str | None, is_bot: bool
+) -> rules.Facts:
+    return rules.Facts(
+        channels=group.channel_ids,
+        statuses=result.statuses,
+        failures={c: e.kind for c, e in result.failures.items()},
+        settings=settings,
+        blind=frozenset(group.blind),
+        standing=standing,
+        is_bot=is_bot,
+    )
 
 
-async def _pass(ctx: GateContext, job: Enforcement, channels: list[int], settings: GroupSettings) -> Decision:
+async def _pass(ctx: GateContext, job: Enforcement, group: GroupView, settings: GroupSettings) -> Decision:
+    channels = group.channel_ids
     view = await ctx.read_models.verdict(job.chat_id, job.member_id)
     if view is not None and view.status == mv.VERIFIED:
         return Decision(PASSED)
@@ -98,6 +128,7 @@ async def _pass(ctx: GateContext, job: Enforcement, channels: list[int], setting
         return Decision(PASSED)
 
     def decide(verdict: mv.MembershipVerdict) -> None:
+        verdict.name_known(job.name, now)
         if verdict.is_restricted:
             verdict.release(_release_how(job.trigger), None, now)
         else:
@@ -111,9 +142,10 @@ async def _pass(ctx: GateContext, job: Enforcement, channels: list[int], setting
     # not recorded under the member lock: a Verify press must not wait behind a warning held back by
     # Telegram's limits.)
     latest = (await ctx.checker.cached(job.member_id, channels)).statuses
-    left = [c for c in channels if c in latest and not subscription.is_subscribed(latest[c])]
+    left = tuple(c for c in channels if c in latest and not subscription.is_subscribed(latest[c]))
     if left:
-        return await _restrict(ctx, job, settings, mv.NOT_SUBSCRIBED, left, channels)
+        decision = rules.Decision(rules.Outcome.RESTRICT, left, rules.Reason.NOT_SUBSCRIBED)
+        return await _restrict(ctx, job, group, settings, CheckResult(statuses=dict(latest)), decision)
     return Decision(PASSED)
 
 
@@ -156,50 +188,85 @@ def _release_how(trigger: str) -> str:
 
 
 async def _restrict(
-    ctx: GateContext, job: Enforcement, settings: GroupSettings, reason: str, missing: list[int], channels: list[int]
+    ctx: GateContext, job: Enforcement, group: GroupView, settings: GroupSettings, result: CheckResult,
+    decision: rules.Decision,
 ) -> Decision:
     # Held from reading the member's rights until the decision is recorded: the reactor holds it while it
     # mutes, so the rights read here are never the bot's own mute, done but not yet recorded.
     async with ctx.member_lock(verdict_stream_id(job.chat_id, job.member_id)):
-        return await _restrict_locked(ctx, job, settings, reason, missing, channels)
+        return await _restrict_locked(ctx, job, group, settings, result, decision)
 
 
 async def _restrict_locked(
-    ctx: GateContext, job: Enforcement, settings: GroupSettings, reason: str, missing: list[int], channels: list[int]
+    ctx: GateContext, job: Enforcement, group: GroupView, settings: GroupSettings, result: CheckResult,
+    decision: rules.Decision,
 ) -> Decision:
-    prior: frozenset[str] = frozenset()
     view = await ctx.read_models.verdict(job.chat_id, job.member_id)
-    already = view is not None and view.status == mv.RESTRICTED
-    if not already:
-        participant = job.participant or await _group_participant(ctx, job)
-        if participant is not None:
-            if participant.status in (subscription.ADMIN, subscription.CREATOR):
-                return Decision(EXEMPT)
-            if job.must_be_in_group and not subscription.is_subscribed(participant.status):
-                return Decision(NOT_IN_GROUP)
-            prior = participant.restrictions
-        elif job.must_be_in_group:
+    participant = job.participant
+    if participant is None and (view is None or view.standing is None or not in_group(view.standing)
+                                or view.status != mv.RESTRICTED or job.must_be_in_group):
+        # Telegram is the truth of the member's place: read before acting on someone the log does not place.
+        participant = await _group_participant(ctx, job)
+        if participant is None and job.must_be_in_group:
             return Decision(NOT_IN_GROUP)
+    if participant is not None:
+        standing = rules.decide(
+            _facts(group, settings, result, participant.status, job.is_bot)
+        )
+        if standing.outcome in (rules.Outcome.EXEMPT, rules.Outcome.NOT_IN_GROUP):
+            await _note_standing(ctx, job, participant, view)
+            return Decision(standing.outcome.value)
+    missing = list(decision.missing)
     if job.observed:
-        # While this update waited (the member's place in the group was asked of Telegram), a later one may
-        # have said the member is back: the cache holds the latest status, so it decides.
-        latest = (await ctx.checker.cached(job.member_id, missing)).statuses
-        missing = [c for c in missing if not subscription.is_subscribed(latest.get(c, subscription.LEFT))]
-        if not missing and view is None:
-            # The leave was undone meanwhile, and this member, now known to be in the group, was never
-            # checked here: the channels the leave did not decide on are checked now.
-            missing = (await ctx.checker.check(job.member_id, channels)).missing(channels)
+        superseded = await _leave_superseded(ctx, job, missing, group.channel_ids, view)
+        if superseded is not None:
+            missing = superseded
         if not missing:
             return Decision(SUPERSEDED)
     now = ctx.clock.now()
-    await change_verdict(
-        ctx,
-        job.chat_id,
-        job.member_id,
-        lambda v: v.restrict(reason, missing, job.trigger, settings.action, sorted(prior), job.message_id, now),
-        new=view is None,
-    )
+    layer = Layer(participant.restrictions, participant.until) if participant is not None else Layer()
+    reason = decision.reason or rules.Reason.NOT_SUBSCRIBED
+
+    def decide(verdict: mv.MembershipVerdict) -> None:
+        if participant is not None:
+            verdict.observe(participant.status, layer, None, _how_seen(job), now)
+        verdict.name_known(job.name, now)
+        # Without a look at Telegram the admins' layer the log holds stays as it is.
+        prior = sorted(layer.rights) if participant is not None else None
+        verdict.restrict(reason, missing, job.trigger, settings.action, prior, job.message_id, now,
+                         prior_until=layer.until)
+
+    await change_verdict(ctx, job.chat_id, job.member_id, decide, new=view is None)
     return Decision(RESTRICTED, tuple(missing))
+
+
+async def _leave_superseded(
+    ctx: GateContext, job: Enforcement, missing: list[int], channels: list[int], view: Any
+) -> list[int] | None:
+    """While this observed leave waited (the member's place in the group was asked of Telegram), a later
+    update may have said the member is back: the cache holds the latest status, so it decides."""
+    latest = (await ctx.checker.cached(job.member_id, missing)).statuses
+    still = [c for c in missing if not subscription.is_subscribed(latest.get(c, subscription.LEFT))]
+    if not still and view is None:
+        # The leave was undone meanwhile, and this member, now known to be in the group, was never checked
+        # here: the channels the leave did not decide on are checked now.
+        return (await ctx.checker.check(job.member_id, channels)).missing(channels)
+    return still
+
+
+async def _note_standing(ctx: GateContext, job: Enforcement, participant: Participant, view: Any) -> None:
+    """A member the log knows is now seen out of the group, or an admin: the log learns it (no one else)."""
+    if view is None:
+        return
+    now = ctx.clock.now()
+    layer = Layer(participant.restrictions, participant.until)
+    await change_verdict(
+        ctx, job.chat_id, job.member_id, lambda v: v.observe(participant.status, layer, None, _how_seen(job), now)
+    )
+
+
+def _how_seen(job: Enforcement) -> str:
+    return "read" if job.participant is None else job.trigger
 
 
 async def _group_participant(ctx: GateContext, job: Enforcement) -> Participant | None:

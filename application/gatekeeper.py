@@ -13,11 +13,15 @@ from typing import Any
 from application import commands as c
 from application.context import GateContext
 from application.handlers.bot_rights import handle_bot_rights
+from application.handlers.channel_changed import handle_channel_changed
 from application.handlers.channel_membership import handle_channel_membership
 from application.handlers.group_message import handle_group_message
 from application.handlers.join_request import handle_join_request
 from application.handlers.member_joined import handle_member_joined
+from application.handlers.member_left import handle_member_left
+from application.handlers.standing_changed import handle_standing_changed
 from application.handlers.verify_pressed import handle_verify_pressed
+from application.handlers.warning_seen import handle_warning_seen
 from application.outage import enforce_unrecorded
 from application.ports.availability import Unavailable
 from application.pump import EventPump
@@ -90,7 +94,13 @@ class Gatekeeper:
             case c.BotRightsChanged():
                 return await handle_bot_rights(self.ctx, command)
             case c.MemberLeft():
-                return "noted"
+                return await handle_member_left(self.ctx, command)
+            case c.MemberStandingChanged():
+                return await handle_standing_changed(self.ctx, command)
+            case c.WarningSeen():
+                return await handle_warning_seen(self.ctx, command)
+            case c.ChannelChanged():
+                return await handle_channel_changed(self.ctx, command)
         raise TypeError(f"not a gate command: {type(command).__name__}")
 
     async def settle(self) -> None:

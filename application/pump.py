@@ -6,6 +6,7 @@ and a shared read model whose server is away must stop neither.
 """
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -13,6 +14,7 @@ from application.health import Health
 from application.ports.availability import Unavailable
 from application.projector import Projector
 from application.reactor import Reactor
+from application.sweeper import Sweeper
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,9 @@ class _Loop:
     def poke(self) -> None:
         self._dirty = True
         if not self.running:
-            self._task = asyncio.get_running_loop().create_task(self._run())
+            # A context of its own: the loop must not inherit whatever the poking update carried (its trace
+            # id, or the urgency of a Verify press, which would put all of the reactor's calls first).
+            self._task = asyncio.get_running_loop().create_task(self._run(), context=contextvars.Context())
 
     @property
     def running(self) -> bool:
@@ -67,12 +71,15 @@ class EventPump:
         reactor: Reactor,
         shared: list[Projector] | None = None,
         health: Health | None = None,
+        sweeper: Sweeper | None = None,
     ) -> None:
         self.reactor = reactor
         self.health = health or Health()
         # This process's own writes reach its read models at once (GateContext.recorded), so the projector
         # only has to bring in other writers' events and move the position: it may take them in batches.
         self._loops = [_Loop("projector", projector.catch_up, LOCAL_PAUSE), _Loop("reactor", self._react)]
+        if sweeper is not None:
+            self._loops.append(_Loop("sweeper", sweeper.catch_up))
         # Read models other processes read: an outage there stops nothing here.
         self._loops += [_Loop(f"read_models:{p.name}", self._shared_pass(p), SHARED_PAUSE) for p in shared or []]
 

@@ -6,7 +6,6 @@ does only the difference, so running it again after a crash repeats nothing that
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from functools import partial
 from uuid import UUID
 
@@ -16,11 +15,11 @@ from application.deletions import BatchedDeletes
 from application.log_window import LogWindow
 from application.ports.event_store import ConcurrencyConflict, EventStore, Tracking
 from application.ports.telegram import OutgoingMessage, TelegramError
+from application.reconcile import Fact, reconcile
 from application.warning_desk import WarningDesk
+from application.warnings import message_key
 from domain import membership_verdict as mv
-from domain import rights
 from domain.ids import verdict_stream_id
-from domain.settings import GroupSettings
 
 NAME = "reactor"
 BATCH = 200
@@ -30,9 +29,6 @@ WINDOW = 5_000  # records read ahead of the oldest one still being carried out
 # thousands of records behind the gate and mutes came seconds late (the steady run went on 4 s after its
 # last update was answered).
 CONCURRENCY = 256
-
-Fact = Callable[[mv.MembershipVerdict], None]
-Checkpoint = Callable[[mv.MembershipVerdict, list[Fact]], Awaitable[None]]
 
 
 class Reactor:
@@ -44,6 +40,11 @@ class Reactor:
         self.deletes = BatchedDeletes(ctx.gateway)
         self._news = asyncio.Event()  # set on every recording: a reactor waiting on slow work reads on
         self.desk = WarningDesk(ctx, self.deletes)
+        ctx.carry_out = self.carry_out_member
+
+    async def carry_out_member(self, chat_id: int, member_id: int) -> None:
+        """One member's verdict carried out now, outside the log's order (a Verify press waits for it)."""
+        await self._carry_out(verdict_stream_id(chat_id, member_id), [])
 
     def notify(self) -> None:
         """Something was recorded."""
@@ -87,6 +88,8 @@ class Reactor:
             task = started.get(event.originator_id) if _is_decision(event) else None
             if type(event).__name__ in ("BotRightsLost", "BotRightsRegained"):
                 task = window.start(event.originator_id, partial(self._rights_changed, event))
+            elif type(event).__name__ == "SettingChanged" and event.key == "quiet":
+                task = window.start(event.originator_id, partial(self._refresh_group, event.originator_id))
             window.passed(record.position, task)
 
     async def _track(self, window: LogWindow) -> None:
@@ -123,12 +126,23 @@ class Reactor:
         else:
             text = messages.RIGHTS_REGAINED.format(chat=where)
         try:
-            await self._ctx.gateway.send_message(group.chat_id, OutgoingMessage(text))
+            # Keyed by the event, so telling it again after a crash is refused as a duplicate, not posted twice.
+            key = message_key("rights", event.originator_id, event.originator_version)
+            await self._ctx.gateway.send_message(group.chat_id, OutgoingMessage(text), key)
         except TelegramError:
             pass  # without rights in the group even this may fail; the event keeps the record
         if not lost and in_group and view is not None:
-            for verdict in await self._ctx.read_models.restricted(group.chat_id):
-                await self._carry_out(verdict_stream_id(group.chat_id, verdict.member_id), [])
+            await self._refresh_group(event.originator_id)
+
+    async def _refresh_group(self, group_stream: UUID) -> None:
+        """Carry out again every member of the group with a restriction or a live warning (their effects
+        depend on the group: rights regained, warnings switched on or off)."""
+        group = await self._ctx.repository.get(group_stream)
+        if group is None:
+            return
+        members = {v.member_id for v in await self._ctx.read_models.restricted(group.chat_id)}
+        members |= {v.member_id for v in await self._ctx.read_models.live_warnings() if v.chat_id == group.chat_id}
+        await asyncio.gather(*(self._carry_out(verdict_stream_id(group.chat_id, m), []) for m in sorted(members)))
 
     async def _carry_out(self, stream_id: UUID, decisions: list) -> None:
         async with self._slots, self._ctx.member_lock(stream_id):
@@ -193,52 +207,5 @@ def _is_decision(event: object) -> bool:
         "MemberReleased",
         "JoinRequestDecided",
         "JoinRequestHeld",
+        "StandingObserved",
     )
-
-
-async def reconcile(
-    ctx: GateContext, desk: WarningDesk, verdict: mv.MembershipVerdict, checkpoint: Checkpoint | None = None
-) -> list[Fact]:
-    """Bring Telegram in line with the verdict; return the facts to record (already applied to it).
-
-    `checkpoint` records the facts so far before a warning is posted: a warning may wait long for its turn
-    under Telegram's message limits, and a crash in that wait must not leave a mute done but unrecorded
-    (the next start would mute again, once per crash).
-    """
-    facts: list[Fact] = []
-
-    def record(fact: Fact) -> None:
-        fact(verdict)
-        facts.append(fact)
-
-    gateway = ctx.gateway
-    chat, member = verdict.chat_id, verdict.member_id
-    group = await ctx.read_models.group(chat)
-    settings = GroupSettings.from_dict(group.settings) if group else GroupSettings()
-    now = ctx.clock.now
-    if verdict.is_restricted:
-        try:
-            if verdict.action == "kick":
-                await gateway.kick(chat, member)
-                record(lambda v: v.member_removed(now()))
-                return facts
-            if verdict.action == "mute" and not verdict.mute_in_force:
-                await gateway.restrict(chat, member, rights.muted(frozenset(verdict.prior_restrictions)))
-                record(lambda v: v.mute_applied(now()))
-        except TelegramError as error:
-            kind = error.kind
-            record(lambda v: v.mute_not_applied(kind, now()))
-        if verdict.needs_warning and not settings.quiet and verdict.reason != mv.SEND_AS_CHANNEL and group:
-            if checkpoint is not None and facts:
-                await checkpoint(verdict, facts)
-            await desk.post(verdict, group, record)
-        return facts
-    if verdict.mute_in_force:
-        try:
-            await gateway.restrict(chat, member, frozenset(verdict.prior_restrictions))
-            record(lambda v: v.mute_lifted(now()))
-        except TelegramError:
-            pass  # stays recorded as in force; the next decision about this member retries
-    if verdict.warning_id is not None:
-        await desk.remove(verdict, record, reason="released")
-    return facts

@@ -28,4 +28,7 @@ def verdict_view(verdict: MembershipVerdict) -> VerdictView:
         warning_id=verdict.warning_id,
         warning_at=verdict.warning_at,
         warning_shared=verdict.warning_shared,
+        standing=verdict.standing,
+        mute_in_force=verdict.mute_in_force,
+        name=verdict.name,
     )

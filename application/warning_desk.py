@@ -15,7 +15,7 @@ from application.deletions import BatchedDeletes
 from application.on_its_way import OnItsWay
 from application.ports.read_models import GroupView
 from application.ports.telegram import TelegramError
-from application.warnings import raid_notice, warning_message
+from application.warnings import message_key, raid_notice, warning_message
 from domain import membership_verdict as mv
 from domain.settings import GroupSettings
 
@@ -42,7 +42,10 @@ class WarningDesk:
         self._sending = OnItsWay()  # per chat: the new notice on its way
         self._due: list[tuple[float, int, int, int]] = []  # (when, chat, member, message id)
 
-    async def post(self, verdict: mv.MembershipVerdict, group: GroupView, record: Callable[[Fact], None]) -> None:
+    async def post(
+        self, verdict: mv.MembershipVerdict, group: GroupView, record: Callable[[Fact], None], key: int
+    ) -> None:
+        """Post the member's warning under idempotency key `key` (already recorded as intended)."""
         if verdict.warning_id is not None:
             await self.remove(verdict, record, reason="replaced")
         now = self._ctx.clock.time()
@@ -56,8 +59,8 @@ class WarningDesk:
         else:
             recent = self._recent.setdefault(group.chat_id, deque())
             recent.append(now)
-            message = warning_message(self._ctx, group, verdict.member_id, verdict.missing)
-            message_id = await self._send(group.chat_id, message)
+            message = warning_message(self._ctx, group, verdict.member_id, verdict.name, verdict.missing, key)
+            message_id = await self._send(group.chat_id, message, key)
             if message_id is None:
                 recent.remove(now)  # not posted: it does not count towards a raid
         if message_id is None:
@@ -65,6 +68,22 @@ class WarningDesk:
         at = self._ctx.clock.now()
         record(lambda v: v.warning_posted(message_id, at, shared=shared))
         self.schedule(group, verdict.member_id, message_id, now)
+
+    async def edit(
+        self, verdict: mv.MembershipVerdict, group: GroupView, record: Callable[[Fact], None], key: int
+    ) -> bool:
+        """Rewrite the member's live warning to name the channels they still miss; False if it is gone."""
+        assert verdict.warning_id is not None
+        message = warning_message(self._ctx, group, verdict.member_id, verdict.name, verdict.missing, key)
+        try:
+            await self._ctx.gateway.edit_message(group.chat_id, verdict.warning_id, message)
+        except TelegramError as error:
+            if error.kind == TelegramError.NOT_FOUND:
+                record(lambda v: v.warning_removed(self._ctx.clock.now(), "gone"))
+                return False
+            return True  # left as it was; the next decision about the member tries again
+        record(lambda v: v.warning_edited(self._ctx.clock.now()))
+        return True
 
     async def remove(self, verdict: mv.MembershipVerdict, record: Callable[[Fact], None], reason: str) -> None:
         if not verdict.warning_shared:
@@ -107,7 +126,8 @@ class WarningDesk:
         return await self._sending.answer(group.chat_id, lambda: self._new_notice(group, now, current))
 
     async def _new_notice(self, group: GroupView, now: float, current: tuple[int, float] | None) -> int | None:
-        message_id = await self._send(group.chat_id, raid_notice(self._ctx, group))
+        key = message_key("notice", group.chat_id, int(now * 1000))
+        message_id = await self._send(group.chat_id, raid_notice(self._ctx, group, key), key)
         if message_id is None:
             return None
         if current is not None:
@@ -116,9 +136,11 @@ class WarningDesk:
         self._notices[group.chat_id] = (message_id, now)
         return message_id
 
-    async def _send(self, chat_id: int, message) -> int | None:
+    async def _send(self, chat_id: int, message, key: int) -> int | None:
+        """The new message's id; None when it was not posted, or was posted before under this key (Telegram
+        then says only "duplicate": the message comes back in Telegram's updates, see handlers/warning_seen)."""
         try:
-            return await self._ctx.gateway.send_message(chat_id, message)
+            return await self._ctx.gateway.send_message(chat_id, message, key)
         except TelegramError:
             return None
 

@@ -1,5 +1,8 @@
 """The warning a restricted member sees: every missing channel with its Join button, and Verify."""
 
+import hashlib
+from uuid import UUID
+
 from application import messages
 from application.context import GateContext
 from application.ports.read_models import GroupView
@@ -15,17 +18,32 @@ def join_url(channel: dict) -> str | None:
 ANYONE = 0  # the member id in a shared notice's Verify button: the presser verifies themselves
 
 
-def warning_message(ctx: GateContext, group: GroupView, member_id: int, missing: list[int]) -> OutgoingMessage:
+def message_key(purpose: str, *parts: object) -> int:
+    """An idempotency key (Telegram's random_id) for one message the bot means to send: the same on every
+    attempt, so a message sent before a crash is refused as a duplicate when sent again, never posted twice.
+    `purpose` keeps keys of different kinds of message apart."""
+    text = ":".join([purpose, *map(str, parts)]).encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big", signed=True) or 1
+
+
+def warning_key(stream_id: UUID, version: int) -> int:
+    """The key of the warning for the restriction recorded at `version` of a member's verdict."""
+    return message_key("warning", stream_id, version)
+
+
+def warning_message(
+    ctx: GateContext, group: GroupView, member_id: int, name: str | None, missing: list[int], key: int = 0
+) -> OutgoingMessage:
     channels = [c for c in group.channels if c["id"] in missing] or list(group.channels)
     rows = _join_rows(channels)
-    rows.append([Button(messages.VERIFY_BUTTON, data=ctx.tokens.issue(group.chat_id, member_id))])
-    return OutgoingMessage(messages.warning(ctx.name_of(member_id), channels), rows)
+    rows.append([Button(messages.VERIFY_BUTTON, data=ctx.tokens.issue(group.chat_id, member_id, key))])
+    return OutgoingMessage(messages.warning(name or ctx.name_of(member_id), channels), rows)
 
 
-def raid_notice(ctx: GateContext, group: GroupView) -> OutgoingMessage:
+def raid_notice(ctx: GateContext, group: GroupView, key: int = 0) -> OutgoingMessage:
     """One notice for everyone restricted during a raid; its Verify checks whoever presses it."""
     rows = _join_rows(group.channels)
-    rows.append([Button(messages.VERIFY_BUTTON, data=ctx.tokens.issue(group.chat_id, ANYONE))])
+    rows.append([Button(messages.VERIFY_BUTTON, data=ctx.tokens.issue(group.chat_id, ANYONE, key))])
     return OutgoingMessage(messages.raid_notice(group.channels), rows)
 
 

@@ -82,6 +82,13 @@ class ProtectedGroup(Aggregate):
         if value != self.settings_data[key]:
             self._setting_changed(key=key, value=value, by=by, timestamp=timestamp)
 
+    def update_channel(self, channel: dict[str, Any], timestamp: datetime) -> bool:
+        """A linked channel's details changed on Telegram (its username removed, its title); False if not."""
+        if self.channel(channel["id"]) in (None, channel):
+            return False
+        self._channel_updated(channel=channel, timestamp=timestamp)
+        return True
+
     def unprotect(self, by: int, timestamp: datetime) -> None:
         self._require_protected()
         self._unprotected(by=by, timestamp=timestamp)
@@ -118,6 +125,10 @@ class ProtectedGroup(Aggregate):
     @event("ChannelUnlinked")
     def _channel_unlinked(self, channel_id: int, by: int, timestamp: datetime) -> None:
         self.channels = [c for c in self.channels if c["id"] != channel_id]
+
+    @event("ChannelUpdated")
+    def _channel_updated(self, channel: dict[str, Any], timestamp: datetime) -> None:
+        self.channels = [dict(channel) if c["id"] == channel["id"] else c for c in self.channels]
 
     @event("SettingChanged")
     def _setting_changed(self, key: str, value: Any, by: int, timestamp: datetime) -> None:

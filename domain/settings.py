@@ -21,6 +21,7 @@ class GroupSettings:
     quiet: bool = False  # post no warnings at all, rely on the mute alone
     verify_on_join: bool = True
     join_requests: str = "approve"  # off | approve subscribed requesters | also decline the others
+    gate_bots: bool = False  # other bots cannot join channels, so by default they are not gated
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -41,6 +42,7 @@ SETTING_HELP: dict[str, str] = {
     "quiet": "on | off (on posts no warnings)",
     "verify_on_join": "on | off",
     "join_requests": "off | approve | approve-or-decline",
+    "gate_bots": "on | off (on gates other bots like people; they cannot join channels, so off by default)",
 }
 
 

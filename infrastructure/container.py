@@ -19,6 +19,7 @@ from application.pump import EventPump
 from application.reactor import Reactor
 from application.repository import Repository
 from application.resilient_cache import ResilientCache
+from application.sweeper import Sweeper
 from infrastructure.event_codec import EventCodec
 from infrastructure.observability.cache import CacheStats, TracedCache, counting
 from infrastructure.observability.gatekeeper import InstrumentedGatekeeper
@@ -36,7 +37,7 @@ def _gatekeeper(
 ) -> Gatekeeper:
     projected_here = shared.items() if settings.shared_projection == "in_process" else ()
     shared_projectors = [Projector(store, models, name=name) for name, models in projected_here]
-    pump = EventPump(Projector(store, read_models), Reactor(store, ctx), shared_projectors, health)
+    pump = EventPump(Projector(store, read_models), Reactor(store, ctx), shared_projectors, health, Sweeper(store, ctx))
     gatekeeper = Gatekeeper(ctx, pump)
     if telemetry is None:
         return gatekeeper

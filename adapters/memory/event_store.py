@@ -46,7 +46,10 @@ class InMemoryEventStore:
         positions = self._versions.get(stream_id, [])[after_version:]
         return [self._codec.decode(self._rows[p - 1]) for p in positions]
 
-    async def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
+    async def read_all(self, after: int = 0, limit: int = 1000, topics: Sequence[str] = ()) -> list[Recorded]:
+        if topics:
+            found = [(i + 1, r) for i, r in enumerate(self._rows[after:], start=after) if r.topic in topics][:limit]
+            return [Recorded(n, self._codec.decode(r)) for n, r in found]
         rows = self._rows[after : after + limit]
         return [Recorded(after + i + 1, self._codec.decode(r)) for i, r in enumerate(rows)]
 

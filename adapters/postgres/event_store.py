@@ -91,8 +91,8 @@ class PostgresEventStore:
     async def read_stream(self, stream_id: UUID, after_version: int = 0) -> list[Any]:
         return [self._codec.decode(row) for row in await self.select_stored(stream_id, gt=after_version)]
 
-    async def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
-        return [Recorded(n.id, self._codec.decode(n)) for n in await self.notifications(after, limit)]
+    async def read_all(self, after: int = 0, limit: int = 1000, topics: Sequence[str] = ()) -> list[Recorded]:
+        return [Recorded(n.id, self._codec.decode(n)) for n in await self.notifications(after, limit, topics=topics)]
 
     async def last_position(self) -> int:
         return await self._pool.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {self._tables.events}")

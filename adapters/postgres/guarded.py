@@ -42,8 +42,8 @@ class GuardedEventStore:
     async def read_stream(self, stream_id: UUID, after_version: int = 0) -> list[Any]:
         return await self._guard(self.inner.read_stream(stream_id, after_version), "read_stream")
 
-    async def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
-        return await self._guard(self.inner.read_all(after, limit), "read_all")
+    async def read_all(self, after: int = 0, limit: int = 1000, topics: Sequence[str] = ()) -> list[Recorded]:
+        return await self._guard(self.inner.read_all(after, limit, topics), "read_all")
 
     async def last_position(self) -> int:
         return await self._guard(self.inner.last_position(), "last_position")

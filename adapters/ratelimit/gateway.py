@@ -2,7 +2,8 @@
 
 Default priorities: answering a callback is P0 (a person is staring at a spinner); enforcement and the reads it
 depends on are P1; posting and editing messages are P2, since in a raid warnings are the bulk that may lag. A caller
-that knows better takes a view with `with_priority`, e.g. P0 for Verify handling (its restrict is the release).
+that knows better marks its task (`application.urgency`: a Verify press is USER, re-deciding a group's members BULK),
+or takes a view with `with_priority`, which wins over the mark.
 """
 
 from collections.abc import Awaitable, Callable
@@ -10,6 +11,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from adapters.ratelimit.scheduler import P0_USER, P1_ENFORCE, P2_BULK, PriorityScheduler
+from application import urgency
 from application.ports.telegram import ChannelInfo, OutgoingMessage, Participant, TelegramGateway
 
 T = TypeVar("T")
@@ -37,7 +39,8 @@ class RateLimitedGateway:
         call: Callable[[], Awaitable[T]],
         sends_message: bool = False,
     ) -> T:
-        priority = default if self._priority is None else self._priority
+        marked = urgency.current.get()
+        priority = self._priority if self._priority is not None else (default if marked is None else int(marked))
         return await self._scheduler.run(priority, chat_id, method, call, sends_message)
 
     async def get_participant(self, chat_id: int, user_id: int) -> Participant:

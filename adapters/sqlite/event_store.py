@@ -120,11 +120,12 @@ class SqliteEventStore:
         ).fetchall()
         return [self._codec.decode(StoredEvent(stream_id, v, t, bytes(s))) for v, t, s in rows]
 
-    async def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
+    async def read_all(self, after: int = 0, limit: int = 1000, topics: Sequence[str] = ()) -> list[Recorded]:
+        wanted = f" AND topic IN ({', '.join('?' * len(topics))})" if topics else ""
         rows = self._db.execute(
             "SELECT notification_id, originator_id, originator_version, topic, state FROM stored_events "
-            "WHERE notification_id > ? ORDER BY notification_id LIMIT ?",
-            (after, limit),
+            f"WHERE notification_id > ?{wanted} ORDER BY notification_id LIMIT ?",
+            (after, *topics, limit),
         ).fetchall()
         return [
             Recorded(n, self._codec.decode(StoredEvent(UUID(hex=o), v, t, bytes(s)))) for n, o, v, t, s in rows

@@ -9,16 +9,17 @@ from application.context import GateContext
 from application.handlers.channel_refs import ChannelProblem, linkable_channels
 from application.handlers.status import status_text
 from application.ports.telegram import OutgoingMessage, TelegramError
-from application.verdicts import change_verdict
-from domain import membership_verdict as mv
+from application.warnings import message_key
 from domain.errors import GateRuleError
 from domain.ids import group_stream_id
 from domain.protected_group import ProtectedGroup
 from domain.senders import ANONYMOUS_ADMIN, USER
 from domain.settings import SETTING_HELP, parse_setting
+from domain.standing import is_group_admin
 
 log = logging.getLogger(__name__)
 COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "settings")
+FRESH_CHECK = frozenset({"unprotect", "unlink", "settings"})  # they remove protection or change who is gated
 _COMMAND = re.compile(r"^/(?P<name>[a-z]+)(?:@\w+)?(?:\s+(?P<args>.*))?$", re.IGNORECASE | re.DOTALL)
 
 
@@ -38,7 +39,11 @@ async def handle_admin_command(ctx: GateContext, cmd: GroupMessage) -> bool:
     parsed = parse(cmd.text)
     assert parsed is not None
     name, args = parsed
-    if not await _is_admin(ctx, cmd):
+    admin = await _is_admin(ctx, cmd, fresh=name in FRESH_CHECK and (name != "settings" or bool(args)))
+    if admin is None:
+        await _reply(ctx, cmd, messages.RIGHTS_UNCONFIRMED)
+        return False  # not refused: the sender may well be an admin, and is not gated for Telegram's silence
+    if not admin:
         await _record_refusal(ctx, cmd, name)
         await _reply(ctx, cmd, messages.ADMINS_ONLY.format(command=f"/{name}"))
         return True
@@ -50,15 +55,32 @@ async def handle_admin_command(ctx: GateContext, cmd: GroupMessage) -> bool:
     return False
 
 
-async def _is_admin(ctx: GateContext, cmd: GroupMessage) -> bool:
+async def _is_admin(ctx: GateContext, cmd: GroupMessage, fresh: bool) -> bool | None:
+    """Whether the sender administers the group; None when Telegram could not say just now.
+
+    Commands that remove protection or change who is gated ask Telegram afresh: a demoted admin must not
+    keep the power for as long as the list of admins is remembered.
+    """
     if cmd.sender.kind == ANONYMOUS_ADMIN:
         return True
-    return cmd.sender.kind == USER and cmd.sender.peer_id in await ctx.admins.admins(cmd.chat_id)
+    if cmd.sender.kind != USER:
+        return False
+    if not fresh:
+        return cmd.sender.peer_id in await ctx.admins.admins(cmd.chat_id)
+    try:
+        found = await ctx.gateway.get_participant(cmd.chat_id, cmd.sender.peer_id)
+    except TelegramError:
+        return None
+    admin = is_group_admin(found.status)
+    ctx.admins.learn(cmd.chat_id, cmd.sender.peer_id, admin)
+    return admin
 
 
 async def _reply(ctx: GateContext, cmd: GroupMessage, text: str) -> None:
+    # Keyed by the command's message: handled again after a crash, the command's answer is not posted twice.
+    key = message_key("reply", cmd.chat_id, cmd.message_id)
     try:
-        await ctx.gateway.send_message(cmd.chat_id, OutgoingMessage(text, reply_to=cmd.message_id))
+        await ctx.gateway.send_message(cmd.chat_id, OutgoingMessage(text, reply_to=cmd.message_id), key)
     except TelegramError as error:
         # Best effort: a reply Telegram refuses must neither undo the command's record nor, for a refused
         # non-admin, skip the gate that still applies to their message.
@@ -93,9 +115,11 @@ async def _run(ctx: GateContext, cmd: GroupMessage, name: str, args: list[str]) 
     if name == "unlink":
         return await _unlink(ctx, cmd, args, by)
     if name == "unprotect":
+        # Recorded here; the members it frees are released one by one from the log (application/sweeper.py),
+        # so a crash halfway leaves nobody muted for good.
+        muted = len(await ctx.read_models.restricted(cmd.chat_id))
         await _change_group(ctx, cmd, lambda g: g.unprotect(by, now))
-        released = await _release_all(ctx, cmd.chat_id, mv.GROUP_UNPROTECTED, by, only_channel=None)
-        return messages.UNPROTECTED.format(released=released)
+        return messages.UNPROTECTED.format(released=muted)
     if name == "status":
         return await status_text(ctx, cmd)
     return await _settings(ctx, cmd, args, by)
@@ -115,20 +139,7 @@ async def _unlink(ctx: GateContext, cmd: GroupMessage, args: list[str], by: int)
         raise GateRuleError("That channel is not linked to this group.")
     now = ctx.clock.now()
     await _change_group(ctx, cmd, lambda g: g.unlink(channel_id, by, now))
-    await _release_all(ctx, cmd.chat_id, mv.CHANNEL_UNLINKED, by, only_channel=channel_id)
     return messages.UNLINKED.format(channel=args[0])
-
-
-async def _release_all(ctx: GateContext, chat_id: int, how: str, by: int, only_channel: int | None) -> int:
-    """Release the members restricted in this group (only those missing just `only_channel`, if given)."""
-    released = 0
-    for view in await ctx.read_models.restricted(chat_id):
-        if only_channel is not None and view.missing != [only_channel]:
-            continue
-        now = ctx.clock.now()
-        if await change_verdict(ctx, chat_id, view.member_id, lambda v, now=now: v.release(how, by, now)):
-            released += 1
-    return released
 
 
 async def _settings(ctx: GateContext, cmd: GroupMessage, args: list[str], by: int) -> str:

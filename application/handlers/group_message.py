@@ -30,7 +30,8 @@ async def handle_group_message(ctx: GateContext, cmd: GroupMessage) -> str:
         return EXEMPT
     if cmd.sender.kind == SEND_AS_CHANNEL:
         return await _refuse_channel_sender(ctx, cmd, GroupSettings.from_dict(group.settings))
-    job = Enforcement(cmd.chat_id, cmd.sender.peer_id, "message", message_id=cmd.message_id)
+    job = Enforcement(cmd.chat_id, cmd.sender.peer_id, "message", message_id=cmd.message_id,
+                      name=cmd.sender_name, is_bot=cmd.sender_is_bot)
     return (await enforce(ctx, group, job)).outcome
 
 

@@ -1,8 +1,11 @@
-"""Someone joined a protected group: check them before they write, if the group wants that."""
+"""Someone joined a group: a member the log knows is back (and decided afresh); a newcomer to a protected
+group is checked before they write, if the group wants that."""
 
 from application.commands import MemberJoined
 from application.context import GateContext
 from application.gate import Enforcement, enforce
+from application.verdicts import observe
+from domain import subscription as sub
 from domain.settings import GroupSettings
 
 
@@ -11,12 +14,20 @@ async def handle_member_joined(ctx: GateContext, cmd: MemberJoined) -> str:
         ctx.names[cmd.user_id] = cmd.name
     if cmd.user_id == ctx.gateway.bot_id:
         return "bot_joined"
+    view = await ctx.read_models.verdict(cmd.chat_id, cmd.user_id)
+    standing = cmd.participant.status if cmd.participant is not None else sub.MEMBER
+    # The log learns they are back, in a protected group or not: a lift the bot still owes them (released
+    # while they were away) is carried out now that they are here.
+    participant = await observe(ctx, cmd.chat_id, cmd.user_id, cmd.participant, standing, None, "join")
     group = await ctx.read_models.group(cmd.chat_id)
     if group is None or not group.protected:
         return "unprotected"
     if not group.can_enforce:
         return "no_rights"
-    if not GroupSettings.from_dict(group.settings).verify_on_join:
+    # Telegram puts a returning member's restrictions back, the bot's mute among them: they are decided
+    # afresh (and warned again, with a Verify button) even where joins are not checked.
+    held = view is not None and view.mute_in_force
+    if not GroupSettings.from_dict(group.settings).verify_on_join and not held:
         return "not_checked"
-    job = Enforcement(cmd.chat_id, cmd.user_id, "join", participant=cmd.participant)
+    job = Enforcement(cmd.chat_id, cmd.user_id, "join", participant=participant, name=cmd.name, is_bot=cmd.is_bot)
     return (await enforce(ctx, group, job)).outcome

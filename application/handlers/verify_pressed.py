@@ -4,13 +4,15 @@ from application import messages
 from application.commands import VerifyPressed
 from application.context import GateContext
 from application.gate import PASSED, RESTRICTED, Enforcement, enforce
+from application.urgency import Urgency, urgency
 from application.warnings import ANYONE
 from domain import membership_verdict as mv
 
 
 async def handle_verify_pressed(ctx: GateContext, cmd: VerifyPressed) -> str:
-    answer, outcome = await _decide(ctx, cmd)
-    await ctx.gateway.answer_callback(cmd.query_id, answer, alert=True)
+    with urgency(Urgency.USER):  # someone is waiting: the check and the release go before other work
+        answer, outcome = await _decide(ctx, cmd)
+        await ctx.gateway.answer_callback(cmd.query_id, answer, alert=True)
     return outcome
 
 
@@ -25,6 +27,10 @@ async def _decide(ctx: GateContext, cmd: VerifyPressed) -> tuple[str, str]:
         return messages.BUTTON_NOT_YOURS, "not_yours"
     view = await ctx.read_models.verdict(chat_id, member_id)
     group = await ctx.read_models.group(chat_id)
+    if view is not None and view.status != mv.RESTRICTED and view.mute_in_force:
+        # Released in the log, but the lift is still owed (under way, or Telegram refused it a moment ago).
+        await ctx.carry_out(chat_id, member_id)
+        return messages.RELEASED, "released"
     if view is None or view.status != mv.RESTRICTED or group is None or not group.protected:
         return messages.ALREADY_FREE, "already_free"
     if not group.can_enforce:

@@ -35,7 +35,9 @@ class EventStore(Protocol):
 
     async def read_stream(self, stream_id: UUID, after_version: int = 0) -> list[Any]: ...
 
-    async def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]: ...
+    async def read_all(self, after: int = 0, limit: int = 1000, topics: Sequence[str] = ()) -> list[Recorded]:
+        """Events after position `after`, in position order; with `topics`, only events of those topics
+        (eventsourcing's "module:QualName"), so a reader of rare events need not decode the whole log."""
 
     async def last_position(self) -> int: ...
 

@@ -37,6 +37,9 @@ class VerdictView:
     warning_id: int | None = None
     warning_at: datetime | None = None
     warning_shared: bool = False
+    standing: str | None = None  # the member's place in the group, as Telegram last told it
+    mute_in_force: bool = False  # a mute of the bot's is on them (still owed a lift when released)
+    name: str | None = None
 
 
 class ReadModels(Protocol):

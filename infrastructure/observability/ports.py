@@ -142,9 +142,9 @@ class InstrumentedEventStore:
         with self._span("event_store.load_stream"):
             return await self._inner.load_stream(stream_id)
 
-    async def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
+    async def read_all(self, after: int = 0, limit: int = 1000, topics: Sequence[str] = ()) -> list[Recorded]:
         with self._span("event_store.read_all"):
-            return await self._inner.read_all(after, limit)
+            return await self._inner.read_all(after, limit, topics)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

@@ -64,7 +64,7 @@ async def test_verify_exit_codes_and_the_position_of_a_tampered_event(play) -> N
     played = await play("channel_leave.yaml")
     clean = await audit(played.settings, "verify")
     assert clean.exit_code == 0, clean.output
-    assert "10 events in 2 streams; 10 hashed" in clean.output and "The log verifies" in clean.output
+    assert "12 events in 2 streams; 12 hashed" in clean.output and "The log verifies" in clean.output
 
     rows = await played.run.store.read_all_stored(0, 100)
     position, following = rows[4][0], rows[5][0]  # two events of the member's verdict, one after the other
@@ -82,7 +82,7 @@ async def test_export_then_import_into_an_empty_store_and_refuse_a_full_one(play
     path = tmp_path / "log.jsonl"
     exported = await audit(played.settings, "export", "--format", "jsonl", "--out", str(path))
     assert exported.exit_code == 0, exported.output
-    assert len(path.read_text().splitlines()) == 11  # the header and ten events
+    assert len(path.read_text().splitlines()) == 13  # the header and twelve events
 
     to_stdout = await audit(played.settings, "export")
     assert to_stdout.stdout == path.read_text()
@@ -90,7 +90,7 @@ async def test_export_then_import_into_an_empty_store_and_refuse_a_full_one(play
     target = empty_settings()
     imported = await audit(target, "import", str(path))
     assert imported.exit_code == 0, imported.output
-    assert "10 events imported" in imported.output
+    assert "12 events imported" in imported.output
     again = await audit(target, "import", str(path))
     assert again.exit_code == 1 and "already holds events" in again.output
     copy = await open_store(target)
@@ -110,7 +110,7 @@ async def test_report_is_one_self_contained_html_file(play, tmp_path) -> None:
     assert "<script" not in html and "<link" not in html and "src=" not in html
     assert "not subscribed: News (@news)" in html  # the top reason
     assert "group unprotected" in html  # how members were released
-    assert "2 restrictions and 2 releases" in html
+    assert "3 restrictions and 2 releases" in html  # Bob restricted again when @jobs was linked
 
 
 async def test_verify_compares_redis_read_models_with_a_replay(play) -> None:

@@ -31,13 +31,13 @@ async def test_a_clean_log_verifies_and_every_event_is_hashed(play) -> None:
     played = await play("channel_leave.yaml")
     result = await verify_store(played.run.store)
     assert result.ok() and result.problems == []
-    assert (result.events, result.streams, result.hashed) == (10, 2, 10)
+    assert (result.events, result.streams, result.hashed) == (12, 2, 12)
 
 
 async def test_edit_delete_and_reorder_are_pinpointed(play) -> None:
     played = await play("channel_leave.yaml")
-    verdict = await verdict_rows(played)  # versions 1..8 of member 1's verdict
-    edited, deleted, after_deleted, first, second = verdict[2], verdict[4], verdict[5], verdict[6], verdict[7]
+    verdict = await verdict_rows(played)  # versions 1..10 of member 1's verdict; version 4 is the restriction
+    edited, deleted, after_deleted, first, second = verdict[3], verdict[5], verdict[6], verdict[7], verdict[8]
     state = bytes(dict((p, r) for p, r, _ in await played.run.store.read_all_stored(0, 100))[edited].state)
     await played.execute("UPDATE {events} SET state = $1 WHERE notification_id = $2",
                          state.replace(b"mute", b"kick"), edited)
@@ -51,13 +51,13 @@ async def test_edit_delete_and_reorder_are_pinpointed(play) -> None:
     assert not result.ok()
     assert by_position(result) == {
         edited: ["hash"],  # still decodable, but no longer what was hashed
-        after_deleted: ["version"],  # version 5 is missing before it
-        first: ["version"],  # now version 8 where 7 was due
-        second: ["version"],  # version 7 after version 8
+        after_deleted: ["version"],  # version 6 is missing before it
+        first: ["version"],  # now version 9 where 8 was due
+        second: ["version"],  # version 8 after version 9
     }
     details = {p.position: p.detail for p in result.problems}
-    assert "version 5 is missing" in details[after_deleted]
-    assert "version 7 comes after version 8" in details[second]
+    assert "version 6 is missing" in details[after_deleted]
+    assert "version 8 comes after version 9" in details[second]
 
 
 async def test_swapped_versions_and_undecodable_states_are_reported(play) -> None:
@@ -80,13 +80,13 @@ async def test_a_rewritten_hash_breaks_the_next_link(play) -> None:
     store = played.run.store
     rows = {p: (r, h) for p, r, h in await store.read_all_stored(0, 100)}
     verdict = await verdict_rows(played)
-    row, _ = rows[verdict[2]]
+    row, _ = rows[verdict[3]]  # the restriction
     state = bytes(row.state).replace(b"mute", b"kick")
     forged = StoredEvent(row.originator_id, row.originator_version, row.topic, state)
-    forged_hash = event_hash(rows[verdict[1]][1], forged)
+    forged_hash = event_hash(rows[verdict[2]][1], forged)
     await played.execute("UPDATE {events} SET state = $1, hash = $2 WHERE notification_id = $3",
-                         forged.state, forged_hash, verdict[2])
-    assert by_position(await verify_store(store)) == {verdict[3]: ["hash"]}
+                         forged.state, forged_hash, verdict[3])
+    assert by_position(await verify_store(store)) == {verdict[4]: ["hash"]}
 
 
 async def test_rows_without_a_hash_are_reported_as_unhashed(play) -> None:
@@ -139,4 +139,4 @@ async def test_rows_written_by_eventsourcing_itself_are_unhashed_not_fatal(play,
     finally:
         await store.close()
     assert [(p.version, p.kind) for p in result.problems] == [(3, "unhashed")]
-    assert result.ok(allow_unhashed=True) and result.hashed == 11
+    assert result.ok(allow_unhashed=True) and result.hashed == 13

@@ -132,7 +132,7 @@ class RaidDriver:
 
 
 def token_member(data: bytes) -> int | None:
-    """The member a Verify button addresses (its signed body: b"v1", chat id, member id, tag)."""
-    if len(data) != 34 or not data.startswith(b"v1"):
+    """The member a Verify button addresses (its signed body: b"v1" or b"v2", chat id, member id, ...)."""
+    if (len(data), data[:2]) not in ((34, b"v1"), (42, b"v2")):
         return None
     return int.from_bytes(data[10:18], "big", signed=True)

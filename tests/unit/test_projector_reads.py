@@ -11,8 +11,8 @@ class ReadCountingStore(InMemoryEventStore):
         super().__init__()
         self.reads: list[int] = []  # how many records each read_all returned
 
-    async def read_all(self, after=0, limit=1000):
-        records = await super().read_all(after, limit)
+    async def read_all(self, after=0, limit=1000, topics=()):
+        records = await super().read_all(after, limit, topics)
         self.reads.append(len(records))
         return records
 

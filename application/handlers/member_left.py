@@ -1,0 +1,14 @@
+"""Someone left the group, or an admin removed them: a member the log knows is never acted on while out."""
+
+from application.commands import MemberLeft
+from application.context import GateContext
+from application.verdicts import observe
+from domain import subscription as sub
+
+
+async def handle_member_left(ctx: GateContext, cmd: MemberLeft) -> str:
+    if cmd.actor_id is not None and cmd.actor_id == ctx.gateway.bot_id:
+        return "own_removal"  # the bot's own kick, already recorded as it happened
+    standing = sub.KICKED if cmd.kicked else sub.LEFT
+    await observe(ctx, cmd.chat_id, cmd.user_id, cmd.participant, standing, cmd.actor_id, str(standing))
+    return "noted"

@@ -1,0 +1,97 @@
+"""What the gate does with one member, given what is known: a pure function of the facts.
+
+The application gathers the facts (the member's place in the group, their status in each channel or why
+Telegram could not say, the group's settings and blind channels) and carries the decision out; the rules
+themselves live here, where property tests can hold them to their invariants:
+- someone who is not in the group is never acted on, and the group's admins are never gated;
+- a check that failed for a transient reason restricts only in strict mode; one the bot cannot make
+  (it is no admin of the channel) never restricts anyone;
+- a channel the bot cannot see is not required while it cannot see it: nobody is punished for it, and
+  members it alone kept restricted are released when the group is re-decided (the gate itself, on a
+  message, leaves a restriction as it is: "unseen").
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.settings import GroupSettings
+from domain.standing import in_group, is_group_admin
+from domain.subscription import is_subscribed
+
+
+class Failure(StrEnum):
+    """Why Telegram gave no status (the same words as the Telegram port's error kinds)."""
+
+    FLOOD_WAIT = "flood_wait"
+    TIMEOUT = "timeout"
+    INTERNAL = "internal"
+    NOT_ADMIN = "not_admin"
+    NOT_FOUND = "not_found"
+
+
+TRANSIENT = frozenset({Failure.FLOOD_WAIT, Failure.TIMEOUT, Failure.INTERNAL})
+
+
+class Outcome(StrEnum):
+    PASS = "passed"
+    RESTRICT = "restricted"
+    ALLOW_ON_FAILURE = "allowed_on_failure"  # lenient mode: Telegram could not answer, the member writes
+    UNSEEN = "unseen"  # nothing missing where the bot can see; some channel it cannot see (never punished)
+    EXEMPT = "exempt"
+    NOT_IN_GROUP = "not_in_group"
+
+
+class Reason(StrEnum):
+    NOT_SUBSCRIBED = "not_subscribed"
+    CHECK_FAILED = "check_failed"
+
+
+@dataclass(frozen=True)
+class Facts:
+    channels: Sequence[int]  # the channels the group requires, in its order
+    statuses: Mapping[int, str]  # what is known of the member in each channel
+    failures: Mapping[int, str]  # channels Telegram gave no status for, and why
+    settings: GroupSettings
+    blind: frozenset[int] = frozenset()  # channels the bot has lost sight of
+    standing: str | None = None  # the member's place in the group; None: not read
+    is_bot: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    missing: tuple[int, ...] = ()
+    reason: Reason | None = None
+
+
+def decide(facts: Facts) -> Decision:
+    if is_group_admin(facts.standing):
+        return Decision(Outcome.EXEMPT)
+    if not in_group(facts.standing):
+        return Decision(Outcome.NOT_IN_GROUP)
+    if facts.is_bot and not facts.settings.gate_bots:
+        return Decision(Outcome.EXEMPT)  # bots cannot join channels: gating them only silences them
+    unseen = tuple(c for c in facts.channels if _unseeable(facts, c))
+    required = [c for c in facts.channels if c not in unseen]
+    missing = tuple(c for c in required if c in facts.statuses and not is_subscribed(facts.statuses[c]))
+    if missing:
+        return Decision(Outcome.RESTRICT, missing, Reason.NOT_SUBSCRIBED)
+    failed = tuple(c for c in required if facts.failures.get(c) in TRANSIENT)
+    if failed:
+        if facts.settings.strict:
+            return Decision(Outcome.RESTRICT, failed, Reason.CHECK_FAILED)
+        return Decision(Outcome.ALLOW_ON_FAILURE, failed)
+    if unseen:
+        return Decision(Outcome.UNSEEN, unseen)
+    return Decision(Outcome.PASS)
+
+
+def _unseeable(facts: Facts, channel: int) -> bool:
+    """The bot cannot see the channel: Telegram refused to say (it is no admin there), or the group's log
+    says it lost sight and no answer about this member shows otherwise."""
+    failure = facts.failures.get(channel)
+    if failure is not None:
+        return failure not in TRANSIENT
+    return channel in facts.blind and channel not in facts.statuses
+
