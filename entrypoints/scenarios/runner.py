@@ -41,8 +41,8 @@ class ScenarioRun:
         self.scenario = scenario
         self.settings = settings or Settings()
         self.keep = keep
-        self.world = build_world(scenario.world)
         self.clock = SimulatedClock()
+        self.world = build_world(scenario.world, self.clock)
         self.transport = transport
         # Either transport offers calls, faults and callback_answers; telethon also a gateway and deliver().
         self.telegram: Any = SimulatedTelegram(self.world, self.clock)
@@ -184,8 +184,14 @@ class ScenarioRun:
                     message.reply_to = self.refs[step.reply_to][1]
                 if step.ref:
                     self.refs[step.ref] = (step.chat, message.id)
+            case m.Edit():
+                return self.edit(step)
             case m.Membership():
                 self.membership(step)
+            case m.Promotion():
+                (world.promote if step.do == "promote" else world.demote)(step.chat, step.user, step.by)
+            case m.ChatStep():
+                (world.remove_bot if step.do == "remove_bot" else world.make_private)(step.chat)
             case m.Click():
                 return self.click(step)
             case m.Wait():
@@ -201,8 +207,19 @@ class ScenarioRun:
             case m.Raid():
                 return await self.raid(step)
             case m.RestrictStep():
-                world.restrict_by(step.chat, step.user, step.by, frozenset(step.rights))
+                world.restrict_by(step.chat, step.user, step.by, frozenset(step.rights), self.until(step.until))
         return None
+
+    def until(self, seconds: float | None) -> float | None:
+        """A step's "seconds from now" as the world clock's date (Telegram's rule for short or long ones applies)."""
+        return None if seconds is None else self.clock.time() + seconds
+
+    def edit(self, step: m.Edit) -> str:
+        if step.ref not in self.refs:
+            raise StepFailed(f"no message with ref '{step.ref}'")
+        chat_id, message_id = self.refs[step.ref]
+        edited = self.world.edit(chat_id, message_id, step.text, step.kind, now=self.clock.time())
+        return f"edited message {edited.id} into a {edited.kind}"
 
     async def raid(self, step: m.Raid) -> str:
         """Joins spread evenly over the span; subscriptions exist beforehand, so the bot sees only joins."""
@@ -228,7 +245,7 @@ class ScenarioRun:
         elif step.do == "leave":
             world.leave(step.chat, step.user)
         elif step.do == "ban":
-            world.ban(step.chat, step.user, by=step.by or world.bot_id)
+            world.ban(step.chat, step.user, by=step.by or world.bot_id, until=self.until(step.until))
         else:
             world.unban(step.chat, step.user, by=step.by or world.bot_id)
         if step.silent:
