@@ -7,8 +7,10 @@ fails with a diff: a step's outcome, the commands the bot was handed, who can wr
 live messages per chat, the events recorded by type, the API calls by method.
 """
 
+import dataclasses
 import difflib
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +32,26 @@ def outcome(report: Report, commands: list[Any]) -> dict[str, Any]:
     """What a run must share with the same run on the other transport, in a form a diff reads well."""
     return {
         "steps": [f"{s.number} {'ok' if s.ok else 'FAILED'} {s.step}: {s.detail}" for s in report.steps],
-        "commands": [repr(command) for command in commands],
+        "commands": [canonical(command) for command in commands],
         "can_write": [f"chat {c['chat']} user {c['user']}: {c['value']}" for c in report.can_write],
         "bot_messages": report.bot_messages,
         "events": report.events,
         "api_calls": {k: v for k, v in report.api_calls.items() if k not in TELETHON_OWN_CALLS},
         "unhandled": report.unhandled,
     }
+
+
+def canonical(command: Any) -> str:
+    """A command as one line that reads the same for equal commands (sets sorted, bytes and dates spelled)."""
+    return f"{type(command).__name__} " + json.dumps(dataclasses.asdict(command), sort_keys=True, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if isinstance(value, bytes | datetime):
+        return repr(value)
+    raise TypeError(f"no plain form for {type(value).__name__}")
 
 
 def differences(direct: dict[str, Any], telethon: dict[str, Any]) -> str:
