@@ -3,13 +3,23 @@
 import asyncio
 import random
 from collections import Counter
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
+from adapters.simulated_telegram import model
 from adapters.simulated_telegram.faults import FaultPlan
-from adapters.simulated_telegram.world import World
+from adapters.simulated_telegram.world import Refused, World
 from application.ports.clock import Clock
 from application.ports.telegram import ChannelInfo, OutgoingMessage, Participant, TelegramError
 from domain import subscription as sub
+
+# Telegram's RPC errors as the bot's port names them (adapters.telethon.errors maps the same ones).
+_REFUSALS = {
+    Refused.ADMIN: TelegramError.TARGET_IS_ADMIN,
+    Refused.NOT_PARTICIPANT: TelegramError.NOT_PARTICIPANT,
+    Refused.DUPLICATE: TelegramError.DUPLICATE,
+}
 
 
 class SimulatedTelegram:
@@ -36,7 +46,11 @@ class SimulatedTelegram:
     def _chat(self, chat_id: int):
         if chat_id not in self.world.chats:
             raise TelegramError(TelegramError.NOT_FOUND, f"chat {chat_id}")
-        return self.world.chats[chat_id]
+        chat = self.world.chats[chat_id]
+        if not chat.bot_present:
+            # CHANNEL_PRIVATE: a chat the bot was removed from answers nothing, which the port calls not_admin.
+            raise TelegramError(TelegramError.NOT_ADMIN, f"bot is not in {chat_id}")
+        return chat
 
     def _require_admin(self, chat_id: int) -> None:
         if not self._chat(chat_id).bot_admin:
@@ -49,10 +63,7 @@ class SimulatedTelegram:
             self._require_admin(chat_id)  # only admins may look at a channel's subscribers
         if user_id == self.bot_id:
             return Participant(sub.ADMIN if chat.bot_admin else sub.MEMBER)
-        found = chat.status_of(user_id)
-        if found is None:
-            return Participant(sub.NONE)
-        return Participant(found.status, found.restrictions)
+        return to_port(self.world.participant(chat_id, user_id))
 
     async def get_admins(self, chat_id: int) -> frozenset[int]:
         await self._call("get_participants", chat_id)
@@ -60,8 +71,9 @@ class SimulatedTelegram:
 
     async def resolve_channel(self, ref: str | int) -> ChannelInfo:
         await self._call("resolve_username" if isinstance(ref, str) else "get_channels")
+        # Any chat, as Telegram resolves a public group too and the Telethon gateway takes what it resolves.
         for chat in self.world.chats.values():
-            if chat.kind == "channel" and (chat.id == ref or (chat.username or "").lower() == str(ref).lower()):
+            if chat.id == ref or (chat.username or "").lower() == str(ref).lower():
                 return ChannelInfo(chat.id, chat.title, chat.username)
         raise TelegramError(TelegramError.NOT_FOUND, f"no channel {ref}")
 
@@ -75,23 +87,28 @@ class SimulatedTelegram:
     async def restrict(
         self, chat_id: int, member_id: int, restrictions: frozenset[str], until: datetime | None = None
     ) -> None:
-        await self._call("edit_banned", chat_id)
-        self._require_admin(chat_id)
-        current = self._chat(chat_id).status_of(member_id)
-        if current is not None and current.status in (sub.ADMIN, sub.CREATOR):
-            raise TelegramError(TelegramError.TARGET_IS_ADMIN, f"{member_id} is an admin")
-        self.world.set_restrictions(chat_id, member_id, frozenset(restrictions))
+        await self._edit_banned(chat_id, member_id, frozenset(restrictions), until)
 
     async def kick(self, chat_id: int, member_id: int) -> None:
+        # Two calls, as over Telethon: a ban removes the member, lifting it at once lets them come back.
+        await self._edit_banned(chat_id, member_id, frozenset({"view_messages"}))
+        await self._edit_banned(chat_id, member_id, frozenset())
+
+    async def _edit_banned(
+        self, chat_id: int, member_id: int, restrictions: frozenset[str], until: datetime | None = None
+    ) -> None:
         await self._call("edit_banned", chat_id)
         self._require_admin(chat_id)
-        self.world.ban(chat_id, member_id, by=self.bot_id)
-        await self._call("edit_banned", chat_id)
-        self.world.unban(chat_id, member_id, by=self.bot_id)
+        with _answered():
+            self.world.edit_banned(chat_id, member_id, restrictions, until.timestamp() if until else None,
+                                   actor=self.bot_id)
 
     async def send_message(self, chat_id: int, message: OutgoingMessage, key: int | None = None) -> int:
         await self._call("send_message", chat_id)
-        posted = self.world.bot_post(chat_id, message.text, _buttons(message), message.reply_to, self.clock.time())
+        self._chat(chat_id)
+        with _answered():
+            posted = self.world.bot_post(chat_id, message.text, _buttons(message), message.reply_to,
+                                         self.clock.time(), key)
         return posted.id
 
     async def send_private(self, user_id: int, text: str) -> None:
@@ -132,6 +149,26 @@ class SimulatedTelegram:
             self.world.admit(chat_id, user_id)
         else:
             chat.join_requests[user_id] = "declined"
+
+
+@contextmanager
+def _answered() -> Iterator[None]:
+    """The world's refusal as the TelegramError the bot's port promises for it."""
+    try:
+        yield
+    except Refused as refusal:
+        raise TelegramError(_REFUSALS[refusal.rpc], str(refusal)) from None
+
+
+def to_port(found: model.Participant | None) -> Participant:
+    """A world participant as the port describes it: no record reads as status none."""
+    if found is None:
+        return Participant(sub.NONE)
+    return Participant(found.status, found.restrictions, when(found.until))
+
+
+def when(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
 def _buttons(message: OutgoingMessage) -> list[list[dict]]:

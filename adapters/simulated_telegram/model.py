@@ -13,6 +13,9 @@ ADMIN_STATUSES = (sub.ADMIN, sub.CREATOR)
 class Participant:
     status: str  # creator | admin | member | restricted | left | kicked
     restrictions: frozenset[str] = frozenset()
+    # When the restrictions end, in the world clock's whole seconds (Telegram keeps dates in seconds); None:
+    # never. A timed ban ends too: the person is then out and free to join again.
+    until: int | None = None
 
     @property
     def inside(self) -> bool:
@@ -40,12 +43,14 @@ class Message:
     reply_to: int | None = None
     forwarded_from_channel: int | None = None
     sent_at: float = 0.0
+    edited_at: float | None = None
 
 
 @dataclass
 class Person:
     id: int
     name: str
+    bot: bool = False  # a bot account (User.bot): it may be in groups but cannot join channels
 
 
 class Participants(dict):
@@ -108,11 +113,13 @@ class Chat:
     username: str | None = None
     linked_to: int | None = None  # a channel's discussion group
     bot_admin: bool = True
+    bot_present: bool = True  # False once the bot is removed: it sees nothing of the chat and may ask nothing
     participants: dict[int, Participant] = field(default_factory=Participants)
     messages: dict[int, Message] = field(default_factory=dict)
     join_requests: dict[int, str] = field(default_factory=dict)  # user -> pending | approved | declined
     next_message_id: int = 1
     invite_links_exported: int = 0
+    sent_keys: set[int] = field(default_factory=set)  # random_ids of the bot's messages, which Telegram dedupes
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Participants given as a plain dict (a test building its world) still get the admin index.

@@ -12,8 +12,20 @@ class NewMessage:
 
 
 @dataclass(frozen=True)
+class MessageEdited:
+    """Like UpdateEditChannelMessage: the sender changed an earlier message."""
+
+    chat_id: int
+    message: Message
+
+
+@dataclass(frozen=True)
 class ParticipantChanged:
-    """Like UpdateChannelParticipant: a person's place in a chat changed (None: not in the chat)."""
+    """Like UpdateChannelParticipant: a person's place in a chat changed (None: not in the chat).
+
+    `actor_id` is who changed it: the person (a join or leave), an admin, or the bot itself, whose own
+    changes Telegram reports in a group like anyone else's.
+    """
 
     chat_id: int
     user_id: int
@@ -44,4 +56,11 @@ class BotRights:
     is_admin: bool
 
 
-Update = NewMessage | ParticipantChanged | JoinRequest | CallbackQuery | BotRights
+@dataclass(frozen=True)
+class ChatChanged:
+    """Like UpdateChannel: the chat's public details changed (its username was removed or set)."""
+
+    chat_id: int
+
+
+Update = NewMessage | MessageEdited | ParticipantChanged | JoinRequest | CallbackQuery | BotRights | ChatChanged

@@ -1,20 +1,25 @@
 """The simulated world: people, groups and channels, with Telegram's rules about who may do what."""
 
+from dataclasses import replace
 from typing import Any
 
-from adapters.simulated_telegram import updates
-from adapters.simulated_telegram.model import Chat, Message, Participant, Person, Sender
+from adapters.simulated_telegram import standing, updates
+from adapters.simulated_telegram.clock import SimulatedClock
+from adapters.simulated_telegram.model import ADMIN_STATUSES, Chat, Message, Participant, Person, Sender
+from adapters.simulated_telegram.refusals import Refused, WorldError
 from domain import rights
 from domain import subscription as sub
 
+__all__ = ["Refused", "World", "WorldError"]
 
-class WorldError(Exception):
-    """A world action Telegram would not allow; the scenario step records it."""
+_TEXT_KINDS = ("text",)  # a text message stays text when edited; media may only be replaced by media
 
 
 class World:
-    def __init__(self, bot_id: int) -> None:
+    def __init__(self, bot_id: int, clock: Any = None) -> None:
         self.bot_id = bot_id
+        # Restrictions end by this clock: it must be the one the bot's Telegram runs on (the runner's).
+        self.clock = clock if clock is not None else SimulatedClock()
         self.people: dict[int, Person] = {}
         self.chats: dict[int, Chat] = {}
         self.outbox: list[Any] = []  # updates waiting for the bot
@@ -36,13 +41,31 @@ class World:
             return self.people[peer_id].name
         return self.chats[peer_id].title if peer_id in self.chats else str(peer_id)
 
+    def is_bot(self, user_id: int) -> bool:
+        return user_id == self.bot_id or (user_id in self.people and self.people[user_id].bot)
+
+    def participant(self, chat_id: int, peer_id: int) -> Participant | None:
+        """The person's standing in the chat now: restrictions whose end has passed no longer hold."""
+        chat = self.chat(chat_id)
+        found = chat.participants.get(peer_id)
+        if found is not None and found.until is not None:
+            now = standing.current(found, self.clock.time())
+            if now is not found:
+                self._store(chat, peer_id, now)  # Telegram tells nobody that a restriction ran out
+                found = now
+        return found
+
     def can_write(self, chat_id: int, user_id: int, kind: str = "text") -> bool:
-        participant = self.chat(chat_id).status_of(user_id)
-        if participant is None or not participant.inside:
-            return False
-        if participant.status in (sub.ADMIN, sub.CREATOR):
-            return True
-        return rights.may_send(participant.restrictions, kind)
+        return standing.may_write(self.participant(chat_id, user_id), kind)
+
+    def may_post(self, chat_id: int, sender: Sender, kind: str) -> bool:
+        if sender.kind == "user":
+            return self.can_write(chat_id, sender.peer_id, kind)
+        if sender.kind == "channel":
+            # Someone writing as their channel: a restriction the group put on that channel holds.
+            found = self.participant(chat_id, sender.peer_id)
+            return found is None or rights.may_send(found.restrictions, kind)
+        return True  # an anonymous admin or the linked channel's own post
 
     def live_bot_messages(self, chat_id: int) -> list[Message]:
         return [m for m in self.chat(chat_id).messages.values() if m.from_bot and not m.deleted]
@@ -52,60 +75,116 @@ class World:
     def post(self, chat_id: int, sender: Sender, kind: str = "text", text: str = "", forwarded_from: int | None = None,
              now: float = 0.0) -> Message:
         chat = self.chat(chat_id)
-        if sender.kind == "user" and not self.can_write(chat_id, sender.peer_id, kind):
+        if not self.may_post(chat_id, sender, kind):
             raise WorldError(f"{self.name(sender.peer_id)} cannot send a {kind} in {chat.title}")
-        message = self._store(chat, Message(0, chat_id, sender, kind, text, forwarded_from_channel=forwarded_from,
-                                            sent_at=now))
-        self.outbox.append(updates.NewMessage(chat_id, message))
+        message = self._keep(chat, Message(0, chat_id, sender, kind, text, forwarded_from_channel=forwarded_from,
+                                           sent_at=now))
+        if chat.bot_present:
+            self.outbox.append(updates.NewMessage(chat_id, message))
         return message
+
+    def edit(self, chat_id: int, message_id: int, text: str, kind: str | None = None, now: float = 0.0) -> Message:
+        """The sender edits their message; Telegram refuses it while they may not send that kind."""
+        chat = self.chat(chat_id)
+        message = chat.messages.get(message_id)
+        if message is None or message.deleted or message.from_bot:
+            raise WorldError(f"no message {message_id} to edit in {chat.title}")
+        kind = kind or message.kind
+        if (kind in _TEXT_KINDS) != (message.kind in _TEXT_KINDS):
+            raise WorldError(f"a {message.kind} cannot be edited into a {kind}")
+        if not self.may_post(chat_id, message.sender, kind):
+            raise WorldError(f"{self.name(message.sender.peer_id)} cannot edit into a {kind} in {chat.title}")
+        # A new object: an update still waiting to be delivered keeps the message as it was when sent.
+        edited = replace(message, text=text, kind=kind, edited_at=now)
+        chat.messages[message_id] = edited
+        if chat.bot_present:
+            self.outbox.append(updates.MessageEdited(chat_id, edited))
+        return edited
 
     def join(self, chat_id: int, user_id: int, via: str = "link") -> None:
         chat = self.chat(chat_id)
-        previous = chat.status_of(user_id)
+        if chat.kind == "channel" and self.is_bot(user_id):
+            raise WorldError(f"{self.name(user_id)} is a bot: bots cannot join channels")
+        previous = self.participant(chat_id, user_id)
         if previous is not None and previous.status == sub.KICKED:
             raise WorldError(f"{self.name(user_id)} is banned from {chat.title}")
         if previous is not None and previous.inside:
             return
         if via == "request":
             chat.join_requests[user_id] = "pending"
-            if chat.kind == "group":
+            if chat.kind == "group" and chat.bot_present:
                 self.outbox.append(updates.JoinRequest(chat_id, user_id))
             return
-        keep = previous.restrictions if previous is not None else frozenset()
-        self._set(chat, user_id, Participant(sub.RESTRICTED if keep else sub.MEMBER, keep), actor=user_id, via=via)
+        self._enter(chat, user_id, previous, actor=user_id, via=via)
 
     def admit(self, chat_id: int, user_id: int) -> None:
         """A join request was approved: the requester becomes a member."""
         chat = self.chat(chat_id)
         chat.join_requests[user_id] = "approved"
-        self._set(chat, user_id, Participant(sub.MEMBER), actor=self.bot_id, via="request")
+        self._enter(chat, user_id, self.participant(chat_id, user_id), actor=self.bot_id, via="request")
+
+    def _enter(self, chat: Chat, user_id: int, previous: Participant | None, actor: int, via: str) -> None:
+        # Restrictions Telegram kept on someone who left come back with them (until their end, if any).
+        if previous is not None and previous.restrictions:
+            arrived = Participant(sub.RESTRICTED, previous.restrictions, previous.until)
+        else:
+            arrived = Participant(sub.MEMBER)
+        self._set(chat, user_id, arrived, actor=actor, via=via)
 
     def leave(self, chat_id: int, user_id: int) -> None:
         chat = self.chat(chat_id)
-        previous = chat.status_of(user_id)
+        previous = self.participant(chat_id, user_id)
         if previous is None or not previous.inside:
             return
         # Telegram keeps a restricted member's restrictions after they leave (ChannelParticipantBanned left=True).
-        keep = previous.restrictions
-        self._set(chat, user_id, Participant(sub.LEFT, keep) if keep else None, actor=user_id)
+        kept = Participant(sub.LEFT, previous.restrictions, previous.until) if previous.restrictions else None
+        self._set(chat, user_id, kept, actor=user_id)
 
-    def ban(self, chat_id: int, user_id: int, by: int) -> None:
-        chat = self.chat(chat_id)
-        self._set(chat, user_id, Participant(sub.KICKED, frozenset({"view_messages"})), actor=by)
+    def ban(self, chat_id: int, user_id: int, by: int, until: float | None = None) -> None:
+        self._must_administer(chat_id, by)
+        self.edit_banned(chat_id, user_id, frozenset({standing.BAN}), until, actor=by)
 
     def unban(self, chat_id: int, user_id: int, by: int) -> None:
-        chat = self.chat(chat_id)
-        if (p := chat.status_of(user_id)) is not None and p.status == sub.KICKED:
-            self._set(chat, user_id, None, actor=by)
+        self._must_administer(chat_id, by)
+        if (found := self.participant(chat_id, user_id)) is not None and found.status == sub.KICKED:
+            self.edit_banned(chat_id, user_id, frozenset(), None, actor=by)
 
-    def restrict_by(self, chat_id: int, user_id: int, by: int, banned: frozenset[str]) -> None:
+    def restrict_by(self, chat_id: int, user_id: int, by: int, banned: frozenset[str],
+                    until: float | None = None) -> None:
+        self._must_administer(chat_id, by)
+        self.edit_banned(chat_id, user_id, banned, until, actor=by)
+
+    def promote(self, chat_id: int, user_id: int, by: int) -> None:
+        """`by` makes a member an admin; Telegram drops whatever restrictions they had."""
+        found = self._promotable(chat_id, user_id, by)
+        if found.status not in ADMIN_STATUSES:
+            self._set(self.chat(chat_id), user_id, Participant(sub.ADMIN), actor=by)
+
+    def demote(self, chat_id: int, user_id: int, by: int) -> None:
+        """`by` takes an admin's rights back: a plain member again."""
+        found = self._promotable(chat_id, user_id, by)
+        if found.status == sub.CREATOR:
+            raise WorldError(f"{self.name(user_id)} created {self.chat(chat_id).title} and cannot be demoted")
+        if found.status == sub.ADMIN:
+            self._set(self.chat(chat_id), user_id, Participant(sub.MEMBER), actor=by)
+
+    def _promotable(self, chat_id: int, user_id: int, by: int) -> Participant:
         chat = self.chat(chat_id)
-        if by not in chat.admins():
+        if by not in chat.admins() or by == self.bot_id:
             raise WorldError(f"{self.name(by)} is not an admin of {chat.title}")
-        previous = chat.status_of(user_id)
-        if previous is None or not previous.inside:
+        if user_id == self.bot_id:
+            raise WorldError("the bot's own rights change with bot_rights")
+        found = self.participant(chat_id, user_id)
+        if found is None or not found.inside:
             raise WorldError(f"{self.name(user_id)} is not in {chat.title}")
-        self._set(chat, user_id, Participant(sub.RESTRICTED if banned else sub.MEMBER, banned), actor=by)
+        return found
+
+    def _must_administer(self, chat_id: int, by: int) -> None:
+        chat = self.chat(chat_id)
+        if by == self.bot_id and chat.bot_admin and chat.bot_present:
+            return
+        if by == self.bot_id or by not in chat.admins():
+            raise WorldError(f"{self.name(by)} is not an admin of {chat.title}")
 
     def press(self, chat_id: int, user_id: int, message_id: int, data: bytes) -> int:
         query_id = self._next_query
@@ -116,43 +195,91 @@ class World:
     def set_bot_admin(self, chat_id: int, admin: bool) -> None:
         chat = self.chat(chat_id)
         chat.bot_admin = admin
+        chat.bot_present = True  # an admin who makes the bot admin (or takes it back) has it in the chat
         chat.participants[self.bot_id] = Participant(sub.ADMIN if admin else sub.MEMBER)
         self.outbox.append(updates.BotRights(chat_id, admin))
 
-    # Changes the bot makes (through the gateway) or people make.
+    def remove_bot(self, chat_id: int) -> None:
+        """The bot is removed from the chat: from then on it sees nothing there and may ask nothing about it.
+
+        It is told once, as Telegram tells a removed admin: an UpdateChannelParticipant about itself.
+        """
+        chat = self.chat(chat_id)
+        if not chat.bot_present:
+            return
+        told, previous = self._reports(chat), chat.participants.pop(self.bot_id, None)
+        chat.bot_admin = chat.bot_present = False
+        if told:
+            admins = sorted(chat.admins(), key=lambda a: chat.participants[a].status != sub.CREATOR)
+            actor = admins[0] if admins else self.bot_id
+            self.outbox.append(updates.ParticipantChanged(chat.id, self.bot_id, actor, previous, None))
+
+    def make_private(self, chat_id: int) -> None:
+        """The chat's username is removed: its t.me link no longer leads anywhere."""
+        chat = self.chat(chat_id)
+        if chat.username is None:
+            raise WorldError(f"{chat.title} has no username")
+        chat.username = None
+        if chat.bot_present:
+            self.outbox.append(updates.ChatChanged(chat.id))
+
+    # Standing: every change to someone's place in a chat, by people or by the bot, passes here.
+
+    def edit_banned(self, chat_id: int, peer_id: int, banned: frozenset[str], until: float | None,
+                    actor: int) -> Participant | None:
+        """channels.editBanned: replace the person's banned rights (see standing.edited); raises Refused."""
+        chat = self.chat(chat_id)
+        previous = self.participant(chat_id, peer_id)
+        is_channel = peer_id in self.chats
+        end = standing.until_from(until, self.clock.time())
+        new = standing.edited(previous, frozenset(banned), end, self.name(peer_id), peer_is_channel=is_channel)
+        if is_channel:
+            # UpdateChannelParticipant names a user; what Telegram tells about a send-as channel's restriction
+            # is not documented, so nothing is told and the bot cannot come to rely on it.
+            self._store(chat, peer_id, new)
+        else:
+            self._set(chat, peer_id, new, actor=actor)
+        return new
 
     def _set(self, chat: Chat, user_id: int, new: Participant | None, actor: int, via: str = "link") -> None:
         previous = chat.status_of(user_id)
-        if new is None:
-            chat.participants.pop(user_id, None)
-        else:
-            chat.participants[user_id] = new
-        if chat.kind == "group" or chat.bot_admin:
-            # Telegram tells only a channel's admins who joined or left it.
+        if new == previous:
+            return  # nothing changed, nothing to tell
+        self._store(chat, user_id, new)
+        if self._reports(chat):
             self.outbox.append(updates.ParticipantChanged(chat.id, user_id, actor, previous, new, via))
 
-    def set_restrictions(self, chat_id: int, member_id: int, banned: frozenset[str]) -> None:
-        chat = self.chat(chat_id)
-        previous = chat.status_of(member_id)
-        if previous is not None and previous.status in (sub.LEFT, sub.KICKED):
-            chat.participants[member_id] = Participant(previous.status, banned)
-            return
-        chat.participants[member_id] = Participant(sub.RESTRICTED if banned else sub.MEMBER, banned)
+    @staticmethod
+    def _reports(chat: Chat) -> bool:
+        """Whether Telegram tells the bot about changes in the chat: a group always (the bot's own changes
+        too), a channel only to its admins, a chat the bot was removed from never."""
+        return chat.bot_present and (chat.kind == "group" or chat.bot_admin)
 
-    def _store(self, chat: Chat, message: Message) -> Message:
+    @staticmethod
+    def _store(chat: Chat, user_id: int, found: Participant | None) -> None:
+        if found is None:
+            chat.participants.pop(user_id, None)
+        else:
+            chat.participants[user_id] = found
+
+    def _keep(self, chat: Chat, message: Message) -> Message:
         message.id = chat.next_message_id
         chat.next_message_id += 1
         chat.messages[message.id] = message
         return message
 
     def bot_post(self, chat_id: int, text: str, buttons: list[list[dict[str, Any]]], reply_to: int | None,
-                 now: float) -> Message:
+                 now: float, key: int | None = None) -> Message:
+        """The bot's message; a `key` (Telegram's random_id) already used in the chat is refused, nothing posted."""
         chat = self.chat(chat_id)
+        if key is not None:
+            if key in chat.sent_keys:
+                raise Refused(Refused.DUPLICATE, f"random_id {key} was used in {chat.title} already")
+            chat.sent_keys.add(key)
         sender = Sender("user", self.bot_id)
-        posted = self._store(chat, Message(0, chat_id, sender, "text", text, buttons, True, reply_to=reply_to,
-                                           sent_at=now))
+        posted = self._keep(chat, Message(0, chat_id, sender, "text", text, buttons, True, reply_to=reply_to,
+                                          sent_at=now))
         live = [m for m in self._bot_live.get(chat_id, []) if not m.deleted] + [posted]
         self._bot_live[chat_id] = live
         self.peak_live[chat_id] = max(self.peak_live.get(chat_id, 0), len(live))
         return posted
-

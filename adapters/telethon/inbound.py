@@ -11,8 +11,13 @@ Which source reports a join, so that each join is reported once:
   the gate asking Telegram. Telegram promises no order between the two, so a join whose service message
   came first carries none and the gate asks.
 Leaving a channel often produces no service message at all, so channel memberships come only from the
-raw UpdateChannelParticipant. Every handler catches and logs whatever goes wrong with one update:
-Telethon would swallow it anyway, and one odd object must not stop the next update.
+raw UpdateChannelParticipant. In a group that update also tells every other change of someone's place:
+a leave, kick or ban (MemberLeft, always, whoever did it) and, while the person stays inside, a restriction,
+its lifting, a promotion or a demotion (MemberStandingChanged; dropped when the bot made the change itself,
+which Telegram reports like anyone else's). The bot's own messages are never gated; one carrying a button
+to press reaches it only through a catch-up after a restart, and is reported as WarningSeen.
+Every handler catches and logs whatever goes wrong with one update: Telethon would swallow it anyway, and
+one odd object must not stop the next update.
 """
 
 import logging
@@ -21,17 +26,20 @@ from collections.abc import Awaitable, Callable
 
 from telethon import events, types, utils
 
-from adapters.telethon.messages import chat_of, classify_sender, to_group_message
+from adapters.telethon.messages import callback_data, chat_of, classify_sender, is_bot, to_group_message
 from adapters.telethon.participants import status_of, to_participant
 from adapters.telethon.peers import plain_id
 from application.commands import (
     BotRightsChanged,
+    ChannelChanged,
     ChannelMembershipChanged,
     Command,
     JoinRequested,
     MemberJoined,
     MemberLeft,
+    MemberStandingChanged,
     VerifyPressed,
+    WarningSeen,
 )
 from application.ports.telegram import Participant
 from domain import subscription as sub
@@ -55,7 +63,12 @@ class Inbound:
         add(self._guard(self._message), events.MessageEdited())
         add(self._guard(self._action), events.ChatAction())
         add(self._guard(self._callback), events.CallbackQuery())
-        raw_types = [types.UpdateChannelParticipant, types.UpdateBotChatInviteRequester, types.UpdateNewChannelMessage]
+        raw_types = [
+            types.UpdateChannelParticipant,
+            types.UpdateBotChatInviteRequester,
+            types.UpdateNewChannelMessage,
+            types.UpdateChannel,
+        ]
         add(self._guard(self._raw), events.Raw(types=raw_types))
         return self
 
@@ -76,11 +89,17 @@ class Inbound:
         chat_id = chat_of(message)
         if chat_id is None or not self._is_megagroup(chat_id, message.chat, message.post):
             return []
+        edited = isinstance(event, events.MessageEdited.Event)
+        if message.out or message.sender_id == self._bot_id:
+            # Its own message, which it never gates. Edits of it say nothing new: the bot knew the message.
+            data = None if edited else callback_data(message.reply_markup)
+            return [WarningSeen(chat_id, message.id, data)] if data is not None else []
         sender = classify_sender(message, chat_id)
         if sender is None:
             log.warning("message %s in %s names no sender; ignored", message.id, chat_id)
             return []
-        return [await to_group_message(message, chat_id, sender)]
+        bot = sender.kind == "user" and is_bot(self._client, message.sender, sender.peer_id)
+        return [await to_group_message(message, chat_id, sender, sender_is_bot=bot, edited=edited)]
 
     def _is_megagroup(self, chat_id: int, chat, post: bool | None) -> bool:
         if isinstance(chat, types.Channel):
@@ -114,7 +133,9 @@ class Inbound:
         self._recent_joins[(chat_id, user_id)] = now
         if seen is not None and now - seen < _JOIN_MEMORY_SECONDS:
             return None
-        return MemberJoined(chat_id, user_id, via, _name(entities, user_id), participant)
+        user = entities.get(user_id) if entities else None
+        bot = is_bot(self._client, user, user_id)
+        return MemberJoined(chat_id, user_id, via, _name(entities, user_id), participant, is_bot=bot)
 
     # -- raw updates ------------------------------------------------------------------------------
 
@@ -125,6 +146,10 @@ class Inbound:
             return [JoinRequested(chat_id, update.user_id, _name(entities, update.user_id))] if chat_id else []
         if isinstance(update, types.UpdateChannelParticipant):
             return [c for c in [self._participant(update, entities)] if c is not None]
+        if isinstance(update, types.UpdateChannel):
+            # A title, a username removed or set: only a channel's matter (a group's own details are not).
+            chat = entities.get(utils.get_peer_id(types.PeerChannel(update.channel_id)))
+            return [] if self._is_megagroup(update.channel_id, chat, post=True) else [ChannelChanged(update.channel_id)]
         message = update.message
         if isinstance(message, types.MessageService) and isinstance(
             message.action, types.MessageActionChatJoinedByRequest
@@ -136,7 +161,11 @@ class Inbound:
         return []
 
     def _participant(self, update, entities) -> Command | None:
-        chat_id, user_id = update.channel_id, update.user_id
+        chat_id, user_id, actor = update.channel_id, update.user_id, update.actor_id
+        was_in = sub.is_subscribed(status_of(update.prev_participant))
+        is_in = sub.is_subscribed(status_of(update.new_participant))
+        if was_in and is_in and actor == self._bot_id and user_id != self._bot_id:
+            return None  # the bot's own mute or release, told back as Telegram tells every change: dropped first
         new_status = status_of(update.new_participant)
         if user_id == self._bot_id:
             return BotRightsChanged(chat_id, new_status in (sub.ADMIN, sub.CREATOR))
@@ -145,18 +174,16 @@ class Inbound:
         # protect, and a missed group join is caught when the member next writes.
         if not self._is_megagroup(chat_id, chat, post=True):
             return ChannelMembershipChanged(chat_id, user_id, new_status)
-        was_in = sub.is_subscribed(status_of(update.prev_participant))
-        is_in = sub.is_subscribed(new_status)
         if is_in and not was_in:
-            invite = update.invite
-            via = "link" if invite is not None else "added"
-            if getattr(invite, "request_needed", False):
-                via = "request"
-            return self._joined(chat_id, user_id, via, entities, to_participant(update.new_participant))
-        if was_in and not is_in:
+            return self._joined(chat_id, user_id, _via(update.invite), entities, to_participant(update.new_participant))
+        if is_in:
+            return MemberStandingChanged(chat_id, user_id, actor, to_participant(update.new_participant))
+        banned = new_status == sub.KICKED
+        if was_in or (banned and status_of(update.prev_participant) != sub.KICKED):
+            # A leave, a kick, or a ban of someone already gone (who must not be let back in by the bot either).
             self._recent_joins.pop((chat_id, user_id), None)  # a later re-join is news again
-            return MemberLeft(chat_id, user_id)
-        return None
+            return MemberLeft(chat_id, user_id, banned, actor, to_participant(update.new_participant))
+        return None  # someone outside stays outside (an unban, a departed member's restrictions changed)
 
     # -- buttons ----------------------------------------------------------------------------------
 
@@ -169,6 +196,16 @@ class Inbound:
             return []
         # The data is untrusted bytes from the client; the application validates it.
         return [VerifyPressed(query.query_id, chat_id, query.user_id, bytes(query.data or b""))]
+
+
+def _via(invite) -> str:
+    """How a member the participant update reports came in: no invite means someone added them."""
+    if invite is None:
+        return "added"
+    # A public group with join requests on names no link: its requests come through the username.
+    if isinstance(invite, types.ChatInvitePublicJoinRequests) or getattr(invite, "request_needed", False):
+        return "request"
+    return "link"
 
 
 def _name(entities, user_id: int) -> str:

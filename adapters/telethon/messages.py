@@ -1,6 +1,7 @@
 """A supergroup message, read the way the gate needs it: who really sent it, and what kind it is."""
 
 from telethon import types, utils
+from telethon._updates.session import EntityType
 
 from adapters.telethon.peers import plain_id
 from application.commands import GroupMessage
@@ -82,7 +83,27 @@ async def replied_channel(message) -> int | None:
     return forwarded_channel(replied.fwd_from) if replied is not None else None
 
 
-async def to_group_message(message, chat_id: int, sender: senders.Sender) -> GroupMessage:
+def is_bot(client, user, user_id: int) -> bool:
+    """Whether the user is a bot account: from the User Telegram sent, else from what the client remembers."""
+    if isinstance(user, types.User):
+        return bool(user.bot)
+    cached = client._mb_entity_cache.get(user_id)
+    return cached is not None and cached.ty == EntityType.BOT
+
+
+def callback_data(reply_markup) -> bytes | None:
+    """The data of the first button a press sends back to the bot (its Verify button), if there is one."""
+    for row in getattr(reply_markup, "rows", None) or []:
+        for button in getattr(row, "buttons", None) or []:
+            kind = getattr(button, "type", None)
+            if isinstance(kind, types.InlineButtonTypeCallback) and kind.data:
+                return bytes(kind.data)
+    return None
+
+
+async def to_group_message(
+    message, chat_id: int, sender: senders.Sender, sender_is_bot: bool = False, edited: bool = False
+) -> GroupMessage:
     return GroupMessage(
         chat_id=chat_id,
         message_id=message.id,
@@ -93,6 +114,8 @@ async def to_group_message(message, chat_id: int, sender: senders.Sender) -> Gro
         chat_title=getattr(message.chat, "title", "") or "",
         forwarded_from_channel=forwarded_channel(message.fwd_from),
         reply_to_forwarded_channel=await replied_channel(message),
+        sender_is_bot=sender_is_bot,
+        edited=edited,
     )
 
 

@@ -23,14 +23,18 @@ async def check(run: Any, step: Any) -> tuple[bool, str]:
             ok = step.count is None or len(texts) == step.count
             if step.contains is not None:
                 ok = ok and any(step.contains in t for t in texts)
+            if step.not_contains is not None:
+                ok = ok and not any(step.not_contains in t for t in texts)
             return ok, f"{len(texts)} live: " + " | ".join(t[:80] for t in texts)
         case m.ExpectCallbackAnswer():
             answers = run.telegram.callback_answers
             last = answers[-1][1] if answers else ""
             return step.contains in last, f"last answer: {last!r}"
         case m.ExpectEvent():
-            found = await _event_present(run, step)
-            return found == step.value, f"present={found}"
+            found = await _event_count(run, step)
+            if step.count is not None:
+                return found == step.count, f"count={found}"
+            return (found > 0) == step.value, f"present={found > 0}"
         case m.ExpectJoinRequest():
             state = world.chat(step.chat).join_requests.get(step.user, "none")
             return state == step.state, f"state={state}"
@@ -53,18 +57,18 @@ async def check(run: Any, step: Any) -> tuple[bool, str]:
     return False, "unknown expectation"
 
 
-async def _event_present(run: Any, step: m.ExpectEvent) -> bool:
+async def _event_count(run: Any, step: m.ExpectEvent) -> int:
+    """How many events of the type are in the step's scope (a member's stream, a group's, or the whole log)."""
     stream = None
     if step.chat is not None:
         stream = verdict_stream_id(step.chat, step.user) if step.user is not None else group_stream_id(step.chat)
     if stream is not None:
-        return any(type(e).__name__ == step.type for e in await run.store.read_stream(stream))
-    position = 0
+        return sum(type(e).__name__ == step.type for e in await run.store.read_stream(stream))
+    found, position = 0, 0
     while records := await run.store.read_all(after=position, limit=1000):
-        if any(type(r.event).__name__ == step.type for r in records):
-            return True
+        found += sum(type(r.event).__name__ == step.type for r in records)
         position = records[-1].position
-    return False
+    return found
 
 
 async def _gate_mistakes(run: Any, chat_id: int) -> list[str]:
@@ -73,10 +77,13 @@ async def _gate_mistakes(run: Any, chat_id: int) -> list[str]:
     group = await run.gatekeeper.ctx.read_models.group(chat_id)
     channels = group.channel_ids if group is not None and group.protected else []
     wrong = []
-    for user, participant in world.chat(chat_id).participants.items():
-        if user == world.bot_id or not participant.inside or participant.status in ("admin", "creator"):
+    for user in list(world.chat(chat_id).participants):
+        participant = world.participant(chat_id, user)
+        if user == world.bot_id or participant is None or not participant.inside:
             continue
-        subscribed = all((p := world.chat(c).status_of(user)) is not None and p.inside for c in channels)
+        if participant.status in ("admin", "creator"):
+            continue
+        subscribed = all((p := world.participant(c, user)) is not None and p.inside for c in channels)
         if world.can_write(chat_id, user) != subscribed:
             wrong.append(f"{world.name(user)} can_write={not subscribed}")
     return wrong

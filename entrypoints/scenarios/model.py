@@ -32,12 +32,20 @@ class GroupSpec(Strict):
     admins: list[int] = []
     members: list[int] = []
     bot_admin: bool = True
+    username: str | None = None  # a public group; with join requests its requests come through the username
 
 
 class UserSpec(Strict):
     id: int
     name: str
     subscribed: list[int] = []
+    bot: bool = False  # another bot account: it may be in groups but cannot join channels
+
+    @model_validator(mode="after")
+    def _bots_follow_nothing(self) -> "UserSpec":
+        if self.bot and self.subscribed:
+            raise ValueError("a bot cannot join channels: leave 'subscribed' empty")
+        return self
 
 
 class WorldSpec(Strict):
@@ -69,6 +77,15 @@ class Message(Strict):
     forwarded_from: int | None = None
 
 
+class Edit(Strict):
+    """The sender of an earlier message (named by its ref) edits it."""
+
+    do: Literal["edit"]
+    ref: str
+    text: str = ""
+    kind: Literal["text", "photo", "video", "sticker", "gif", "voice", "audio", "document", "poll"] | None = None
+
+
 class Membership(Strict):
     do: Literal["join", "leave", "ban", "unban"]
     chat: int
@@ -76,6 +93,23 @@ class Membership(Strict):
     via: Literal["link", "added", "request"] = "link"
     by: int | None = None
     silent: bool = False  # Telegram's join/leave updates are lossy: with silent the bot is not told
+    until: float | None = Field(None, ge=0)  # ban only: seconds from now until the ban ends (none: never)
+
+
+class Promotion(Strict):
+    """An admin of the chat makes `user` an admin, or takes that back."""
+
+    do: Literal["promote", "demote"]
+    chat: int
+    user: int
+    by: int
+
+
+class ChatStep(Strict):
+    """Something done to a whole chat: the bot removed from it, or its username removed."""
+
+    do: Literal["remove_bot", "make_private"]
+    chat: int
 
 
 class Click(Strict):
@@ -122,6 +156,7 @@ class RestrictStep(Strict):
     user: int
     by: int
     rights: list[str] = ["send_messages"]
+    until: float | None = Field(None, ge=0)  # seconds from now until the restrictions end (none: never)
 
 
 class Raid(Strict):
@@ -156,6 +191,7 @@ class ExpectBotMessages(Strict):
     chat: int
     count: int | None = None
     contains: str | None = None
+    not_contains: str | None = None
 
 
 class ExpectCallbackAnswer(Strict):
@@ -169,6 +205,7 @@ class ExpectEvent(Strict):
     chat: int | None = None
     user: int | None = None
     value: bool = True
+    count: int | None = Field(None, ge=0)  # exactly this many in the scope (value is then not used)
 
 
 class ExpectJoinRequest(Strict):
@@ -229,6 +266,11 @@ ACTIONS: dict[str, type[Strict]] = {
     "leave": Membership,
     "ban": Membership,
     "unban": Membership,
+    "edit": Edit,
+    "promote": Promotion,
+    "demote": Promotion,
+    "remove_bot": ChatStep,
+    "make_private": ChatStep,
     "click": Click,
     "wait": Wait,
     "restart": Restart,

@@ -1,15 +1,18 @@
 """Builds the simulated world a scenario describes."""
 
+from typing import Any
+
 from adapters.simulated_telegram.model import Chat, Participant, Person
 from adapters.simulated_telegram.world import World
 from domain import subscription as sub
 from entrypoints.scenarios.model import WorldSpec
 
 
-def build_world(spec: WorldSpec) -> World:
-    world = World(bot_id=spec.bot.id)
+def build_world(spec: WorldSpec, clock: Any = None) -> World:
+    """The world at the start; `clock` is the one its Telegram runs on (restrictions end by it)."""
+    world = World(bot_id=spec.bot.id, clock=clock)
     for user in spec.users:
-        world.people[user.id] = Person(user.id, user.name)
+        world.people[user.id] = Person(user.id, user.name, bot=user.bot)
     for channel in spec.channels:
         chat = Chat(channel.id, "channel", channel.title, None if channel.private else channel.username,
                     linked_to=channel.linked_to, bot_admin=channel.bot_admin)
@@ -17,7 +20,7 @@ def build_world(spec: WorldSpec) -> World:
             chat.participants[admin] = Participant(sub.ADMIN)
         world.chats[channel.id] = chat
     for group in spec.groups:
-        chat = Chat(group.id, "group", group.title, bot_admin=group.bot_admin)
+        chat = Chat(group.id, "group", group.title, group.username, bot_admin=group.bot_admin)
         chat.participants[group.creator] = Participant(sub.CREATOR)
         for admin in group.admins:
             chat.participants[admin] = Participant(sub.ADMIN)

@@ -10,7 +10,7 @@ from telethon.tl.types import messages as tl_messages
 from tg_world import ADMIN, CHANNEL, CHATS, GROUP, NOW, SEND_AS, USER, USERS, msg, post
 
 from adapters.telethon.inbound import Inbound
-from application.commands import GroupMessage, VerifyPressed
+from application.commands import GroupMessage, VerifyPressed, WarningSeen
 from domain import senders
 
 
@@ -31,7 +31,56 @@ async def test_user_message_with_names(bot):
 async def test_edited_message_is_checked_too(bot):
     client, _, received = bot
     await deliver(client, post(msg(types.PeerUser(USER), "edited"), edited=True), USERS, CHATS)
-    assert [(c.text, c.sender.kind) for c in received] == [("edited", "user")]
+    await deliver(client, post(msg(types.PeerUser(USER), "new")), USERS, CHATS)
+    assert [(c.text, c.sender.kind, c.edited) for c in received] == [("edited", "user", True), ("new", "user", False)]
+
+
+HELPER = types.User(77, bot=True, bot_info_version=1, access_hash=78, first_name="Helper")
+
+
+async def test_a_message_from_another_bot_says_so(bot):
+    client, _, received = bot
+    await deliver(client, post(msg(types.PeerUser(77))), [HELPER], CHATS)
+    await deliver(client, post(msg(types.PeerUser(USER))), USERS, CHATS)
+    assert [(c.sender.peer_id, c.sender_is_bot) for c in received] == [(77, True), (USER, False)]
+
+
+async def test_a_bot_the_client_remembers_is_known_without_its_user_in_the_update(bot):
+    client, _, received = bot
+    client._mb_entity_cache.extend([HELPER], [])
+    await deliver(client, post(msg(types.PeerUser(77))), [], CHATS)
+    assert [c.sender_is_bot for c in received] == [True]
+
+
+VERIFY = types.ReplyInlineMarkup([types.KeyboardInlineButtonRow([
+    types.KeyboardInlineButton("Join", types.InlineButtonTypeUrl("https://t.me/news")),
+    types.KeyboardInlineButton("Verify", types.InlineButtonTypeCallback(b"v:42")),
+])])
+
+
+def own(text="Please join", markup=VERIFY, **kw):
+    return msg(types.PeerUser(BOT_ID), text, out=True, reply_markup=markup, **kw)
+
+
+async def test_the_bots_own_warning_seen_in_a_catch_up_is_reported_as_such(bot):
+    client, _, received = bot
+    await deliver(client, post(own()), USERS, CHATS)
+    assert received == [WarningSeen(GROUP, 10, b"v:42")]
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        post(own("Protection is on", markup=None)),  # a reply to a command: nothing to press
+        post(own(), edited=True),  # an edit of its own warning: it knew that message already
+        # Its own message as some client shows it without the out flag: still its own, by the sender.
+        post(msg(types.PeerUser(BOT_ID), "Protection is on")),
+    ],
+)
+async def test_the_bots_other_own_messages_are_never_gated(bot, update):
+    client, _, received = bot
+    await deliver(client, update, USERS, CHATS)
+    assert received == []
 
 
 FWD = dict(channel_post=5, saved_from_peer=types.PeerChannel(CHANNEL), saved_from_msg_id=5)

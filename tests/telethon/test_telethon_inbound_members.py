@@ -35,9 +35,9 @@ async def test_service_message_join(bot, action, via):
     assert received == [MemberJoined(GROUP, USER, via, "Ann Lee", participant=None)]  # a service message does not say
 
 
-def participant_update(chat, user, prev=None, new=None, **kw):
+def participant_update(chat, user, prev=None, new=None, actor=ADMIN, **kw):
     return types.UpdateChannelParticipant(
-        chat, NOW, ADMIN, user, qts=1, prev_participant=prev, new_participant=new, **kw
+        chat, NOW, actor, user, qts=1, prev_participant=prev, new_participant=new, **kw
     )
 
 
@@ -84,8 +84,8 @@ async def test_a_join_carries_the_members_place_in_the_group(bot, new, participa
 
 async def test_leaving_the_group(bot):
     client, _, received = bot
-    await deliver(client, participant_update(GROUP, USER, prev=MEMBER), USERS, CHATS)
-    assert received == [MemberLeft(GROUP, USER)]
+    await deliver(client, participant_update(GROUP, USER, prev=MEMBER, actor=USER), USERS, CHATS)
+    assert received == [MemberLeft(GROUP, USER, kicked=False, actor_id=USER, participant=Participant("none"))]
 
 
 KICK = types.ChatBannedRights(None, view_messages=True)

@@ -1,15 +1,18 @@
 """The simulated world's neutral updates, as the TL updates Telegram would push to the bot.
 
 Each world update becomes what a real supergroup or channel produces for it, entities included:
-- a message: UpdateNewChannelMessage with a Message carrying media for its kind;
+- a message: UpdateNewChannelMessage with a Message carrying media for its kind (the bot's own too, as
+  Telegram's catch-up delivers it; the world itself never pushes them); an edit: UpdateEditChannelMessage;
 - a join into a group: the UpdateChannelParticipant that admins get and a service message saying how
   (by link, added, by request); the bot must report that join once. Telegram promises no order between
   the two. The participant update comes first here, the order in which the reported join carries the
   member's place in the group, so the gate need not ask for it;
-- any other change of place, in a group or a channel: UpdateChannelParticipant only (Telegram sends no
-  service message for a channel, nor for a kick);
-- a join request: UpdateBotChatInviteRequester; a button press: UpdateBotCallbackQuery;
-- the bot's own rights: UpdateChannelParticipant about the bot itself.
+- any other change of place, in a group or a channel, whoever made it (the bot too): UpdateChannelParticipant
+  only (Telegram sends no service message for a channel, nor for a kick, a restriction or a promotion);
+- a join request: UpdateBotChatInviteRequester, whose invite is ChatInvitePublicJoinRequests in a public group
+  (as is the invite of the join once the request is approved); a button press: UpdateBotCallbackQuery;
+- the bot's own rights: UpdateChannelParticipant about the bot itself;
+- a chat's username removed: UpdateChannel, with the chat as it now is.
 """
 
 from telethon import types
@@ -37,9 +40,11 @@ class UpdateEncoder:
         """(TL updates, users, chats) for one world update; no updates when Telegram would send none."""
         world = self.world
         match update:
-            case u.NewMessage(chat_id=chat_id, message=m) if not m.from_bot:
+            case u.NewMessage(chat_id=chat_id, message=m) | u.MessageEdited(chat_id=chat_id, message=m):
                 peers = [m.sender.peer_id, m.forwarded_from_channel]
-                message = types.UpdateNewChannelMessage(encode_message(world, m), self._next("_pts"), 1)
+                edited = isinstance(update, u.MessageEdited)
+                kind = types.UpdateEditChannelMessage if edited else types.UpdateNewChannelMessage
+                message = kind(encode_message(world, m), self._next("_pts"), 1)
                 return [message], *entities(world, peers, [chat_id])
             case u.ParticipantChanged(chat_id=chat_id, user_id=user_id, actor_id=actor_id):
                 people = [user_id, actor_id, _owner(world.chat(chat_id), world.bot_id)]
@@ -56,6 +61,8 @@ class UpdateEncoder:
                 return [press], *entities(world, [user_id], [chat_id])
             case u.BotRights(chat_id=chat_id, is_admin=admin):
                 return [self._bot_rights(chat_id, admin)], *entities(world, [world.bot_id], [chat_id])
+            case u.ChatChanged(chat_id=chat_id):
+                return [types.UpdateChannel(chat_id)], *entities(world, [], [chat_id])
         return [], [], []
 
     def _participant(self, update: u.ParticipantChanged) -> list:
@@ -113,6 +120,9 @@ class UpdateEncoder:
         )
 
     def _invite(self, chat: Chat, request_needed: bool):
+        if request_needed and chat.username:
+            # A public group with join requests on: people ask through its username, not through a link.
+            return types.ChatInvitePublicJoinRequests()
         link = f"https://t.me/+sim{chat.id}{'r' if request_needed else 'l'}"
         return types.ChatInviteExported(link, _owner(chat, self.world.bot_id), when(0), permanent=True,
                                         request_needed=request_needed or None)

@@ -37,7 +37,7 @@ def peer_of(world: World, peer_id: int):
 
 
 def user_entity(world: World, user_id: int) -> types.User:
-    bot = user_id == world.bot_id or None
+    bot = world.is_bot(user_id) or None
     # TL ties the bot flag to bot_info_version: a bot without one is not valid TL.
     return types.User(user_id, bot=bot, access_hash=access_hash(user_id), first_name=world.name(user_id),
                       bot_info_version=1 if bot else None)
@@ -70,14 +70,24 @@ def entities(world: World, user_ids=(), chat_ids=()) -> tuple[list, list]:
     return list(users.values()), list(chats.values())
 
 
-def banned_rights(restrictions: frozenset[str]) -> types.ChatBannedRights:
+def banned_rights(restrictions: frozenset[str], until: int | None = None) -> types.ChatBannedRights:
     # An unknown name raises TypeError here: the world may only hold rights Telegram knows.
-    return types.ChatBannedRights(until_date=None, **dict.fromkeys(restrictions, True))
+    end = when(until) if until is not None else None
+    return types.ChatBannedRights(until_date=end, **dict.fromkeys(restrictions, True))
 
 
 def rights_names(rights) -> frozenset[str]:
     """The rights a ChatBannedRights takes away, read from the TL object itself."""
     return frozenset(k for k, v in rights.to_dict().items() if v is True)
+
+
+def until_seconds(rights) -> float | None:
+    """A ChatBannedRights' until_date in seconds; None for none (a request read from bytes has a date, 1970
+    for 0: the world's own rule makes that "forever")."""
+    until = rights.until_date
+    if isinstance(until, datetime):
+        return until.timestamp()
+    return float(until) if until else None
 
 
 def participant(world: World, chat: Chat, peer_id: int, found: Participant | None, actor: int | None = None):
@@ -99,13 +109,14 @@ def participant(world: World, chat: Chat, peer_id: int, found: Participant | Non
         case sub.MEMBER:
             return types.ChannelParticipant(peer_id, date)
         case sub.RESTRICTED:
-            return types.ChannelParticipantBanned(peer, actor, date, banned_rights(found.restrictions))
+            return types.ChannelParticipantBanned(peer, actor, date, banned_rights(found.restrictions, found.until))
         case sub.KICKED:
-            rights = banned_rights(found.restrictions | {"view_messages"})
+            rights = banned_rights(found.restrictions | {"view_messages"}, found.until)
             return types.ChannelParticipantBanned(peer, actor, date, rights, left=True)
         case sub.LEFT if found.restrictions:
             # Telegram keeps a restricted member's restrictions after they leave.
-            return types.ChannelParticipantBanned(peer, actor, date, banned_rights(found.restrictions), left=True)
+            rights = banned_rights(found.restrictions, found.until)
+            return types.ChannelParticipantBanned(peer, actor, date, rights, left=True)
         case sub.LEFT:
             return types.ChannelParticipantLeft(peer)
     raise ValueError(f"no Telegram participant for status {found.status!r}")

@@ -41,6 +41,7 @@ def encode_message(world: World, m: Message) -> types.Message:
         when(m.sent_at),
         m.text,
         out=m.from_bot or None,
+        edit_date=when(m.edited_at) if m.edited_at is not None else None,
         post=post,
         from_id=types.PeerUser(world.bot_id) if m.from_bot else from_id,
         fwd_from=fwd,

@@ -16,6 +16,7 @@ from adapters.simulated_telegram.tl.entities import (
     entities,
     participant,
     rights_names,
+    until_seconds,
     user_entity,
     when,
 )
@@ -47,6 +48,8 @@ class WorldRequests:
         chat = self.world.chats.get(self._id(request, peer))
         if chat is None:
             raise errors.ChannelInvalidError(request)
+        if not chat.bot_present:
+            raise errors.ChannelPrivateError(request)  # the bot was removed: the chat is closed to it
         return chat
 
     def _admin_of(self, request, peer) -> Chat:
@@ -73,7 +76,7 @@ class WorldRequests:
         elif chat.kind == "channel" and not chat.bot_admin:
             raise errors.ChatAdminRequiredError(r)  # only a channel's admins may look at its subscribers
         else:
-            found = chat.status_of(user_id)
+            found = self.world.participant(chat.id, user_id)
         answer = participant(self.world, chat, user_id, found)
         if answer is None:
             raise errors.UserNotParticipantError(r)
@@ -142,16 +145,9 @@ class WorldRequests:
     def edit_banned(self, r: functions.channels.EditBannedRequest):
         chat = self._admin_of(r, r.channel)
         member = self._id(r, r.participant)
-        current = chat.status_of(member)
-        if current is not None and current.status in (sub.ADMIN, sub.CREATOR):
-            raise errors.UserAdminInvalidError(r)
-        rights = rights_names(r.banned_rights)
-        if "view_messages" in rights:
-            self.world.ban(chat.id, member, by=self.world.bot_id)
-        elif current is not None and current.status == sub.KICKED and not rights:
-            self.world.unban(chat.id, member, by=self.world.bot_id)  # empty rights lift a ban
-        else:
-            self.world.set_restrictions(chat.id, member, rights)
+        # The world applies Telegram's rules (standing.edited); its Refused becomes the RPC error in WorldSender.
+        self.world.edit_banned(chat.id, member, rights_names(r.banned_rights), until_seconds(r.banned_rights),
+                               actor=self.world.bot_id)
         return self._updates([], chat)
 
     def hide_chat_join_request(self, r: functions.messages.HideChatJoinRequestRequest):
@@ -172,7 +168,7 @@ class WorldRequests:
             return self._send_private(r)
         chat = self._chat(r, r.peer)
         reply_to = r.reply_to.reply_to_msg_id if isinstance(r.reply_to, types.InputReplyToMessage) else None
-        posted = self.world.bot_post(chat.id, r.message, self._buttons(r), reply_to, self._now())
+        posted = self.world.bot_post(chat.id, r.message, self._buttons(r), reply_to, self._now(), r.random_id)
         # Without UpdateMessageID(random_id) Telethon cannot tell which new message is the one it sent.
         new = types.UpdateNewChannelMessage(encode_message(self.world, posted), self._next_pts(), 1)
         return self._updates([types.UpdateMessageID(posted.id, r.random_id), new], chat)

@@ -17,7 +17,7 @@ from telethon.tl.tlobject import TLObject
 from adapters.simulated_telegram.faults import FaultPlan
 from adapters.simulated_telegram.tl.entities import UnsimulatedRequest
 from adapters.simulated_telegram.tl.requests import WorldRequests
-from adapters.simulated_telegram.world import World
+from adapters.simulated_telegram.world import Refused, World
 from application.ports.telegram import TelegramError
 
 
@@ -83,7 +83,11 @@ class WorldSender:
         if handler is None:
             # Loud on purpose: a request nobody simulated must not pass as an empty answer.
             raise UnsimulatedRequest(f"the simulated Telegram cannot answer {type(request).__name__}")
-        return handler(request)
+        try:
+            return handler(request)
+        except Refused as refusal:
+            # Telethon's own class for Telegram's error name (USER_ADMIN_INVALID -> UserAdminInvalidError).
+            raise errors.rpc_errors_dict[refusal.rpc](request) from None
 
     @staticmethod
     def _chat_of(request) -> int | None:

@@ -27,9 +27,10 @@ def offline_client(sender: WorldSender, bot_id: int) -> TelegramClient:
         1,
         "0" * 32,
         # The application paces and retries by its own policy; Telethon must neither sleep through a
-        # flood wait nor resend a request (each resend would be another counted call).
+        # flood wait nor resend a request (each resend would be another counted call). 0 retries is one
+        # attempt: with 1, a server error such as RANDOM_ID_DUPLICATE is sent again after 2 real seconds.
         flood_sleep_threshold=0,
-        request_retries=1,
+        request_retries=0,
         raise_last_call_error=True,  # else a spent retry budget surfaces as a bare ValueError
     )
     client._sender = sender
