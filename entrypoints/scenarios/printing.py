@@ -13,9 +13,6 @@ def print_report(console: Console, report: Report) -> None:
         console.print(f" {mark} {step.number:>3} {step.step}{detail}", highlight=False)
     calls = ", ".join(f"{k}={v}" for k, v in report.api_calls.items()) or "none"
     console.print(f"Telegram calls: {calls}", highlight=False)
-    if report.unhandled:
-        refused = ", ".join(f"{k}={v}" for k, v in report.unhandled.items())
-        console.print(f"Updates the bot does not take: {refused}", highlight=False)
     verdict = "[green]passed[/green]" if report.ok else f"[red]{len(report.failures)} failed[/red]"
     console.print(f"{len(report.steps)} steps, {verdict}")
     if report.kept:

@@ -22,8 +22,6 @@ class Report:
     bot_messages: dict[str, list[str]] = field(default_factory=dict)
     api_calls: dict[str, int] = field(default_factory=dict)
     events: dict[str, int] = field(default_factory=dict)
-    # Commands the application refused to take (its dispatcher knows no such command yet), by type.
-    unhandled: dict[str, int] = field(default_factory=dict)
     kept: dict[str, str] = field(default_factory=dict)  # with --keep: the settings that reopen this run's store
 
     @property
