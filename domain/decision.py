@@ -90,8 +90,8 @@ def decide(facts: Facts) -> Decision:
 def _unseeable(facts: Facts, channel: int) -> bool:
     """The bot cannot see the channel: Telegram refused to say (it is no admin there), or the group's log
     says it lost sight and no answer about this member shows otherwise."""
+    if channel in facts.blind and channel not in facts.statuses:
+        return True  # only an answer shows sight is back; a failure, even a passing one, does not
     failure = facts.failures.get(channel)
-    if failure is not None:
-        return failure not in TRANSIENT
-    return channel in facts.blind and channel not in facts.statuses
+    return failure is not None and failure not in TRANSIENT
 
