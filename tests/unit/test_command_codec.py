@@ -4,7 +4,7 @@ are added to the `Command` union, and a field of a type the codec cannot keep fa
 import dataclasses
 import types
 import typing
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from uuid import UUID
 
 import pytest
@@ -16,7 +16,7 @@ from application.ports.telegram import Participant
 from infrastructure.command_codec import CommandCodec, CommandCodecError
 from tests.reliability.profiles import FAST
 
-ZONES = st.sampled_from([None, timezone.utc, timezone(timedelta(hours=3, minutes=30)), timezone(-timedelta(hours=8))])
+ZONES = st.sampled_from([None, UTC, timezone(timedelta(hours=3, minutes=30)), timezone(-timedelta(hours=8))])
 PLAIN = {
     int: st.integers(min_value=-(2**70), max_value=2**70),  # Telegram ids are 64-bit; the codec must not care
     str: st.text(),
@@ -78,7 +78,8 @@ def test_nested_values_keep_their_types() -> None:
              "nested": [Participant("member", frozenset({"send_media"}))], 7: None}
     back = CODEC._unpack(CODEC._pack(value))
     assert back == value
-    assert isinstance(back["tuple"], tuple) and isinstance(back["set"], set) and back["when"].utcoffset() == when.utcoffset()
+    assert isinstance(back["tuple"], tuple) and isinstance(back["set"], set)
+    assert back["when"].utcoffset() == when.utcoffset()
 
 
 def test_only_command_types_are_kept_or_built() -> None:
