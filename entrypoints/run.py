@@ -57,7 +57,7 @@ async def serve(
     """
     configure_logging(settings)
     sentry = init_sentry(settings)  # here, not earlier: its asyncio integration needs the running loop
-    backends = await open_backends(settings, SystemClock())
+    backends = await open_backends(settings, SystemClock(), spool=True)
     gatekeeper = None
     ticker = None
     endpoints = None
@@ -101,12 +101,12 @@ async def serve(
 
 
 async def _tick(gatekeeper: Any, interval: float) -> None:
-    # Work nobody poked about: commands waiting for the event store, shared read models after an outage,
+    # Work nobody poked about: commands spooled for the event store, shared read models after an outage,
     # events another instance recorded, warnings whose time is up.
     while True:
         await asyncio.sleep(interval)
-        if gatekeeper.backlog:
-            await gatekeeper.retry_backlog()
+        if await gatekeeper.spool.count():
+            await gatekeeper.drain_spool()
         gatekeeper.pump.poke()
 
 

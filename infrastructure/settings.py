@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     # The session file keeps the login and the update state, so a restart catches up on what it missed.
     session_path: Path = Path(".chanwarden/bot.session")
+    # Updates that came while the event store could not take them, kept until it can. Unset: beside the session,
+    # since both hold what Telegram was told is handled and belong on the same disk.
+    spool_path: Path | None = None
     # How often the bot looks for work it was not poked about (a recovered Redis, another instance's events).
     pump_interval: float = Field(5.0, gt=0)
     # Test-only: run against a simulated world described by this scenario file instead of Telegram.
@@ -50,3 +53,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     environment: str = "development"  # tags Sentry events and the metrics' target_info
     sentry_dsn: SecretStr | None = Field(None, validation_alias="SENTRY_DSN")
+
+    @property
+    def spool_file(self) -> Path:
+        return self.spool_path or self.session_path.parent / "spool.db"

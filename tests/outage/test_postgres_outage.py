@@ -1,6 +1,7 @@
 """PostgreSQL goes away mid-run: nothing is released unrecorded, strict groups stay guarded, nothing is lost."""
 
-from application.gatekeeper import STORE
+from adapters.sqlite.spool import SqliteSpool
+from application.gatekeeper import SPOOL, STORE
 from entrypoints.scenarios.runner import ScenarioRun
 from infrastructure.settings import Settings
 from tests.integration.helpers import play, scenario
@@ -37,10 +38,14 @@ async def test_postgres_outage_defers_decisions_and_loses_nothing() -> None:
         # Carol's leave waits to be decided: her message went (strict group), her mute waits for the log.
         assert run.world.can_write(2001, 3)
         assert STORE in run.health.problems
-        assert len(run.gatekeeper.backlog) == 2
+        # The two updates wait in the durable spool, in the order they came, and health says how many.
+        spool = run.gatekeeper.spool
+        assert isinstance(spool, SqliteSpool) and await spool.count() == 2
+        assert (await spool.oldest()).user_id == 3
+        assert run.health.problems[SPOOL].startswith("2 update(s)")
 
         await proxy.restore()
-        assert await run.gatekeeper.retry_backlog()
+        assert await run.gatekeeper.drain_spool()
         await run.deliver()
         await play(run, """
             - {expect: can_write, chat: 2001, user: 3, value: false}
@@ -51,7 +56,8 @@ async def test_postgres_outage_defers_decisions_and_loses_nothing() -> None:
             - {expect: can_write, chat: 2001, user: 2, value: true}
             - {expect: gate_correct, chat: 2001}
         """)
-        assert STORE not in run.health.problems and not run.gatekeeper.backlog
+        assert STORE not in run.health.problems and SPOOL not in run.health.problems
+        assert await spool.count() == 0
         assert await run.store.last_position() > events_before
         assert await run.store.tracking_position("reactor") == await run.store.last_position()
     finally:
