@@ -14,6 +14,7 @@ from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.membership_cache import InMemoryMembershipCache
 from adapters.memory.spool import InMemorySpool
 from adapters.sqlite.guarded import open_guarded as open_guarded_sqlite
+from adapters.sqlite.lease import FileLease, lease_file
 from adapters.sqlite.spool import SqliteSpool
 from application.ports.clock import Clock
 from infrastructure.observability.cache import CacheStats, counting
@@ -99,6 +100,17 @@ async def _open_store(settings: Settings) -> Any:
     from adapters.postgres.guarded import open_guarded
 
     return await open_guarded(settings.postgres_dsn.get_secret_value())
+
+
+def open_lease(settings: Settings) -> Any | None:
+    """The lease that makes this process its store's one active bot; None for the memory store (nothing shared)."""
+    if settings.event_store == "memory":
+        return None
+    if settings.event_store == "sqlite":
+        return FileLease(lease_file(settings.sqlite_path))
+    from adapters.postgres.lease import PostgresLease
+
+    return PostgresLease(settings.postgres_dsn.get_secret_value())
 
 
 def open_spool(settings: Settings) -> Any:

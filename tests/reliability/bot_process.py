@@ -31,14 +31,23 @@ def bot_env(folder: Path, address: str, **extra: str) -> dict[str, str]:
     }
 
 
+async def until(condition, deadline: float, step: float = 0.1) -> bool:
+    """Wait until `condition()` holds or the monotonic clock passes `deadline`; whether it held."""
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(step)
+    return True
+
+
 class BotProcess:
-    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+    def __init__(self, folder: Path, env: dict[str, str], name: str = "bot") -> None:
         self._folder = folder
         self._env = env
         self._process: asyncio.subprocess.Process | None = None
         self.starts = 0
         self.kills = 0
-        self.log = folder / "bot.log"
+        self.log = folder / f"{name}.log"  # a name of its own, so two processes can share a folder
 
     async def start(self) -> None:
         self.starts += 1
@@ -59,6 +68,11 @@ class BotProcess:
     async def stop(self, timeout: float = 30.0) -> int:
         assert self._process is not None
         self._process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self._process.wait(), timeout)
+
+    async def exited(self, timeout: float) -> int:
+        """The exit code, once the process ends by itself within `timeout` seconds."""
+        assert self._process is not None
         return await asyncio.wait_for(self._process.wait(), timeout)
 
     @property

@@ -23,21 +23,13 @@ from adapters.sqlite.event_store import SqliteEventStore
 from application.reactor import CONCURRENCY
 from application.reactor import NAME as REACTOR
 from domain.ids import verdict_stream_id
-from tests.reliability.bot_process import BotProcess, bot_env
+from tests.reliability.bot_process import BotProcess, bot_env, until
 from tests.reliability.raid_driver import GROUP, RaidDriver, RaidPlan, raid_world, token_member
 
 SEED = int(os.environ.get("CHANWARDEN_RELIABILITY_SEED", "20260110"))
 KILLS = 5
 PG_SERVER = os.environ.get("CHANWARDEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 BUDGET = 115.0  # seconds for the whole test: the brief is "under two minutes", checks included
-
-
-async def until(condition, deadline: float, step: float = 0.1) -> bool:
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(step)
-    return True
 
 
 def confirmed(folder: Path) -> int:
