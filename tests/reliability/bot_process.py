@@ -31,6 +31,12 @@ def bot_env(folder: Path, address: str, **extra: str) -> dict[str, str]:
     }
 
 
+def confirmed(folder: Path) -> int:
+    """The last update number the bot of `folder` confirmed to the remote world (remote-world.position)."""
+    state = folder / "remote-world.position"
+    return int(state.read_text() or 0) if state.exists() else 0
+
+
 async def until(condition, deadline: float, step: float = 0.1) -> bool:
     """Wait until `condition()` holds or the monotonic clock passes `deadline`; whether it held."""
     while not condition():
@@ -74,6 +80,11 @@ class BotProcess:
         """The exit code, once the process ends by itself within `timeout` seconds."""
         assert self._process is not None
         return await asyncio.wait_for(self._process.wait(), timeout)
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
 
     @property
     def running(self) -> bool:
