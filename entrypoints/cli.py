@@ -7,6 +7,7 @@ from typing import Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from entrypoints.audit import audit
 from entrypoints.operations import migrate, projections
@@ -38,7 +39,7 @@ def simulate(
     try:
         scenario = load(file)
     except ScenarioError as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{escape(str(error))}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     report = asyncio.run(ScenarioRun(scenario, Settings(), keep=keep, transport=transport).run())
     if as_json:
