@@ -50,6 +50,7 @@ class Startup:
             try:
                 if await lease.acquire():
                     self._answered()
+                    self._waiting.status, self._waiting.reason = "not_ready", "starting"  # no longer standing by
                     return lease
                 self._wait("standby", "another process holds the lease for this store", STANDBY)
                 pause = LEASE_POLL
