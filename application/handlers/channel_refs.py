@@ -37,22 +37,22 @@ async def linkable_channels(
 ) -> list[dict[str, Any]]:
     """The channels named, each once, checked with Telegram; the channel limit is checked first, against what
     the group has already, so naming too many costs no call to Telegram."""
-    refs: dict[Ref, None] = {}  # in the order named, each once (@News and t.me/news are one)
+    refs: dict[Ref, Ref] = {}  # each once, in the order named: usernames are the same in any case
     for arg in args:
         ref = parse_ref(arg)
         if ref is None:
             raise ChannelProblem(messages.CHANNEL_UNRESOLVED.format(ref=arg[:64]))
-        refs.setdefault(ref.lower() if isinstance(ref, str) else ref)
+        refs.setdefault(ref.lower() if isinstance(ref, str) else ref, ref)
     if forwarded_channel is not None:
-        refs.setdefault(forwarded_channel)
+        refs.setdefault(forwarded_channel, forwarded_channel)
     if not refs:
         raise GateRuleError(messages.NAME_A_CHANNEL.format(command=command))
     linked = await _linked(ctx, chat_id) if command == "/link" else []
-    new = [ref for ref in refs if not any(_names(ref, channel) for channel in linked)]
+    new = [key for key in refs if not any(_names(key, channel) for channel in linked)]
     if len(linked) + len(new) > MAX_CHANNELS:
         raise GateRuleError(messages.TOO_MANY_CHANNELS.format(limit=MAX_CHANNELS))
     channels: dict[int, dict[str, Any]] = {}
-    for ref in refs:
+    for ref in refs.values():
         channel = await _linkable(ctx, ref)
         channels.setdefault(channel["id"], channel)  # a username and an id may name one channel
     return list(channels.values())
@@ -63,10 +63,10 @@ async def _linked(ctx: GateContext, chat_id: int) -> list[dict[str, Any]]:
     return list(group.channels) if group is not None else []
 
 
-def _names(ref: Ref, channel: dict[str, Any]) -> bool:
-    if isinstance(ref, int):
-        return ref == channel["id"]
-    return ref == (channel.get("username") or "").lower()
+def _names(key: Ref, channel: dict[str, Any]) -> bool:
+    if isinstance(key, int):
+        return key == channel["id"]
+    return key == (channel.get("username") or "").lower()
 
 
 async def _linkable(ctx: GateContext, ref: str | int) -> dict[str, Any]:
