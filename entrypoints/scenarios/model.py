@@ -266,9 +266,11 @@ def one_line(error: ValidationError) -> str:
     problems = []
     for found in error.errors(include_url=False, include_input=False):
         cause = found.get("ctx", {}).get("error")
-        what = str(cause) if isinstance(cause, ScenarioError) else found["msg"]
+        if isinstance(cause, ScenarioError):
+            problems.append(str(cause))  # a step's own message, which already says where
+            continue
         where = ".".join(str(part) for part in found["loc"])
-        problems.append(f"{where}: {what}" if where and not isinstance(cause, ScenarioError) else what)
+        problems.append(f"{where}: {found['msg']}" if where else found["msg"])
     return "; ".join(problems)
 
 
@@ -311,7 +313,7 @@ def load(path: str | Path) -> Scenario:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise ScenarioError(f"{path}: not valid YAML: {error}") from None
+        raise ScenarioError(f"{path}: not valid YAML: {' '.join(str(error).split())}") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a scenario is a mapping with 'world' and 'steps'")
     data.setdefault("name", Path(path).stem)
