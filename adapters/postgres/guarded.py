@@ -1,7 +1,7 @@
 """The PostgreSQL store as the application needs it in an outage: it fails fast and says so.
 
-Every call gets a deadline, and every way asyncpg reports a lost or refused server becomes
-StoreUnavailable, which the application answers by spooling (nothing is decided unrecorded).
+Every call gets a deadline, and every way asyncpg reports a lost, refused, overloaded or not yet writable
+server becomes StoreUnavailable, which the application answers by spooling (nothing is decided unrecorded).
 """
 
 import asyncio
@@ -16,7 +16,15 @@ from adapters.postgres.migrations import ensure_database
 
 T = TypeVar("T")
 
-_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError, OSError)
+_LOST = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    OSError,
+    asyncpg.OperatorInterventionError,  # shutting down, starting up, a statement cancelled
+    asyncpg.InsufficientResourcesError,  # disk full, out of memory, too many connections
+    asyncpg.LockNotAvailableError,  # the events table's lock waited for past lock_timeout
+    asyncpg.ReadOnlySQLTransactionError,  # a failover left us on a server that cannot write yet
+)
 OPEN_TIMEOUT = 10.0  # asyncpg waits a minute for a server that does not answer; a start should say so sooner
 
 
