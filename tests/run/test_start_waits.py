@@ -84,7 +84,8 @@ async def test_a_store_out_of_reach_at_start_is_one_line_and_not_ready_until_it_
     proxy = CuttableProxy(5432)
     proxy.port = free_port()  # nothing listens there yet: PostgreSQL is out of reach
     target = urlsplit(pg_dsn_for_run)
-    dsn = urlunsplit(target._replace(netloc=f"{target.username}@127.0.0.1:{proxy.port}"))
+    login = target.netloc.rpartition("@")[0]
+    dsn = urlunsplit(target._replace(netloc=f"{login}@127.0.0.1:{proxy.port}" if login else f"127.0.0.1:{proxy.port}"))
     env, health = offline_env(tmp_path, CHANWARDEN_EVENT_STORE="postgres", CHANWARDEN_POSTGRES_DSN=dsn)
     bot = BotProcess(tmp_path, env)
     await bot.start()
