@@ -1,13 +1,16 @@
 """The application's front door: one command in, the matching handler run.
 
-When the event store cannot be reached nothing is decided, because no decision may exist outside the
-log: the command waits in a backlog and is handled, in order, as soon as the store answers again.
-Meanwhile a strict group still loses messages from members the cache knows are not subscribed, and a
-Verify press is answered at once with a request to try again (releases never happen unrecorded).
+When the event store cannot take a decision nothing is decided, because no decision may exist outside the
+log: the command goes to the spool (a durable one survives a crash) and then counts as handled. The spool
+is drained in arrival order once the store answers again, by the ticker or, a moment after the last
+failure, by the next update; while anything waits there, new commands wait behind it. Meanwhile a strict
+group still loses messages from members the cache knows are not subscribed, and a Verify press is answered
+at once with a request to try again (releases never happen unrecorded).
 """
 
 import asyncio
-from collections import deque
+import logging
+import math
 from typing import Any
 
 from application import commands as c
@@ -24,60 +27,104 @@ from application.handlers.verify_pressed import handle_verify_pressed
 from application.handlers.warning_seen import handle_warning_seen
 from application.outage import enforce_unrecorded
 from application.ports.availability import Unavailable
+from application.ports.spool import Spool
 from application.pump import EventPump
 
+log = logging.getLogger(__name__)
+
 STORE = "event_store"
-BACKLOG_LIMIT = 100_000
+SPOOL = "spool"
+SPOOL_LIMIT = 100_000
+# After a failure, updates wait this long before one of them tries the store again: each try during an outage
+# costs a refused connection or a busy file, and the ticker keeps trying regardless.
+RETRY_PAUSE = 1.0
 
 
-class BacklogFull(Exception):
-    """The store has been away so long that waiting commands would exhaust memory."""
+class SpoolFull(Exception):
+    """The store has been away so long that the spool would hold more than it may."""
 
 
 class Gatekeeper:
-    def __init__(self, ctx: GateContext, pump: EventPump) -> None:
+    def __init__(self, ctx: GateContext, pump: EventPump, spool: Spool) -> None:
         self.ctx = ctx
         self.pump = pump
-        self.backlog: deque[Any] = deque()
-        self._replaying = asyncio.Lock()  # the ticker and new updates may both try to replay the backlog
+        self.spool = spool
+        self._draining = asyncio.Lock()  # the ticker, an update and the start may all try to drain
+        self._drain_task: asyncio.Task | None = None
+        self._failed_at = -math.inf  # event loop time of the store's last failure
         ctx.on_recorded = pump.poke
 
     async def start(self) -> None:
-        """Bring read models and side effects up to date with the log before taking updates."""
+        """Bring read models and side effects up to date with the log, then handle what an earlier process
+        spooled, before taking updates."""
         await self.pump.drain()
         await self.pump.reactor.desk.load()
+        if await self.spool.count():
+            await self.drain_spool()
 
     async def handle(self, command: Any) -> Any:
-        if self.backlog and not await self.retry_backlog():
-            return await self._hold(command)
+        if await self.spool.count():
+            outcome = await self._hold(command)
+            self._drain_soon()
+            return outcome
         try:
             return await self._dispatch(command)
         except Unavailable as error:
-            self.pump.health.failed(STORE, str(error))
+            self._store_failed(error)
             return await self._hold(command)
 
-    async def retry_backlog(self) -> bool:
-        """Handle waiting commands in arrival order; False if the store is still away."""
-        async with self._replaying:
-            while self.backlog:
+    async def drain_spool(self) -> bool:
+        """Handle spooled commands in arrival order; False while the store is still away."""
+        async with self._draining:
+            while (command := await self.spool.oldest()) is not None:
                 try:
-                    await self._dispatch(self.backlog[0])
+                    await self._dispatch(command)
                 except Unavailable as error:
-                    self.pump.health.failed(STORE, str(error))
+                    self._store_failed(error)
                     return False
-                self.backlog.popleft()
+                except Exception:
+                    # Not the store: it would fail again on every try, and must not hold up what waits behind it.
+                    log.exception("a spooled %s could not be handled; it is dropped", type(command).__name__)
+                await self.spool.remove_oldest()
+                await self._report_depth()
             self.pump.health.recovered(STORE)
             return True
+
+    def _drain_soon(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._drain_task is not None and not self._drain_task.done():
+            return
+        if loop.time() - self._failed_at >= RETRY_PAUSE:
+            self._drain_task = loop.create_task(self._drain_behind())
+
+    async def _drain_behind(self) -> None:
+        try:
+            await self.drain_spool()
+        except Exception:
+            log.exception("draining the spool failed; the ticker tries again")
+
+    def _store_failed(self, error: Unavailable) -> None:
+        self._failed_at = asyncio.get_running_loop().time()
+        self.pump.health.failed(STORE, str(error))
 
     async def _hold(self, command: Any) -> str:
         if isinstance(command, c.VerifyPressed):
             await enforce_unrecorded(self.ctx, command)  # answered now: a press cannot wait for minutes
             return "store_unavailable"
-        if len(self.backlog) >= BACKLOG_LIMIT:
-            raise BacklogFull(f"{len(self.backlog)} commands wait for the event store")
+        waiting = await self.spool.count()
+        if waiting >= SPOOL_LIMIT:
+            raise SpoolFull(f"{waiting} commands wait for the event store")
+        await self.spool.append(command)  # from here on the command survives us
+        await self._report_depth()
         await enforce_unrecorded(self.ctx, command)
-        self.backlog.append(command)
-        return "queued"
+        return "spooled"
+
+    async def _report_depth(self) -> None:
+        waiting = await self.spool.count()
+        if waiting:
+            self.pump.health.failed(SPOOL, f"{waiting} update(s) wait in the spool for the event store")
+        else:
+            self.pump.health.recovered(SPOOL)
 
     async def _dispatch(self, command: Any) -> Any:
         match command:
@@ -104,5 +151,7 @@ class Gatekeeper:
         raise TypeError(f"not a gate command: {type(command).__name__}")
 
     async def settle(self) -> None:
+        if self._drain_task is not None:
+            await self._drain_task
         await self.ctx.settled()
         await self.pump.drain()

@@ -66,6 +66,8 @@ LINKED = "Linked {channel}."
 UNLINKED = "Unlinked {channel}."
 SETTING_CHANGED = "{key} is now {value}."
 CHANNEL_UNRESOLVED = "I could not find the channel '{ref}'. Use @username, a t.me link or the numeric id."
+CHANNEL_ID_INVALID = "'{ref}' is not a valid channel id. Use @username, a t.me link or the channel's numeric id."
+TOO_MANY_CHANNELS = "A group can require at most {limit} channels."
 BOT_NOT_CHANNEL_ADMIN = (
     "I must be an admin of {channel} to see who subscribes. "
     "Please add me there as an admin, then send the command again."

@@ -7,6 +7,7 @@ from typing import Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from entrypoints.audit import audit
 from entrypoints.operations import migrate, projections
@@ -38,7 +39,7 @@ def simulate(
     try:
         scenario = load(file)
     except ScenarioError as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{escape(str(error))}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     report = asyncio.run(ScenarioRun(scenario, Settings(), keep=keep, transport=transport).run())
     if as_json:
@@ -51,13 +52,24 @@ def simulate(
 @app.command()
 def run() -> None:
     """Run the bot on Telegram (needs TELEGRAM_API_ID, TELEGRAM_API_HASH, TELEGRAM_BOT_TOKEN)."""
-    from entrypoints.run import make_client, missing_credentials, serve, stop_on_signals
+    from entrypoints.run import (
+        TelegramLink,
+        callback_secret_problem,
+        missing_credentials,
+        real_telegram,
+        serve,
+        stop_on_signals,
+    )
 
     settings = Settings()
     missing = missing_credentials(settings)
     if missing:
         console.print(f"[red]Please set {', '.join(missing)}.[/red] Get the API id and hash at my.telegram.org "
                       "and the bot token from @BotFather.", highlight=False)
+        raise typer.Exit(2)
+    problem = callback_secret_problem(settings)
+    if problem is not None:
+        console.print(f"[red]{problem}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2)
 
     async def main() -> None:
@@ -71,10 +83,13 @@ def run() -> None:
             # Test-only: a simulated world in another process, to kill the bot for real (tests/reliability).
             from adapters.simulated_telegram.remote.bot_side import RemoteWorld
 
-            remote = await RemoteWorld.open(settings)
-            await serve(settings, remote.client, stop, connect=False, on_ready=lambda g: remote.pump.run(g, stop))
+            async def remote_world() -> TelegramLink:
+                remote = await RemoteWorld.open(settings)
+                return TelegramLink(remote.client, connect=False, on_ready=lambda g: remote.pump.run(g, stop))
+
+            await serve(settings, remote_world, stop)
         else:
-            await serve(settings, make_client(settings), stop)
+            await serve(settings, lambda: real_telegram(settings), stop)
         console.print("chanwarden stopped cleanly.")
 
     event_loop.run(main())

@@ -15,7 +15,7 @@ from adapters.simulated_telegram.tl.encoder import UpdateEncoder
 from adapters.simulated_telegram.tl.sender import WorldSender
 from adapters.simulated_telegram.tl.transport import offline_client
 from adapters.simulated_telegram.world import World
-from entrypoints.run import serve
+from entrypoints.run import TelegramLink, serve
 from entrypoints.scenarios import model as m
 from entrypoints.scenarios.model import load
 from entrypoints.scenarios.world_builder import build_world
@@ -42,7 +42,10 @@ async def run_offline(settings: Settings, path: str, stop: asyncio.Event, consol
             await gatekeeper.settle()
         console.print(f"scripted updates handled; {failures} expectation(s) failed", highlight=False)
 
-    await serve(settings, client, stop, connect=False, on_ready=play)
+    async def simulated_world() -> TelegramLink:
+        return TelegramLink(client, connect=False, on_ready=play)
+
+    await serve(settings, simulated_world, stop)
 
 
 def _act(world: World, step: Any) -> None:

@@ -4,20 +4,21 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from dependency_injector import providers
 
 from adapters.ratelimit.scheduler import PriorityScheduler
-from adapters.system_clock import SystemClock
 from adapters.telethon.gateway import TelethonGateway
 from adapters.telethon.inbound import Inbound
-from infrastructure.backends import open_backends
+from entrypoints.startup import Startup, Stopped, release, watch_lease
 from infrastructure.container import Container
-from infrastructure.observability.http import readiness, serve_endpoints
+from infrastructure.observability.http import Waiting, readiness, serve_endpoints
 from infrastructure.observability.logs import Redactor, configure_logging, secrets_of
 from infrastructure.observability.sentry import close_sentry, init_sentry
-from infrastructure.settings import Settings
+from infrastructure.settings import DEVELOPMENT_SECRET, Settings
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,18 @@ SETTLE_SECONDS = 20.0
 
 def missing_credentials(settings: Settings) -> list[str]:
     return [env for env, field in CREDENTIALS.items() if getattr(settings, field) is None]
+
+
+def callback_secret_problem(settings: Settings) -> str | None:
+    """Why the Verify buttons' secret must not be used, if it must not: anyone who knows it can forge a button
+    that releases anyone, and the development default is printed in chanwarden's own source."""
+    secret = settings.callback_secret.get_secret_value()
+    if not secret.strip():
+        return "CHANWARDEN_CALLBACK_SECRET is empty; set it to a long random value (e.g. `openssl rand -hex 32`)."
+    if secret == DEVELOPMENT_SECRET and settings.environment.strip().lower() != "development":
+        return (f"CHANWARDEN_CALLBACK_SECRET is the development default, which anyone can read in chanwarden's "
+                f"source; set it to a long random value before running as {settings.environment!r}.")
+    return None
 
 
 def make_client(settings: Settings) -> Any:
@@ -50,23 +63,36 @@ def make_client(settings: Settings) -> Any:
     )
 
 
-async def serve(
-    settings: Settings, client: Any, stop: asyncio.Event, connect: bool = True, on_ready: Any = None
-) -> None:
-    """Run until `stop` is set, then finish in-flight work and close everything.
+@dataclass
+class TelegramLink:
+    """The bot's way to Telegram, made only once this process may act (it holds the store's lease)."""
 
-    `connect=False` takes a client whose sender is already in place (the offline world), so there is
-    nothing to dial and no one to log in.
-    """
+    client: Any
+    connect: bool = True  # False: a client whose sender is already in place (a simulated world): nothing to dial
+    on_ready: Callable[[Any], Awaitable[None]] | None = None  # run with the gatekeeper once the bot serves
+
+
+async def real_telegram(settings: Settings) -> TelegramLink:
+    return TelegramLink(make_client(settings))
+
+
+async def serve(settings: Settings, open_link: Callable[[], Awaitable[TelegramLink]], stop: asyncio.Event) -> None:
+    """Take the store's lease, reach the store, connect to Telegram, and run until `stop` is set; then
+    finish in-flight work and close everything. Stopped while still waiting, it just stops."""
     configure_logging(settings)
     sentry = init_sentry(settings)  # here, not earlier: its asyncio integration needs the running loop
-    backends = await open_backends(settings, SystemClock())
-    gatekeeper = None
-    ticker = None
-    endpoints = None
-    telemetry = None
+    redactor = Redactor(secrets_of(settings))
+    waiting = Waiting(redactor=redactor)
+    endpoints = await serve_endpoints(settings, None, waiting)  # alive, and not ready, from the first moment
+    startup = Startup(settings, stop, waiting)
+    lease = watcher = backends = client = gatekeeper = ticker = telemetry = None
     try:
-        if connect:
+        lease = await startup.take_lease()
+        watcher = watch_lease(lease)
+        backends = await startup.reach_store()
+        link = await open_link()
+        client = link.client
+        if link.connect:
             await client.start(bot_token=settings.telegram_bot_token.get_secret_value())
         bot_id = (await client.get_me(input_peer=True)).user_id
         container = Container()
@@ -78,25 +104,30 @@ async def serve(
         gatekeeper = container.gatekeeper()
         telemetry = container.telemetry()
         await gatekeeper.start()
-        ready = readiness(backends, container.health(), client.is_connected, Redactor(secrets_of(settings)))
-        endpoints = await serve_endpoints(settings, telemetry, ready)
+        if endpoints is not None:
+            endpoints.serve_bot(telemetry, readiness(backends, container.health(), client.is_connected, redactor))
         Inbound(client, gatekeeper.handle, bot_id).register()
         ticker = asyncio.create_task(_tick(gatekeeper, settings.pump_interval))
         log.info("chanwarden is running as bot %s", bot_id)
-        if on_ready is not None:
-            await on_ready(gatekeeper)
+        if link.on_ready is not None:
+            await link.on_ready(gatekeeper)
         await stop.wait()
+    except Stopped:
+        pass
     finally:
         if ticker is not None:
             ticker.cancel()
-        with contextlib.suppress(Exception):
-            await client.disconnect()  # no new updates from here on
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await client.disconnect()  # no new updates from here on
         if gatekeeper is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(gatekeeper.settle(), SETTLE_SECONDS)
         if endpoints is not None:
             await endpoints.close()
-        await backends.close()
+        if backends is not None:
+            await backends.close()
+        await release(lease, watcher)  # last: a standby takes over only once this process has stopped acting
         if telemetry is not None:
             telemetry.shutdown()
         if sentry is not None:
@@ -104,12 +135,12 @@ async def serve(
 
 
 async def _tick(gatekeeper: Any, interval: float) -> None:
-    # Work nobody poked about: commands waiting for the event store, shared read models after an outage,
+    # Work nobody poked about: commands spooled for the event store, shared read models after an outage,
     # events another instance recorded, warnings whose time is up.
     while True:
         await asyncio.sleep(interval)
-        if gatekeeper.backlog:
-            await gatekeeper.retry_backlog()
+        if await gatekeeper.spool.count():
+            await gatekeeper.drain_spool()
         gatekeeper.pump.poke()
 
 

@@ -12,7 +12,10 @@ from pydantic import SecretStr
 
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.membership_cache import InMemoryMembershipCache
-from adapters.sqlite.event_store import SqliteEventStore
+from adapters.memory.spool import InMemorySpool
+from adapters.sqlite.guarded import open_guarded as open_guarded_sqlite
+from adapters.sqlite.lease import FileLease, lease_file
+from adapters.sqlite.spool import SqliteSpool
 from application.ports.clock import Clock
 from infrastructure.observability.cache import CacheStats, counting
 from infrastructure.settings import Settings
@@ -26,6 +29,7 @@ REDIS_WAIT = 5.0  # seconds to wait for a free connection before Redis counts as
 class Backends:
     store: Any
     cache: Any = None  # None: the container's in-process cache
+    spool: Any = None  # None: the container's in-memory spool (runs that are never short of a store)
     shared_read_models: dict[str, Any] = field(default_factory=dict)
     # Live checks for /readyz: `probes` must answer for the bot to be ready; `degradable` may fail (it degrades).
     probes: dict[str, Any] = field(default_factory=dict)
@@ -36,6 +40,8 @@ class Backends:
 
     def wire(self, container: Any) -> None:
         container.event_store.override(providers.Object(self.store))
+        if self.spool is not None:
+            container.spool.override(providers.Object(self.spool))
         if self.cache is not None:
             container.raw_cache.override(providers.Object(self.cache))
         container.shared_read_models.override(providers.Object(self.shared_read_models))
@@ -62,10 +68,17 @@ def isolated(settings: Settings) -> Settings:
     return settings.model_copy(update={"postgres_dsn": SecretStr(dsn), "redis_prefix": prefix})
 
 
-async def open_backends(settings: Settings, clock: Clock, *, throwaway: bool = False) -> Backends:
-    """Open what the settings name. With `throwaway`, a run's database and Redis keys are removed on close."""
+async def open_backends(
+    settings: Settings, clock: Clock, *, throwaway: bool = False, spool: bool = False
+) -> Backends:
+    """Open what the settings name. With `throwaway`, a run's database and Redis keys are removed on close;
+    with `spool`, the spool the gate keeps updates in while the store is away (only a bot needs one)."""
     backends = Backends(store=await _open_store(settings), cache_stats=CacheStats() if settings.instrument else None)
-    backends._closers.append(backends.store.close)
+    # Looked up when closing: a restart in the simulator replaces the store and the spool objects.
+    backends._closers.append(lambda: backends.store.close())
+    if spool:
+        backends.spool = open_spool(settings)
+        backends._closers.append(lambda: backends.spool.close())
     # Looked up at each check: a restart in the simulator replaces the store object.
     backends.probes["event_store"] = lambda: backends.store.last_position()
     if settings.event_store == "postgres" and throwaway:
@@ -79,17 +92,33 @@ async def open_backends(settings: Settings, clock: Clock, *, throwaway: bool = F
 
 
 async def _open_store(settings: Settings) -> Any:
+    """The configured store behind its guard; StoreUnavailable (an Unavailable) while it cannot be reached."""
     if settings.event_store == "memory":
         return InMemoryEventStore()
     if settings.event_store == "sqlite":
-        return SqliteEventStore(settings.sqlite_path)
-    from adapters.postgres import PostgresEventStore, ensure_database
+        return open_guarded_sqlite(settings.sqlite_path)
+    from adapters.postgres.guarded import open_guarded
 
-    dsn = settings.postgres_dsn.get_secret_value()
-    await ensure_database(dsn)
-    from adapters.postgres.guarded import GuardedEventStore
+    return await open_guarded(settings.postgres_dsn.get_secret_value())
 
-    return GuardedEventStore(await PostgresEventStore.open(dsn))
+
+def open_lease(settings: Settings) -> Any | None:
+    """The lease that makes this process its store's one active bot; None for the memory store (nothing shared)."""
+    if settings.event_store == "memory":
+        return None
+    if settings.event_store == "sqlite":
+        return FileLease(lease_file(settings.sqlite_path))
+    from adapters.postgres.lease import PostgresLease
+
+    return PostgresLease(settings.postgres_dsn.get_secret_value())
+
+
+def open_spool(settings: Settings) -> Any:
+    """Where updates wait while the store is away: a file beside the session, unless nothing else outlives the
+    process either (the memory store)."""
+    if settings.event_store == "memory":
+        return InMemorySpool()
+    return SqliteSpool(settings.spool_file)
 
 
 async def _open_redis(settings: Settings, clock: Clock, backends: Backends, throwaway: bool) -> None:

@@ -5,6 +5,7 @@ from dependency_injector import containers, providers
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.membership_cache import InMemoryMembershipCache
 from adapters.memory.read_models import InMemoryReadModels
+from adapters.memory.spool import InMemorySpool
 from adapters.ratelimit.gateway import RateLimitedGateway
 from adapters.sqlite.event_store import SqliteEventStore
 from adapters.system_clock import SystemClock
@@ -33,12 +34,12 @@ def _secret(settings: Settings) -> bytes:
 
 
 def _gatekeeper(
-    ctx: GateContext, settings: Settings, store, read_models, shared, health: Health, telemetry, stats
+    ctx: GateContext, settings: Settings, store, read_models, shared, health: Health, telemetry, stats, spool
 ) -> Gatekeeper:
     projected_here = shared.items() if settings.shared_projection == "in_process" else ()
     shared_projectors = [Projector(store, models, name=name) for name, models in projected_here]
     pump = EventPump(Projector(store, read_models), Reactor(store, ctx), shared_projectors, health, Sweeper(store, ctx))
-    gatekeeper = Gatekeeper(ctx, pump)
+    gatekeeper = Gatekeeper(ctx, pump, spool)
     if telemetry is None:
         return gatekeeper
     telemetry.watch(store=store, read_models={"local": read_models, **shared}, health=health,
@@ -113,6 +114,7 @@ class Container(containers.DeclarativeContainer):
     # This process's view, read on every update.
     read_models = providers.Singleton(_read_models, providers.Singleton(InMemoryReadModels), telemetry)
     shared_read_models = providers.Object({})  # name -> read models other processes read (Redis)
+    spool = providers.Singleton(InMemorySpool)  # the backends put a durable one in place for a store that outlives us
 
     context = providers.Singleton(
         GateContext,
@@ -125,5 +127,5 @@ class Container(containers.DeclarativeContainer):
         tokens=providers.Singleton(CallbackTokens, providers.Callable(_secret, settings)),
     )
     gatekeeper = providers.Singleton(
-        _gatekeeper, context, settings, store, read_models, shared_read_models, health, telemetry, cache_stats
+        _gatekeeper, context, settings, store, read_models, shared_read_models, health, telemetry, cache_stats, spool
     )

@@ -3,8 +3,10 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "chanwarden-development-secret"  # public, in this file: `chanwarden run` refuses it in production
 
 
 class Settings(BaseSettings):
@@ -24,7 +26,7 @@ class Settings(BaseSettings):
     cache_negative_ttl: float = Field(60.0, gt=0)
     cache_jitter: float = Field(0.15, ge=0, lt=1)
     # Signs Verify buttons. Set it in production so buttons survive restarts and cannot be forged.
-    callback_secret: SecretStr = SecretStr("chanwarden-development-secret")
+    callback_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
 
     # Telegram, under the names Telegram's own tools use.
     telegram_api_id: int | None = Field(None, validation_alias="TELEGRAM_API_ID")
@@ -32,6 +34,9 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     # The session file keeps the login and the update state, so a restart catches up on what it missed.
     session_path: Path = Path(".chanwarden/bot.session")
+    # Updates that came while the event store could not take them, kept until it can. Unset: beside the session,
+    # since both hold what Telegram was told is handled and belong on the same disk.
+    spool_path: Path | None = None
     # How often the bot looks for work it was not poked about (a recovered Redis, another instance's events).
     pump_interval: float = Field(5.0, gt=0)
     # Test-only: run against a simulated world described by this scenario file instead of Telegram.
@@ -50,3 +55,12 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     environment: str = "development"  # tags Sentry events and the metrics' target_info
     sentry_dsn: SecretStr | None = Field(None, validation_alias="SENTRY_DSN")
+
+    @field_validator("spool_path", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # `CHANWARDEN_SPOOL_PATH=` would otherwise mean the current folder
+
+    @property
+    def spool_file(self) -> Path:
+        return self.spool_path or self.session_path.parent / "spool.db"

@@ -45,7 +45,9 @@ class SqliteEventStore:
         self.path = path
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        # No busy timeout: sqlite3 would wait for a lock by sleeping in the event loop's thread. A busy file is
+        # waited for by awaiting instead (adapters/sqlite/guarded.py).
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=0)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
@@ -78,7 +80,9 @@ class SqliteEventStore:
             db.execute("ROLLBACK")
             raise ConcurrencyConflict(str(error)) from None
         except BaseException:
-            db.execute("ROLLBACK")
+            # After an I/O error SQLite may have rolled back already; a failing ROLLBACK would hide the cause.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
         return positions
 

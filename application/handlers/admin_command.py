@@ -104,11 +104,11 @@ async def _run(ctx: GateContext, cmd: GroupMessage, name: str, args: list[str]) 
     by = cmd.sender.peer_id
     now = ctx.clock.now()
     if name == "protect":
-        channels = await linkable_channels(ctx, args, cmd.reply_to_forwarded_channel, "/protect")
+        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, "/protect")
         await _change_group(ctx, cmd, lambda g: g.protect(channels, by, now))
         return messages.PROTECTED.format(channels=", ".join(messages.channel_name(c) for c in channels))
     if name == "link":
-        channels = await linkable_channels(ctx, args, cmd.reply_to_forwarded_channel, "/link")
+        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, "/link")
         for channel in channels:
             await _change_group(ctx, cmd, lambda g, c=channel: g.link(c, by, now))
         return messages.LINKED.format(channel=", ".join(messages.channel_name(c) for c in channels))

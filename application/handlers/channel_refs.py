@@ -8,7 +8,7 @@ from application.context import GateContext
 from application.ports.telegram import ChannelInfo, TelegramError
 from domain import subscription
 from domain.errors import GateRuleError
-from domain.protected_group import linked_channel
+from domain.protected_group import MAX_CHANNELS, linked_channel
 
 _LINK = re.compile(r"^(?:https?://)?(?:t\.me|telegram\.me)/(?P<name>[A-Za-z0-9_]{4,64})/?$")
 _USERNAME = re.compile(r"^@?(?P<name>[A-Za-z][A-Za-z0-9_]{3,63})$")
@@ -18,27 +18,55 @@ class ChannelProblem(Exception):
     """A channel the admin named cannot be used; the message says what to fix."""
 
 
-def parse_ref(text: str) -> str | int | None:
-    if re.fullmatch(r"-?\d{1,19}", text):
+Ref = str | int
+_ID_RANGE = range(-(2**63), 2**63)  # Telegram's ids are signed 64-bit numbers
+_ID_DIGITS = 19  # enough for any of them; longer numbers are refused before being read
+
+
+def parse_ref(text: str) -> Ref | None:
+    if re.fullmatch(r"-?[0-9]+", text):
+        if len(text.lstrip("-")) > _ID_DIGITS or int(text) not in _ID_RANGE:
+            raise ChannelProblem(messages.CHANNEL_ID_INVALID.format(ref=text[:32]))
         return int(text)
     match = _LINK.match(text) or _USERNAME.match(text)
     return match["name"] if match else None
 
 
 async def linkable_channels(
-    ctx: GateContext, args: list[str], forwarded_channel: int | None, command: str
+    ctx: GateContext, chat_id: int, args: list[str], forwarded_channel: int | None, command: str
 ) -> list[dict[str, Any]]:
-    refs: list[str | int] = []
+    """The channels named, each once, checked with Telegram; the channel limit is checked first, against what
+    the group has already, so naming too many costs no call to Telegram."""
+    refs: dict[Ref, Ref] = {}  # each once, in the order named: usernames are the same in any case
     for arg in args:
         ref = parse_ref(arg)
         if ref is None:
             raise ChannelProblem(messages.CHANNEL_UNRESOLVED.format(ref=arg[:64]))
-        refs.append(ref)
+        refs.setdefault(ref.lower() if isinstance(ref, str) else ref, ref)
     if forwarded_channel is not None:
-        refs.append(forwarded_channel)
+        refs.setdefault(forwarded_channel, forwarded_channel)
     if not refs:
         raise GateRuleError(messages.NAME_A_CHANNEL.format(command=command))
-    return [await _linkable(ctx, ref) for ref in refs]
+    linked = await _linked(ctx, chat_id) if command == "/link" else []
+    new = [key for key in refs if not any(_names(key, channel) for channel in linked)]
+    if len(linked) + len(new) > MAX_CHANNELS:
+        raise GateRuleError(messages.TOO_MANY_CHANNELS.format(limit=MAX_CHANNELS))
+    channels: dict[int, dict[str, Any]] = {}
+    for ref in refs.values():
+        channel = await _linkable(ctx, ref)
+        channels.setdefault(channel["id"], channel)  # a username and an id may name one channel
+    return list(channels.values())
+
+
+async def _linked(ctx: GateContext, chat_id: int) -> list[dict[str, Any]]:
+    group = await ctx.read_models.group(chat_id)
+    return list(group.channels) if group is not None else []
+
+
+def _names(key: Ref, channel: dict[str, Any]) -> bool:
+    if isinstance(key, int):
+        return key == channel["id"]
+    return key == (channel.get("username") or "").lower()
 
 
 async def _linkable(ctx: GateContext, ref: str | int) -> dict[str, Any]:

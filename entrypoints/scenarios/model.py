@@ -120,9 +120,13 @@ class Click(Strict):
     target: int | None = None
 
 
+# The longest a step may let simulated time pass: far beyond any scenario, well within what a clock can add.
+MAX_SECONDS = 10 * 365.25 * 24 * 3600
+
+
 class Wait(Strict):
     do: Literal["wait"]
-    seconds: float = Field(ge=0)
+    seconds: float = Field(ge=0, le=MAX_SECONDS)
 
 
 class Restart(Strict):
@@ -141,7 +145,7 @@ class FaultStep(Strict):
     error: Literal["flood_wait", "timeout", "not_admin", "internal"]
     count: int = Field(1, ge=1)
     chat: int | None = None
-    seconds: float = 0.0
+    seconds: float = Field(0.0, le=MAX_SECONDS)
 
 
 class BotRightsStep(Strict):
@@ -165,7 +169,7 @@ class Raid(Strict):
     do: Literal["raid"]
     chat: int
     count: int = Field(ge=1, le=20_000)
-    seconds: float = Field(60.0, ge=0)
+    seconds: float = Field(60.0, ge=0, le=MAX_SECONDS)
     subscribed_share: float = Field(0.2, ge=0, le=1)
     subscribed_to: list[int] = []
     first_id: int = 100_000
@@ -299,6 +303,19 @@ class ScenarioError(ValueError):
     """The scenario file itself is wrong; the message points at the step."""
 
 
+def one_line(error: ValidationError) -> str:
+    """Every problem pydantic found, as `where: what` on one line (its own report spans many)."""
+    problems = []
+    for found in error.errors(include_url=False, include_input=False):
+        cause = found.get("ctx", {}).get("error")
+        if isinstance(cause, ScenarioError):
+            problems.append(str(cause))  # a step's own message, which already says where
+            continue
+        where = ".".join(str(part) for part in found["loc"])
+        problems.append(f"{where}: {found['msg']}" if where else found["msg"])
+    return "; ".join(problems)
+
+
 class Scenario(Strict):
     name: str = ""
     description: str = ""
@@ -325,19 +342,24 @@ def parse_step(number: int, raw: Any) -> Strict:
     try:
         return table[key].model_validate(raw)
     except ValidationError as error:
-        raise ScenarioError(f"step {number} ({key}): {error}") from None
+        raise ScenarioError(f"step {number} ({key}): {one_line(error)}") from None
 
 
 def load(path: str | Path) -> Scenario:
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {error.start}); save the scenario as UTF-8") from None
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot be read: {error.strerror}") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise ScenarioError(f"{path}: not valid YAML: {error}") from None
+        raise ScenarioError(f"{path}: not valid YAML: {' '.join(str(error).split())}") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a scenario is a mapping with 'world' and 'steps'")
     data.setdefault("name", Path(path).stem)
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(f"{path}: {error}") from None
+        raise ScenarioError(f"{path}: {one_line(error)}") from None

@@ -16,7 +16,7 @@ from adapters.simulated_telegram.faults import Fault
 from adapters.simulated_telegram.gateway import SimulatedTelegram
 from adapters.simulated_telegram.model import Participant, Person, Sender
 from adapters.simulated_telegram.world import WorldError
-from adapters.sqlite.event_store import SqliteEventStore
+from adapters.sqlite.guarded import open_guarded
 from application.gatekeeper import Gatekeeper
 from application.warnings import ANYONE
 from domain import subscription as sub
@@ -24,7 +24,7 @@ from entrypoints.scenarios import model as m
 from entrypoints.scenarios.expectations import check
 from entrypoints.scenarios.report import Report, StepResult
 from entrypoints.scenarios.world_builder import build_world
-from infrastructure.backends import Backends, isolated, open_backends
+from infrastructure.backends import Backends, isolated, open_backends, open_spool
 from infrastructure.container import Container
 from infrastructure.settings import Settings
 
@@ -61,12 +61,14 @@ class ScenarioRun:
 
     async def open(self) -> None:
         settings = isolated(self.settings)
-        if settings.event_store == "sqlite":
+        if settings.event_store != "memory":
             # mkdtemp, not TemporaryDirectory: that one deletes itself when collected, even a kept run's.
             self._tmp = Path(tempfile.mkdtemp(prefix="chanwarden-sim-"))
-            settings = settings.model_copy(update={"sqlite_path": self._tmp / "events.db"})
+            # The run's own log (SQLite) and spool, as a bot keeps them: in files that outlive a restart.
+            settings = settings.model_copy(update={"sqlite_path": self._tmp / "events.db",
+                                                   "spool_path": self._tmp / "spool.db"})
         self._run_settings = settings
-        self.backends = await open_backends(settings, self.clock, throwaway=not self.keep)
+        self.backends = await open_backends(settings, self.clock, throwaway=not self.keep, spool=True)
         await self._boot()
 
     @property
@@ -87,11 +89,22 @@ class ScenarioRun:
         """Everything in memory is gone; only the event store (the database) and Redis remain."""
         await self.gatekeeper.settle()
         self.down = False
-        if isinstance(self.store, SqliteEventStore):
+        if self._run_settings.event_store == "sqlite":
             await self.store.close()
-            self.backends.store = SqliteEventStore(self._run_settings.sqlite_path)
+            self.backends.store = open_guarded(self._run_settings.sqlite_path)
         if hasattr(self.backends.cache, "forget_local"):
             await self.backends.cache.forget_local()
+        await self._boot()
+
+    async def crash_restart(self) -> None:
+        """A kill -9 and a new process: nothing settled, drained or closed; the store and the spool are opened
+        again from their files (the old objects are dropped as they are, as a killed process leaves them)."""
+        settings = self._run_settings
+        if settings.event_store == "sqlite":
+            self.backends.store = open_guarded(settings.sqlite_path)
+        if settings.event_store != "memory":
+            self.backends.spool = open_spool(settings)
+        self.down = False
         await self._boot()
 
     async def close(self) -> None:

@@ -2,7 +2,9 @@
 
 /healthz answers as long as the event loop does. /readyz asks the live services: Telegram and the event store
 must answer (else 503: do not route to this instance); Redis may be down, because the bot then runs on its
-fallbacks and says so ("degraded", still 200), as it does when application Health lists a problem.
+fallbacks and says so ("degraded", still 200), as it does when application Health lists a problem. Before the
+bot serves (standing by for the lease, or waiting for its store) the endpoints already answer: alive, and
+503 with the status ("standby", "not_ready") and the reason.
 """
 
 import asyncio
@@ -58,6 +60,18 @@ async def _probe(probe: Probe) -> str:
     return "ok" if answer is not False else "down"
 
 
+@dataclass
+class Waiting:
+    """/readyz before the bot serves: 503, with what it waits for (standing by, a store out of reach)."""
+
+    status: str = "not_ready"
+    reason: str = "starting"
+    redactor: Redactor = field(default_factory=Redactor)
+
+    async def check(self) -> tuple[int, dict[str, Any]]:
+        return 503, self.redactor.walk({"status": self.status, "reason": self.reason})
+
+
 def readiness(backends: Any, health: Any, telegram: Probe, redactor: Redactor | None = None) -> Readiness:
     """Telegram's connection plus the probes the backends registered for the services they opened."""
     return Readiness(health, {"telegram": telegram, **backends.probes}, dict(backends.degradable),
@@ -67,11 +81,15 @@ def readiness(backends: Any, health: Any, telegram: Probe, redactor: Redactor | 
 class ObservabilityServer:
     """Serves the endpoints until closed; `ports` holds what was bound (useful when asked for port 0 in tests)."""
 
-    def __init__(self, telemetry: Any, readiness: Readiness) -> None:
+    def __init__(self, telemetry: Any, readiness: Readiness | Waiting) -> None:
         self._telemetry = telemetry
         self._readiness = readiness
         self._runners: list[web.AppRunner] = []
         self.ports: dict[str, int] = {}
+
+    def serve_bot(self, telemetry: Any, readiness: Readiness) -> None:
+        """The bot is up: from now on the answers are its metrics and its live readiness."""
+        self._telemetry, self._readiness = telemetry, readiness
 
     async def start(self, host: str, metrics_port: int | None, health_port: int | None = None) -> None:
         """None: not served; 0: any free port. Health is on the metrics port unless given a port of its own."""
@@ -103,6 +121,8 @@ class ObservabilityServer:
         self._runners.clear()
 
     async def _metrics(self, _: web.Request) -> web.Response:
+        if isinstance(self._readiness, Waiting):
+            return web.Response(status=503, text=f"not serving yet ({self._readiness.status}); see /readyz\n")
         if self._telemetry is None:
             return web.Response(status=503, text="instrumentation is off (CHANWARDEN_INSTRUMENT=false)\n")
         body = await self._telemetry.exposition()
@@ -116,7 +136,7 @@ class ObservabilityServer:
         return web.Response(status=status, text=json.dumps(body), content_type="application/json")
 
 
-async def serve_endpoints(settings: Any, telemetry: Any, ready: Readiness) -> ObservabilityServer | None:
+async def serve_endpoints(settings: Any, telemetry: Any, ready: Readiness | Waiting) -> ObservabilityServer | None:
     """Start what the settings ask for; a port already taken is logged, and the bot keeps gating regardless."""
     server = ObservabilityServer(telemetry, ready)
     # In the settings 0 means "off" (metrics) or "on the metrics port" (health), never "any port".

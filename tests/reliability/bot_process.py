@@ -31,14 +31,29 @@ def bot_env(folder: Path, address: str, **extra: str) -> dict[str, str]:
     }
 
 
+def confirmed(folder: Path) -> int:
+    """The last update number the bot of `folder` confirmed to the remote world (remote-world.position)."""
+    state = folder / "remote-world.position"
+    return int(state.read_text() or 0) if state.exists() else 0
+
+
+async def until(condition, deadline: float, step: float = 0.1) -> bool:
+    """Wait until `condition()` holds or the monotonic clock passes `deadline`; whether it held."""
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(step)
+    return True
+
+
 class BotProcess:
-    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+    def __init__(self, folder: Path, env: dict[str, str], name: str = "bot") -> None:
         self._folder = folder
         self._env = env
         self._process: asyncio.subprocess.Process | None = None
         self.starts = 0
         self.kills = 0
-        self.log = folder / "bot.log"
+        self.log = folder / f"{name}.log"  # a name of its own, so two processes can share a folder
 
     async def start(self) -> None:
         self.starts += 1
@@ -60,6 +75,16 @@ class BotProcess:
         assert self._process is not None
         self._process.send_signal(signal.SIGTERM)
         return await asyncio.wait_for(self._process.wait(), timeout)
+
+    async def exited(self, timeout: float) -> int:
+        """The exit code, once the process ends by itself within `timeout` seconds."""
+        assert self._process is not None
+        return await asyncio.wait_for(self._process.wait(), timeout)
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
 
     @property
     def running(self) -> bool:

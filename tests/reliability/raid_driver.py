@@ -89,6 +89,11 @@ class RaidDriver:
         else:
             self.deferred.add(who)
 
+    async def keep_pressing(self) -> None:
+        while True:
+            self.press_buttons()
+            await asyncio.sleep(0.1)
+
     def press_buttons(self) -> None:
         """Each waiting member presses once a button exists; presses again when answered but still muted."""
         world, answered = self.server.world, {q for q, _ in self.server.sender.callback_answers}
