@@ -14,6 +14,7 @@ from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.membership_cache import InMemoryMembershipCache
 from adapters.sqlite.event_store import SqliteEventStore
 from application.ports.clock import Clock
+from infrastructure.log_chain import Linker
 from infrastructure.observability.cache import CacheStats, counting
 from infrastructure.settings import Settings
 
@@ -64,7 +65,7 @@ def isolated(settings: Settings) -> Settings:
 
 async def open_backends(settings: Settings, clock: Clock, *, throwaway: bool = False) -> Backends:
     """Open what the settings name. With `throwaway`, a run's database and Redis keys are removed on close."""
-    backends = Backends(store=await _open_store(settings), cache_stats=CacheStats() if settings.instrument else None)
+    backends = Backends(store=await open_store(settings), cache_stats=CacheStats() if settings.instrument else None)
     backends._closers.append(backends.store.close)
     # Looked up at each check: a restart in the simulator replaces the store object.
     backends.probes["event_store"] = lambda: backends.store.last_position()
@@ -78,18 +79,20 @@ async def open_backends(settings: Settings, clock: Clock, *, throwaway: bool = F
     return backends
 
 
-async def _open_store(settings: Settings) -> Any:
+async def open_store(settings: Settings) -> Any:
+    """The event store the settings name, linking its log chain with the audit key when one is set."""
+    linker = Linker.of(settings.audit_key)
     if settings.event_store == "memory":
-        return InMemoryEventStore()
+        return InMemoryEventStore(linker=linker)
     if settings.event_store == "sqlite":
-        return SqliteEventStore(settings.sqlite_path)
+        return SqliteEventStore(settings.sqlite_path, linker=linker)
     from adapters.postgres import PostgresEventStore, ensure_database
 
     dsn = settings.postgres_dsn.get_secret_value()
     await ensure_database(dsn)
     from adapters.postgres.guarded import GuardedEventStore
 
-    return GuardedEventStore(await PostgresEventStore.open(dsn))
+    return GuardedEventStore(await PostgresEventStore.open(dsn, linker=linker))
 
 
 async def _open_redis(settings: Settings, clock: Clock, backends: Backends, throwaway: bool) -> None:

@@ -24,7 +24,7 @@ from entrypoints.scenarios import model as m
 from entrypoints.scenarios.expectations import check
 from entrypoints.scenarios.report import Report, StepResult
 from entrypoints.scenarios.world_builder import build_world
-from infrastructure.backends import Backends, isolated, open_backends
+from infrastructure.backends import Backends, isolated, open_backends, open_store
 from infrastructure.container import Container
 from infrastructure.settings import Settings
 
@@ -88,7 +88,7 @@ class ScenarioRun:
         self.down = False
         if isinstance(self.store, SqliteEventStore):
             await self.store.close()
-            self.backends.store = SqliteEventStore(self._run_settings.sqlite_path)
+            self.backends.store = await open_store(self._run_settings)  # linked with the same key
         if hasattr(self.backends.cache, "forget_local"):
             await self.backends.cache.forget_local()
         await self._boot()

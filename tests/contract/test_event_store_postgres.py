@@ -12,6 +12,7 @@ from event_store_contract import WHEN, DurableEventStoreContract, StoreFactory, 
 from adapters.postgres import PostgresEventStore, drop_database, ensure_database, migrate
 from adapters.postgres.migrations import MIGRATIONS
 from domain.protected_group import ProtectedGroup
+from infrastructure.log_chain import Linker
 
 
 class TestPostgresEventStore(DurableEventStoreContract):
@@ -19,8 +20,8 @@ class TestPostgresEventStore(DurableEventStoreContract):
     async def make_store(self, pg_dsn: str, log_name: str) -> AsyncIterator[StoreFactory]:
         opened: list[PostgresEventStore] = []
 
-        async def open_store() -> PostgresEventStore:
-            opened.append(await PostgresEventStore.open(pg_dsn, log_name))
+        async def open_store(linker: Linker | None = None) -> PostgresEventStore:
+            opened.append(await PostgresEventStore.open(pg_dsn, log_name, linker=linker))
             return opened[-1]
 
         yield open_store
@@ -52,6 +53,8 @@ async def test_tables_are_in_eventsourcings_layout(pg_dsn: str, log_name: str) -
         (f"{log_name}_events", "state", "bytea"),
         (f"{log_name}_events", "notification_id", "bigint"),
         (f"{log_name}_events", "hash", "bytea"),  # ours, nullable: eventsourcing's recorder leaves it empty
+        (f"{log_name}_events", "link", "bytea"),  # the log chain's, nullable for the same reason
+        (f"{log_name}_events", "keyed_by", "bytea"),
         (f"{log_name}_tracking", "application_name", "text"),
         (f"{log_name}_tracking", "notification_id", "bigint"),
     ]
