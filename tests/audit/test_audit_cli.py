@@ -72,9 +72,11 @@ async def test_verify_exit_codes_and_the_position_of_a_tampered_event(play) -> N
     tampered = await audit(played.settings, "verify", "--json")
     assert tampered.exit_code == 1
     report = json.loads(tampered.stdout)
-    # The forged hash fails its own check, and the next event's link to it fails too.
+    # The forged hash fails its own check and its log link (which covers it); the next event's link to it fails too.
     assert report["ok"] is False
-    assert [(p["position"], p["kind"]) for p in report["problems"]] == [(position, "hash"), (following, "hash")]
+    assert [(p["position"], p["kind"]) for p in report["problems"]] == [
+        (position, "hash"), (position, "link"), (following, "hash")
+    ]
 
 
 async def test_export_then_import_into_an_empty_store_and_refuse_a_full_one(play, empty_settings, tmp_path) -> None:

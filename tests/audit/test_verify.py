@@ -51,11 +51,11 @@ async def test_edit_delete_and_reorder_are_pinpointed(play) -> None:
     assert not result.ok()
     assert by_position(result) == {
         edited: ["hash"],  # still decodable, but no longer what was hashed
-        after_deleted: ["version"],  # version 5 is missing before it
-        first: ["version"],  # now version 8 where 7 was due
-        second: ["version"],  # version 7 after version 8
+        after_deleted: ["version", "link"],  # version 5 is missing before it, and the row before it in the log
+        first: ["version", "link"],  # now version 8 where 7 was due, linked to a row that is not before it
+        second: ["version", "link", "head"],  # version 7 after version 8; the head names the row moved away
     }
-    details = {p.position: p.detail for p in result.problems}
+    details = {p.position: p.detail for p in result.problems if p.kind == "version"}
     assert "version 5 is missing" in details[after_deleted]
     assert "version 7 comes after version 8" in details[second]
 
@@ -75,7 +75,8 @@ async def test_swapped_versions_and_undecodable_states_are_reported(play) -> Non
 
 
 async def test_a_rewritten_hash_breaks_the_next_link(play) -> None:
-    """Recomputing an edited event's own hash does not hide the edit: the next event's link breaks."""
+    """Recomputing an edited event's own hash does not hide the edit: its log link, which covers that hash,
+    breaks, and so does the next event's link in its stream."""
     played = await play("channel_leave.yaml")
     store = played.run.store
     rows = {p: (r, h) for p, r, h in await store.read_all_stored(0, 100)}
@@ -86,7 +87,7 @@ async def test_a_rewritten_hash_breaks_the_next_link(play) -> None:
     forged_hash = event_hash(rows[verdict[1]][1], forged)
     await played.execute("UPDATE {events} SET state = $1, hash = $2 WHERE notification_id = $3",
                          forged.state, forged_hash, verdict[2])
-    assert by_position(await verify_store(store)) == {verdict[3]: ["hash"]}
+    assert by_position(await verify_store(store)) == {verdict[2]: ["link"], verdict[3]: ["hash"]}
 
 
 async def test_rows_without_a_hash_are_reported_as_unhashed(play) -> None:
@@ -94,8 +95,9 @@ async def test_rows_without_a_hash_are_reported_as_unhashed(play) -> None:
     verdict = await verdict_rows(played)
     await played.execute("UPDATE {events} SET hash = NULL WHERE notification_id = $1", verdict[-1])
     result = await verify_store(played.run.store)
-    assert by_position(result) == {verdict[-1]: ["unhashed"]}
-    assert not result.ok() and result.ok(allow_unhashed=True)
+    # Still linked: written by chanwarden, so its hash was removed, which --allow-unhashed does not excuse.
+    assert by_position(result) == {verdict[-1]: ["unhashed", "link"]}
+    assert not result.ok(allow_unhashed=True)
 
 
 def test_the_chain_starts_from_zeros_and_links_each_version_to_the_one_before() -> None:
