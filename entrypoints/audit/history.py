@@ -132,15 +132,18 @@ class Explanation:
 async def explain(store: Any, chat_id: int, user: int, checker: Checker | None = None) -> Explanation:
     """The member's current state, and the group's and the member's events that led to it, rebuilt from the
     log itself (snapshots are a cache, not evidence)."""
-    names, streams, chain = Names(), Streams(), []
+    names, streams, chain, applied = Names(), Streams(), [], set()
     async for position, subject, event, row in group_events(store, chat_id, user, names, checker):
         chain.append(entry(position, subject, event, row, names))
-        streams.apply(position, row.originator_id, event)
+        if streams.apply(position, row.originator_id, event):
+            applied.add(position)
     group_id, verdict_id = group_stream_id(chat_id), verdict_stream_id(chat_id, user)
     group, verdict = streams.view(group_id, group_view), streams.view(verdict_id, verdict_view)
     found = Explanation(group, verdict, chain=chain, streams=streams)
     found.mute_in_force = verdict is not None and bool(getattr(streams.aggregates[verdict_id], "mute_in_force", False))
-    found.decisive = next((e.position for e in reversed(chain) if e.kind in _STATUS_EVENTS), None)
+    # The current state comes from the last status event applied; one after a damaged event never was.
+    found.decisive = next((e.position for e in reversed(chain) if e.kind in _STATUS_EVENTS and e.position in applied),
+                          None)
     found.state = _state_in_words(found, names, user, verdict_id in streams.stops)
     for stop in streams.stops.values():
         whose = "the group's" if stop.stream == group_id else "the member's"

@@ -68,5 +68,6 @@ def _plain(error: Exception) -> str:
     if isinstance(error, OriginatorVersionError) and len(error.args) == 2:
         found, due = error.args
         return f"it is version {found} where version {due} was due"
-    text = str(error).strip()
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+    if isinstance(error, (TypeError, AttributeError, KeyError, ValueError)):
+        return f"its fields do not fit its kind ({str(error).strip() or type(error).__name__})"
+    return str(error).strip() or type(error).__name__

@@ -1,24 +1,16 @@
 """`chanwarden audit ...` as an auditor runs it, against kept scenario logs in SQLite and PostgreSQL."""
 
-import asyncio
 import json
 from pathlib import Path
 
-from audit_support import cli_env, dump, open_store
+from audit_support import audit, dump, open_store
 from redis.asyncio import Redis
-from typer.testing import CliRunner
 
 from adapters.redis import unlink_under
 from adapters.redis.read_models import RedisReadModels
 from application.ports.read_models import VerdictView
-from entrypoints.cli import app
 
 TIMED = Path(__file__).parent / "timed.yaml"
-
-
-async def audit(settings, *args: str):
-    """The CLI runs its own event loop (asyncio.run), so it is invoked from a thread."""
-    return await asyncio.to_thread(CliRunner().invoke, app, ["audit", *args], env=cli_env(settings))
 
 
 async def test_timeline_and_explain_in_tables_and_json(play) -> None:
