@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from infrastructure.log_chain import Head, Linker, LoggedRow
 
 Report = Callable[[str, str], None]  # (kind, detail) about the row being checked
+LogReport = Callable[[int, str, str], None]  # (position, kind, detail) about the log as a whole
 
 
 @dataclass
@@ -21,12 +22,16 @@ class _OtherKey:
 
 @dataclass
 class ChainCheck:
-    """Feed rows in position order, then `anchors` once; `problems` collects what does not hold.
+    """Feed rows in position order, then call `keys`, and `anchors` when the rows were a whole log; each reports
+    what does not hold through the callback it is given.
 
-    `linker` is the key the auditor has (None: no key given); unkeyed links need none.
+    `linker` is the key the auditor has (None: no key given); unkeyed links need none. `anchor` is a row's
+    (position, link) noted earlier and kept outside the database: the log must still hold it.
     """
 
     linker: Linker | None = None
+    anchor: tuple[int, bytes] | None = None
+    anchor_seen: bool = False
     linked: int = 0
     keyed: int = 0
     unchecked: int = 0  # keyed links left unchecked for want of the key
@@ -47,6 +52,11 @@ class ChainCheck:
         return self.linker is not None and self.linker.keyed
 
     def feed(self, row: LoggedRow, report: Report) -> None:
+        if self.anchor is not None and row.position == self.anchor[0]:
+            self.anchor_seen = True
+            if row.link != self.anchor[1]:
+                report("anchor", "does not carry the anchored link: the log up to here was rewritten (unless the "
+                                 "anchor was taken from another log)")
         if row.link is None:
             self._unlinked(row, report)
             return
@@ -95,7 +105,7 @@ class ChainCheck:
         return (f"does not link to {before}: a row was removed or moved here, or this row (its event, hash or "
                 "link) was altered")
 
-    def keys(self, report: Callable) -> None:
+    def keys(self, report: LogReport) -> None:
         """Whether the key given was the one the links were made with; `report(position, kind, detail)`."""
         for fingerprint, other in self.other_keys.items():
             report(other.first, "key", f"{other.count} links (positions {other.first}–{other.last}) were made with "
@@ -105,16 +115,20 @@ class ChainCheck:
             report(self.last.position, "key", "a key was given, but no link in the log is keyed: nothing here shows "
                                               "the log was not rewritten by someone without the key")
 
-    def anchors(self, head: Head | None, last_position: int, readers: dict[str, int], report: Callable) -> None:
-        """The end of the log against its head record and the readers' positions; `report(position, kind, detail)`."""
+    def anchors(self, head: Head | None, last_position: int, readers: dict[str, int], report: LogReport) -> None:
+        """The end of the log against its head record, the readers' positions and the anchor, if one was given;
+        `report(position, kind, detail)`."""
         self._head(head, report)
+        if self.anchor is not None and not self.anchor_seen:
+            report(self.anchor[0], "anchor", f"the log no longer holds position {self.anchor[0]}, which the anchor "
+                                             "names: that row was removed, or the log's tail was cut before it")
         for reader, position in readers.items():
             if position > last_position:
                 report(position, "reader", f"{reader} has read up to position {position}, past the log's last "
                                            f"position {last_position}: rows after it were removed, or the "
                                            "reader's position was altered")
 
-    def _head(self, head: Head | None, report: Callable) -> None:
+    def _head(self, head: Head | None, report: LogReport) -> None:
         last = self.last
         if head is None:
             if last is not None:
@@ -134,7 +148,7 @@ class ChainCheck:
         elif head.link != last.link:
             report(head.position, "head", "the head record's link is not the last row's: one of them was altered")
 
-    def _seal(self, head: Head, report: Callable) -> None:
+    def _seal(self, head: Head, report: LogReport) -> None:
         if head.keyed_by is None:
             if self.keyed_from is not None:
                 report(head.position, "head", "the head record is unkeyed although the chain is keyed: it was "
@@ -154,8 +168,10 @@ class ChainCheck:
         if self.linked and not self.keyed:
             notes.append(UNKEYED)
         elif self.keyed and self.key_given:
+            earlier = (f" (its links before position {self.keyed_from} were made before the key was set, unkeyed)"
+                       if self.keyed_from != self.began else "")
             notes.append(f"The log chain is keyed (key fingerprint {self.linker.fingerprint.hex()}) and was checked "
-                         "with the key: an event forged, removed or moved by someone without the key shows.")
+                         f"with the key{earlier}: an event forged, removed or moved by someone without the key shows.")
         elif self.keyed:
             notes.append(f"The log chain is keyed (key fingerprint {self.seen_key.hex()}), but no key was given "
                          f"(CHANWARDEN_AUDIT_KEY): its {self.unchecked} keyed links were not checked, so events "

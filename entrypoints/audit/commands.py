@@ -202,20 +202,38 @@ def replay(at: str = typer.Option(..., "--at", help="ISO 8601 instant; events st
     show_damage(past.damage)
 
 
+def parse_anchor(text: str | None) -> tuple[int, bytes] | None:
+    if text is None:
+        return None
+    position, _, link = text.partition(":")
+    try:
+        parsed = int(position), bytes.fromhex(link)
+    except ValueError:
+        parsed = (0, b"")
+    if parsed[0] < 1 or len(parsed[1]) != 32:
+        fail(f"--anchor wants POSITION:LINK as an earlier verify printed it (a position, a colon, 64 hex digits), "
+             f"not {text!r}.")
+    return parsed
+
+
 @audit.command()
 def verify(
     allow_unhashed: bool = typer.Option(False, "--allow-unhashed",
                                         help="Accept rows stored without a hash (written by older tools)."),
+    anchor: str | None = typer.Option(None, "--anchor", metavar="POSITION:LINK",
+                                      help="A head printed by an earlier verify and kept outside the database: "
+                                           "the log must still hold that row with that link."),
     as_json: bool = AS_JSON,
 ) -> None:
     """Check versions, order, decoding, the hash chains, the log chain and its end (and Redis read models);
     exit 1 if anything is wrong. With CHANWARDEN_AUDIT_KEY, keyed links are checked with the key."""
+    anchored = parse_anchor(anchor)
 
     async def work(session: Session) -> Any:
         shared = session.backends.shared_read_models
         # Read before the log, so that on a live log they can only trail what is checked (see store_checker).
         readers = {f"{name} read models": await models.position() for name, models in shared.items()}
-        result = await verify_store(session.store, session.linker, readers)
+        result = await verify_store(session.store, session.linker, readers, anchored)
         if shared:
             if any(p.kind == "undecodable" for p in result.problems):
                 result.drift.append("read models not compared: the log has undecodable events to replay")
@@ -232,6 +250,10 @@ def verify(
                   f"{result.linked} linked in the log chain.", highlight=False)
     for note in result.notes:
         console.print(f"• {note}", highlight=False)
+    if result.head:
+        console.print(f"• The log's head: --anchor {result.head['position']}:{result.head['link']} (kept outside the "
+                      "database, it lets a later verify show that the log up to here was not rewritten).",
+                      highlight=False)
     if result.problems:
         table = Table("position", "stream", "version", "problem", "detail", title="Problems")
         for p in result.problems:

@@ -24,7 +24,7 @@ class Problem:
     position: int
     stream: str  # empty for problems of the log as a whole (its head, a reader)
     version: int
-    kind: str  # order | version | undecodable | hash | unhashed | link | key | head | reader
+    kind: str  # order | version | undecodable | hash | unhashed | link | key | head | reader | anchor
     detail: str
 
 
@@ -39,6 +39,7 @@ class Verification:
     before_chain: int = 0  # rows written before the log chain, checked per stream only
     last_position: int = 0
     readers: dict[str, int] = field(default_factory=dict)
+    head: dict[str, Any] | None = None  # the last linked row: note it outside the database, to anchor a later check
     problems: list[Problem] = field(default_factory=list)
     drift: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the checks prove here, and what they cannot
@@ -68,12 +69,18 @@ class Checker:
     chain is checked alongside (ChainCheck) with the key in `linker`, if the auditor has one.
     """
 
-    def __init__(self, linker: Linker | None = None, codec: EventCodec | None = None) -> None:
+    def __init__(
+        self,
+        linker: Linker | None = None,
+        codec: EventCodec | None = None,
+        anchor: tuple[int, bytes] | None = None,
+        readers: dict[str, int] | None = None,
+    ) -> None:
         self._codec = codec or EventCodec()
         self._last_position = 0
         self._heads: dict[UUID, tuple[int, bytes | None]] = {}  # stream -> (highest version, its stored hash)
-        self.chain = ChainCheck(linker)
-        self.readers: dict[str, int] = {}
+        self.chain = ChainCheck(linker, anchor)
+        self.readers = dict(readers or {})  # the log's readers' positions, read before any row
         self.result = Verification()
 
     @property
@@ -120,41 +127,47 @@ class Checker:
                 problem("hash", "does not match its hash chain: this event (or its hash) was altered")
         self._heads[stream] = (version, stored_hash)
 
-    def conclude(self, head: Head | None = None, readers: dict[str, int] | None = None,
-                 anchored: bool = True) -> Verification:
+    def conclude(self, head: Head | None = None, anchored: bool = True) -> Verification:
         """The result, once every row is fed. `anchored`: the rows are a whole log, with its head and readers
         (an export file has neither)."""
         result, chain = self.result, self.chain
         result.last_position = self._last_position
         result.linked, result.keyed, result.unchecked = chain.linked, chain.keyed, chain.unchecked
         result.before_chain = chain.before_chain
+        if chain.last is not None:
+            result.head = {"position": chain.last.position, "link": chain.last.link.hex()}
 
         def problem(position: int, kind: str, detail: str) -> None:
             result.problems.append(Problem(position, "", 0, kind, detail))
 
         chain.keys(problem)
         if anchored:
-            result.readers = dict(readers or {})
+            result.readers = self.readers
             chain.anchors(head, self._last_position, result.readers, problem)
         result.notes = chain.notes(result.readers if anchored else None, self._last_position)
         return result
 
 
-async def verify_store(store: Any, linker: Linker | None = None, readers: dict[str, int] | None = None) -> Verification:
-    """The whole log checked, and its end against its head and its readers (the tracking table's and `readers`)."""
-    checker = await store_checker(store, linker, readers)
+async def verify_store(
+    store: Any, linker: Linker | None = None, readers: dict[str, int] | None = None,
+    anchor: tuple[int, bytes] | None = None,
+) -> Verification:
+    """The whole log checked, and its end against its head and its readers (the tracking table's and `readers`),
+    and against `anchor`, a (position, link) noted earlier outside the database, if given."""
+    checker = await store_checker(store, linker, readers, anchor)
     async for row in raw_rows(store):
         checker.feed(row)
     return await conclude(checker, store)
 
 
-async def store_checker(store: Any, linker: Linker | None = None, readers: dict[str, int] | None = None) -> Checker:
+async def store_checker(
+    store: Any, linker: Linker | None = None, readers: dict[str, int] | None = None,
+    anchor: tuple[int, bytes] | None = None,
+) -> Checker:
     """A checker for the whole of `store`, holding its readers' positions. They are read before any row, so
     that on a live log they can only trail the rows read after them, never pass them (`readers`, read by the
     caller, must be read before this call for the same reason)."""
-    checker = Checker(linker)
-    checker.readers = {**await store.tracking_positions(), **(readers or {})}
-    return checker
+    return Checker(linker, anchor=anchor, readers={**await store.tracking_positions(), **(readers or {})})
 
 
 async def conclude(checker: Checker, store: Any) -> Verification:
@@ -171,7 +184,7 @@ async def conclude(checker: Checker, store: Any) -> Verification:
         if not caught_up:
             break  # the head names rows that are not there
         head = await store.log_head()
-    return checker.conclude(head, checker.readers)
+    return checker.conclude(head)
 
 
 def verify_rows(rows: Iterable[LoggedRow], linker: Linker | None = None) -> Verification:

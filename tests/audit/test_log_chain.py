@@ -2,10 +2,12 @@
 streams, rows swapped between streams, a cut tail, readers past the log's end. SQL straight into the tables,
 on SQLite and PostgreSQL; the timed scenario interleaves the group's stream and two members' verdicts."""
 
+import json
 from pathlib import Path
 
 import pytest
-from audit_support import Played
+from audit_support import Played, audit
+from eventsourcing.persistence import StoredEvent
 
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.simulated_telegram.clock import EPOCH
@@ -15,7 +17,8 @@ from domain.membership_verdict import MembershipVerdict
 from domain.protected_group import ProtectedGroup
 from entrypoints.audit.verify import verify_store
 from infrastructure.event_codec import EventCodec
-from infrastructure.log_chain import Head
+from infrastructure.event_hashing import event_hash
+from infrastructure.log_chain import Head, Linker
 
 TIMED = Path(__file__).parent / "timed.yaml"
 GROUP, ALICE, BOB = group_stream_id(2001), verdict_stream_id(2001, 1), verdict_stream_id(2001, 2)
@@ -156,3 +159,34 @@ async def test_the_memory_store_keeps_the_same_evidence_and_is_checked_the_same_
     for kept in (store._rows, store._hashes, store._links):  # member 2's stream taken out of the list
         del kept[2:4]
     assert kinds(await verify_store(store)) == {3: ["link"], 6: ["head"]}
+
+
+async def test_a_rewrite_recomputing_every_hash_and_link_passes_but_not_against_an_anchor(play) -> None:
+    """The limit of an unkeyed chain, and its remedy: a head noted outside the database before the rewrite."""
+    played = await play(TIMED)
+    noted = await audit(played.settings, "verify", "--json")
+    head = json.loads(noted.stdout)["head"]
+    anchor = f"{head['position']}:{head['link']}"
+
+    rows = await played.rows()
+    edited = next(r for r in rows if r.event.topic.endswith("MemberRestricted"))
+    hashes: dict = {}
+    link = None
+    for row in rows:  # everything recomputed from the documented formulas, as a forger with write access can
+        state = bytes(row.event.state).replace(b"not_subscribed", b"send_as_channel") if row is edited else None
+        event = StoredEvent(row.event.originator_id, row.event.originator_version, row.event.topic,
+                            state or row.event.state)
+        hashes[event.originator_id] = event_hash(hashes.get(event.originator_id), event)
+        link = Linker().link(link, hashes[event.originator_id])
+        await played.execute("UPDATE {events} SET state = $1, hash = $2, link = $3 WHERE notification_id = $4",
+                             bytes(event.state), hashes[event.originator_id], link, row.position)
+    await played.set_head(Head(rows[-1].position, link, None, None))
+
+    rewritten = await audit(played.settings, "verify")
+    assert rewritten.exit_code == 0, rewritten.output  # nothing in the log can show it
+    against = await audit(played.settings, "verify", "--anchor", anchor, "--json")
+    assert against.exit_code == 1
+    assert [p["kind"] for p in json.loads(against.stdout)["problems"]] == ["anchor"]
+
+    bad = await audit(played.settings, "verify", "--anchor", "twelve:abc")
+    assert bad.exit_code == 2 and "POSITION:LINK" in bad.output and "Traceback" not in bad.output
