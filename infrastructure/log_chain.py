@@ -85,7 +85,8 @@ class Linker:
 
     @classmethod
     def of(cls, key: SecretStr | None) -> "Linker":
-        return cls(None if key is None else key.get_secret_value())
+        """The linker for a key setting; an empty one counts as unset (compose passes unset variables as empty)."""
+        return cls(key.get_secret_value() if key is not None and key.get_secret_value() else None)
 
     @property
     def keyed(self) -> bool:
@@ -94,25 +95,30 @@ class Linker:
     def __repr__(self) -> str:
         return f"Linker(keyed, fingerprint {self.fingerprint.hex()})" if self.fingerprint else "Linker(unkeyed)"
 
-    def _digest(self, *parts: bytes) -> bytes:
-        digest = sha256() if self._mac is None else self._mac.copy()
-        for part in parts:
-            digest.update(part)
+    def _digest(self, message: bytes) -> bytes:
+        if self._mac is None:
+            return sha256(message).digest()
+        digest = self._mac.copy()
+        digest.update(message)
         return digest.digest()
 
     def link(self, previous: bytes | None, stream_hash: bytes) -> bytes:
-        return self._digest(b"link", previous or GENESIS, stream_hash)
+        return self._digest(b"link" + (previous or GENESIS) + stream_hash)
 
     def links(self, previous: bytes | None, stream_hashes: Sequence[bytes]) -> list[bytes]:
-        """The links of a batch appended after the row whose link is `previous` (None: the chain's start)."""
-        out = []
+        """The links of a batch appended after the row whose link is `previous` (None: the chain's start).
+
+        On the path of every append: one digest a row and nothing else (what `link` does, without its call).
+        """
+        digest, out = self._digest, []
+        previous = previous or GENESIS
         for stream_hash in stream_hashes:
-            previous = self.link(previous, stream_hash)
+            previous = digest(b"link" + previous + stream_hash)
             out.append(previous)
         return out
 
     def seal(self, link: bytes) -> bytes | None:
-        return None if self._mac is None else self._digest(b"head", link)
+        return None if self._mac is None else self._digest(b"head" + link)
 
     def head(self, position: int, link: bytes) -> Head:
         return Head(position, link, self.fingerprint, self.seal(link))

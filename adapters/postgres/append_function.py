@@ -9,9 +9,9 @@ that resumes after the highest position it has seen never skips a row committed 
 before the tracking upsert keeps lock order fixed between writers, so they cannot deadlock.
 
 The linked form computes no link itself (HMAC needs the key, which must never reach the database): the
-writer sends links made from the head it last saw, and the function checks under the lock that the head
-still carries it. If another writer moved it, the call fails with HEAD_MOVED and the head's link in the
-error's detail, so the writer relinks and retries without reading anything first.
+writer sends links made from the head it last saw, and the function moves the head on only if, under the
+lock, it still carries that link. If another writer moved it, the call fails with HEAD_MOVED and the head's
+link in the error's detail (rolling back the rows), so the writer relinks and retries without reading first.
 """
 
 from typing import Literal
@@ -26,22 +26,26 @@ def append_function(t: Tables, evidence: Evidence = "none") -> str:
     hashed, linked = evidence in ("hashed", "linked"), evidence == "linked"
     params = ", p_hashes bytea[]" if hashed else ""
     column, value, array, alias = (", hash", ", e.h", ", p_hashes", ", h") if hashed else ("", "", "", "")
-    declare = check = advance = ""
+    declare = advance = ""
     if linked:
         params += ",\n    p_links bytea[], p_after bytea, p_keyed_by bytea, p_seal bytea"
         column, value = column + ", link, keyed_by", value + ", e.l, p_keyed_by"
         array, alias = array + ", p_links", alias + ", l"
         declare = "    head bytea;\n"
-        check = f"""        SELECT h.link INTO head FROM {t.head} h;
-        IF head IS DISTINCT FROM p_after THEN
-            RAISE EXCEPTION 'the log head moved'
-            USING ERRCODE = '{HEAD_MOVED}', DETAIL = coalesce(encode(head, 'hex'), '');
+        # The head moves only if it still carries the link the writer continued from; checked after the insert,
+        # so the usual case costs one UPDATE, and a refusal rolls the rows back with everything else.
+        advance = f"""        UPDATE {t.head} SET position = positions[cardinality(positions)],
+            link = p_links[cardinality(p_links)], keyed_by = p_keyed_by, seal = p_seal
+        WHERE link = p_after;
+        IF NOT FOUND THEN
+            SELECT h.link INTO head FROM {t.head} h;
+            IF head IS NOT NULL OR p_after IS NOT NULL THEN
+                RAISE EXCEPTION 'the log head moved'
+                USING ERRCODE = '{HEAD_MOVED}', DETAIL = coalesce(encode(head, 'hex'), '');
+            END IF;
+            INSERT INTO {t.head} (single, position, link, keyed_by, seal)
+            VALUES (true, positions[cardinality(positions)], p_links[cardinality(p_links)], p_keyed_by, p_seal);
         END IF;
-"""
-        advance = f"""        INSERT INTO {t.head} AS h (single, position, link, keyed_by, seal)
-        VALUES (true, positions[cardinality(positions)], p_links[cardinality(p_links)], p_keyed_by, p_seal)
-        ON CONFLICT (single) DO UPDATE
-        SET position = excluded.position, link = excluded.link, keyed_by = excluded.keyed_by, seal = excluded.seal;
 """
     return f"""
 CREATE OR REPLACE FUNCTION {t.append}(
@@ -54,7 +58,7 @@ DECLARE
     IF cardinality(p_ids) > 0 THEN
         PERFORM set_config('lock_timeout', p_lock_timeout_ms::text, true);  -- SET LOCAL
         LOCK TABLE {t.events} IN EXCLUSIVE MODE;
-{check}        NOTIFY {quote(t.channel)};
+        NOTIFY {quote(t.channel)};
         WITH inserted AS (
             INSERT INTO {t.events} (originator_id, originator_version, topic, state{column})
             SELECT e.i, e.v, e.t, e.s{value}
