@@ -84,7 +84,7 @@ async def test_export_then_import_into_an_empty_store_and_refuse_a_full_one(play
     target = empty_settings()
     imported = await audit(target, "import", str(path))
     assert imported.exit_code == 0, imported.output
-    assert "10 events imported" in imported.output
+    assert "10 events imported" in imported.output and "a log chain of its own (unkeyed)" in imported.output
     again = await audit(target, "import", str(path))
     assert again.exit_code == 1 and "already holds events" in again.output
     copy = await open_store(target)
@@ -120,8 +120,12 @@ async def test_verify_compares_redis_read_models_with_a_replay(play) -> None:
         await models.apply(await models.position() + 1, [], [wrong])  # as if a bad writer got there
         drifted = await audit(settings, "verify", "--json")
         assert drifted.exit_code == 1
-        drift = json.loads(drifted.stdout)["drift"]
-        assert any("verdict 2001/1" in line for line in drift)
+        found = json.loads(drifted.stdout)
+        assert any("verdict 2001/1" in line for line in found["drift"])
+        # The bad writer also claimed a position past the log's end: Redis's readers' position is checked too.
+        assert [p["detail"].split(" has ")[0] for p in found["problems"] if p["kind"] == "reader"] == [
+            "redis read models"
+        ]
     finally:
         await unlink_under(client, settings.redis_prefix, 5)
         await client.aclose()
