@@ -204,8 +204,8 @@ class PostgresEventStore:
     async def _append_now(self, rows: Sequence[StoredEvent], tracking: Tracking | None = None) -> list[int]:
         if not rows:
             return await self._call(rows, [], [], None, tracking)
+        hashes = chain(rows, await self._predecessor_hashes(rows))
         async with self._linking:
-            hashes = chain(rows, await self._predecessor_hashes(rows))
             if self._log_head is _UNREAD:
                 self._log_head = await self._pool.fetchval(f"SELECT link FROM {self._tables.head}")
             for _ in range(RELINKS):
