@@ -113,7 +113,8 @@ class ChainCheck:
                                        f"({self.linker.fingerprint.hex()}): wrong key, so they were not checked")
         if self.key_given and self.linked and self.keyed_from is None:
             report(self.last.position, "key", "a key was given, but no link in the log is keyed: nothing here shows "
-                                              "the log was not rewritten by someone without the key")
+                                              "the log was not rewritten by someone without the key (if the key "
+                                              "was set only now, the next append begins the keyed chain)")
 
     def anchors(self, head: Head | None, last_position: int, readers: dict[str, int], report: LogReport) -> None:
         """The end of the log against its head record, the readers' positions and the anchor, if one was given;
