@@ -17,6 +17,7 @@ from adapters.sqlite.guarded import open_guarded as open_guarded_sqlite
 from adapters.sqlite.lease import FileLease, lease_file
 from adapters.sqlite.spool import SqliteSpool
 from application.ports.clock import Clock
+from infrastructure.log_chain import Linker
 from infrastructure.observability.cache import CacheStats, counting
 from infrastructure.settings import Settings
 
@@ -73,7 +74,7 @@ async def open_backends(
 ) -> Backends:
     """Open what the settings name. With `throwaway`, a run's database and Redis keys are removed on close;
     with `spool`, the spool the gate keeps updates in while the store is away (only a bot needs one)."""
-    backends = Backends(store=await _open_store(settings), cache_stats=CacheStats() if settings.instrument else None)
+    backends = Backends(store=await open_store(settings), cache_stats=CacheStats() if settings.instrument else None)
     # Looked up when closing: a restart in the simulator replaces the store and the spool objects.
     backends._closers.append(lambda: backends.store.close())
     if spool:
@@ -91,15 +92,17 @@ async def open_backends(
     return backends
 
 
-async def _open_store(settings: Settings) -> Any:
-    """The configured store behind its guard; StoreUnavailable (an Unavailable) while it cannot be reached."""
+async def open_store(settings: Settings) -> Any:
+    """The configured store behind its guard, linking its log chain with the audit key when one is set;
+    StoreUnavailable (an Unavailable) while it cannot be reached."""
+    linker = Linker.of(settings.audit_key)
     if settings.event_store == "memory":
-        return InMemoryEventStore()
+        return InMemoryEventStore(linker=linker)
     if settings.event_store == "sqlite":
-        return open_guarded_sqlite(settings.sqlite_path)
+        return open_guarded_sqlite(settings.sqlite_path, linker)
     from adapters.postgres.guarded import open_guarded
 
-    return await open_guarded(settings.postgres_dsn.get_secret_value())
+    return await open_guarded(settings.postgres_dsn.get_secret_value(), linker=linker)
 
 
 def open_lease(settings: Settings) -> Any | None:

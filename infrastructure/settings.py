@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     cache_jitter: float = Field(0.15, ge=0, lt=1)
     # Signs Verify buttons. Set it in production so buttons survive restarts and cannot be forged.
     callback_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    # Keys the log chain (HMAC-SHA-256, infrastructure/log_chain.py), so that whoever can write the database but
+    # lacks the key cannot forge events or a chain that verifies. Unset: the chain is unkeyed.
+    audit_key: SecretStr | None = None
 
     # Telegram, under the names Telegram's own tools use.
     telegram_api_id: int | None = Field(None, validation_alias="TELEGRAM_API_ID")

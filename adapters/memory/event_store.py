@@ -9,13 +9,17 @@ from eventsourcing.persistence import StoredEvent
 from application.ports.event_store import ConcurrencyConflict, Recorded, Tracking
 from infrastructure.event_codec import EventCodec
 from infrastructure.event_hashing import chain
+from infrastructure.log_chain import Head, Linker, LoggedRow
 
 
 class InMemoryEventStore:
-    def __init__(self, codec: EventCodec | None = None) -> None:
+    def __init__(self, codec: EventCodec | None = None, linker: Linker | None = None) -> None:
         self._codec = codec or EventCodec()
+        self._linker = linker or Linker()
         self._rows: list[StoredEvent] = []  # position = index + 1
-        self._hashes: list[bytes | None] = []  # the tamper-evidence chain, alongside the rows
+        self._hashes: list[bytes | None] = []  # the streams' hash chains, alongside the rows
+        self._links: list[bytes] = []  # the log chain, alongside the rows
+        self._head: Head | None = None
         self._versions: dict[UUID, list[int]] = {}  # stream -> positions, in version order
         self._tracking: dict[str, int] = {}
         self._snapshots: dict[UUID, StoredEvent] = {}
@@ -33,11 +37,16 @@ class InMemoryEventStore:
         if tracking is not None and tracking.position <= self._tracking.get(tracking.reader, 0):
             raise ConcurrencyConflict(f"{tracking.reader} already at {self._tracking[tracking.reader]}")
         positions = []
-        for row, digest in zip(stored, chain(stored, self._stored_hash), strict=True):
+        hashes = chain(stored, self._stored_hash)
+        links = self._linker.links(self._head.link if self._head else None, hashes)
+        for row, digest, link in zip(stored, hashes, links, strict=True):
             self._rows.append(row)
             self._hashes.append(digest)
+            self._links.append(link)
             self._versions.setdefault(row.originator_id, []).append(len(self._rows))
             positions.append(len(self._rows))
+        if stored:
+            self._head = self._linker.head(positions[-1], links[-1])
         if tracking is not None:
             self._tracking[tracking.reader] = tracking.position
         return positions
@@ -58,9 +67,21 @@ class InMemoryEventStore:
         return self._hashes[positions[version - 1] - 1] if 0 < version <= len(positions) else None
 
     async def read_all_stored(self, after: int = 0, limit: int = 1000) -> list[tuple[int, StoredEvent, bytes | None]]:
-        """Raw rows with their hashes, for the auditor (nothing decoded, so nothing can fail to decode)."""
-        rows = zip(self._rows[after : after + limit], self._hashes[after : after + limit], strict=True)
-        return [(after + i + 1, row, digest) for i, (row, digest) in enumerate(rows)]
+        """Raw rows with their stream hashes (nothing decoded, so nothing can fail to decode)."""
+        return [(r.position, r.event, r.stream_hash) for r in await self.read_log(after, limit)]
+
+    async def read_log(self, after: int = 0, limit: int = 1000) -> list[LoggedRow]:
+        """Raw rows with their stream hashes and log links, for the auditor."""
+        end = after + limit
+        rows = zip(self._rows[after:end], self._hashes[after:end], self._links[after:end], strict=True)
+        keyed_by = self._linker.fingerprint
+        return [LoggedRow(after + i + 1, row, digest, link, keyed_by) for i, (row, digest, link) in enumerate(rows)]
+
+    async def log_head(self) -> Head | None:
+        return self._head
+
+    async def tracking_positions(self) -> dict[str, int]:
+        return dict(sorted(self._tracking.items()))
 
     async def last_position(self) -> int:
         return len(self._rows)

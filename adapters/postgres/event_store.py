@@ -1,8 +1,9 @@
 """The production log: eventsourcing's PostgreSQL tables, written and read with asyncpg.
 
-Writes go through one server-side call per append (see migrations._append_function), so a batch of
-any size costs one statement, after one indexed read of the hashes its chain continues from (see
-_predecessor_hashes); appends that wait at the same moment share one (see group_commit).
+Writes go through one server-side call per append (see append_function), so a batch of any size costs
+one statement, after one indexed read of the hashes its streams' chains continue from (see
+_predecessor_hashes); appends that wait at the same moment share one (see group_commit). The log chain
+continues from the head this process last wrote or was told of, so linking reads nothing first either.
 The raw methods (append_stored, select_stored, notifications, tracked) speak
 eventsourcing's StoredEvent so its tools can run against this store.
 """
@@ -16,14 +17,19 @@ from uuid import UUID
 import asyncpg
 from eventsourcing.persistence import Notification, StoredEvent
 
+from adapters.postgres.append_function import HEAD_MOVED
 from adapters.postgres.group_commit import GroupCommit
-from adapters.postgres.migrations import Tables, migrate
+from adapters.postgres.migrations import migrate
+from adapters.postgres.tables import Tables
 from application.ports.event_store import ConcurrencyConflict, Recorded, Tracking
 from infrastructure.event_codec import EventCodec
 from infrastructure.event_hashing import chain, predecessors, stream_of
+from infrastructure.log_chain import Head, Linker, LoggedRow
 
 HEADS_KEPT = 100_000  # streams whose last hash is remembered
 WRITERS = 2  # connections for appends: one group commit at a time, and the reactor's tracking beside it
+RELINKS = 100  # appends by other processes an append may see slip in before its own, one after the other
+_UNREAD = b"unread"  # the log head before this process first needs it
 
 
 class PostgresEventStore:
@@ -35,6 +41,7 @@ class PostgresEventStore:
         codec: EventCodec,
         lock_timeout: float,
         writers: asyncpg.Pool | None = None,
+        linker: Linker | None = None,
     ) -> None:
         self._pool = pool
         # Appends have connections of their own: a group commit never queues behind hundreds of reads.
@@ -43,7 +50,8 @@ class PostgresEventStore:
         self._tables = tables
         self._codec = codec
         self._lock_timeout_ms = int(lock_timeout * 1000)
-        self._append_sql = f"SELECT {tables.append}($1, $2, $3, $4, $5, $6, $7, $8)"
+        self._linker = linker or Linker()
+        self._append_sql = f"SELECT {tables.append}({', '.join(f'${n}' for n in range(1, 13))})"
         # The latest snapshot (flagged, first) and the events after it, in one round trip and one MVCC snapshot.
         self._load_sql = (
             f"WITH s AS (SELECT originator_version, topic, state FROM {tables.snapshots} WHERE originator_id = $1 "
@@ -55,6 +63,10 @@ class PostgresEventStore:
         )
         self._group_commit = GroupCommit(self._append_now)
         self._heads: OrderedDict[UUID, tuple[int, bytes]] = OrderedDict()  # stream -> last version we wrote, hash
+        self._log_head: bytes | None = _UNREAD  # the link of the log's last linked row, as far as we know
+        # One append of this process links at a time: the table lock serialises them anyway, and two linking
+        # from the same head would only send one of them round again.
+        self._linking = asyncio.Lock()
         self._listener: asyncpg.Connection | None = None
         self._listener_lock = asyncio.Lock()
         self._notified = 0  # NOTIFYs received; lets a follower ask "anything since count n?" without a gap
@@ -70,6 +82,7 @@ class PostgresEventStore:
         *,
         lock_timeout: float = 10.0,
         pool_size: int = 20,
+        linker: Linker | None = None,
     ) -> "PostgresEventStore":
         """Migrate the schema, then connect. An append waiting longer than lock_timeout for the
         table lock fails with asyncpg.LockNotAvailableError rather than hanging the bot."""
@@ -81,7 +94,8 @@ class PostgresEventStore:
                                          server_settings=settings)
         writers = await asyncpg.create_pool(dsn, min_size=1, max_size=WRITERS, reset=_keep_session,
                                             server_settings=settings)
-        return cls(pool, dsn, Tables(name, schema or "public"), codec or EventCodec(), lock_timeout, writers)
+        tables = Tables(name, schema or "public")
+        return cls(pool, dsn, tables, codec or EventCodec(), lock_timeout, writers, linker)
 
     # The port.
 
@@ -188,7 +202,35 @@ class PostgresEventStore:
         return await self._append_now(rows, tracking)
 
     async def _append_now(self, rows: Sequence[StoredEvent], tracking: Tracking | None = None) -> list[int]:
-        hashes = chain(rows, await self._predecessor_hashes(rows)) if rows else []
+        if not rows:
+            return await self._call(rows, [], [], None, tracking)
+        hashes = chain(rows, await self._predecessor_hashes(rows))
+        async with self._linking:
+            if self._log_head is _UNREAD:
+                self._log_head = await self._pool.fetchval(f"SELECT link FROM {self._tables.head}")
+            for _ in range(RELINKS):
+                links = self._linker.links(self._log_head, hashes)
+                try:
+                    positions = await self._call(rows, hashes, links, self._log_head, tracking)
+                except asyncpg.PostgresError as error:
+                    if error.sqlstate != HEAD_MOVED:
+                        raise
+                    self._log_head = bytes.fromhex(error.detail or "") or None  # another process appended
+                    continue
+                self._log_head = links[-1]
+                self._remember_heads(rows, hashes)
+                return positions
+        raise RuntimeError(f"the log's head moved {RELINKS} times in a row under this append: other writers "
+                           "keep appending; try again")
+
+    async def _call(
+        self,
+        rows: Sequence[StoredEvent],
+        hashes: Sequence[bytes],
+        links: Sequence[bytes],
+        after: bytes | None,
+        tracking: Tracking | None,
+    ) -> list[int]:
         try:
             positions = await self._writers.fetchval(
                 self._append_sql,
@@ -200,10 +242,13 @@ class PostgresEventStore:
                 tracking.position if tracking else None,
                 self._lock_timeout_ms,
                 hashes,
+                links,
+                after,
+                self._linker.fingerprint,
+                self._linker.seal(links[-1]) if links else None,
             )
         except asyncpg.UniqueViolationError as error:
             raise ConcurrencyConflict(error.detail or str(error)) from None
-        self._remember_heads(rows, hashes)
         return list(positions)
 
     def _remember_heads(self, rows: Sequence[StoredEvent], hashes: Sequence[bytes]) -> None:
@@ -244,13 +289,29 @@ class PostgresEventStore:
         return lambda stream, version: known.get((stream, version))
 
     async def read_all_stored(self, after: int = 0, limit: int = 1000) -> list[tuple[int, StoredEvent, bytes | None]]:
-        """Raw rows with their hashes, for the auditor (nothing decoded, so nothing can fail to decode)."""
+        """Raw rows with their stream hashes (nothing decoded, so nothing can fail to decode)."""
+        return [(r.position, r.event, r.stream_hash) for r in await self.read_log(after, limit)]
+
+    async def read_log(self, after: int = 0, limit: int = 1000) -> list[LoggedRow]:
+        """Raw rows with their stream hashes and log links, for the auditor."""
         rows = await self._pool.fetch(
-            "SELECT notification_id, originator_id, originator_version, topic, state, hash "
+            "SELECT notification_id, originator_id, originator_version, topic, state, hash, link, keyed_by "
             f"FROM {self._tables.events} WHERE notification_id > $1 ORDER BY notification_id LIMIT $2",
             after, limit,
         )
-        return [(r[0], StoredEvent(UUID(bytes=r[1].bytes), r[2], r[3], r[4]), r[5]) for r in rows]
+        return [LoggedRow(r[0], StoredEvent(UUID(bytes=r[1].bytes), r[2], r[3], r[4]), r[5], r[6], r[7]) for r in rows]
+
+    async def log_head(self) -> Head | None:
+        found = await self._pool.fetchrow(f"SELECT position, link, keyed_by, seal FROM {self._tables.head}")
+        return None if found is None else Head(*found)
+
+    async def tracking_positions(self) -> dict[str, int]:
+        """Every reader's position in this log (eventsourcing's marker row, which is no reader, left out)."""
+        rows = await self._pool.fetch(
+            f"SELECT application_name, notification_id FROM {self._tables.tracking} "
+            "WHERE application_name <> '__migration__' ORDER BY application_name"
+        )
+        return {r[0]: r[1] for r in rows}
 
     async def select_stored(
         self,

@@ -13,6 +13,7 @@ import asyncpg
 from adapters.guarded_store import GuardedStore, StoreUnavailable
 from adapters.postgres.event_store import PostgresEventStore
 from adapters.postgres.migrations import ensure_database
+from infrastructure.log_chain import Linker
 
 T = TypeVar("T")
 
@@ -47,7 +48,7 @@ class GuardedEventStore(GuardedStore):
         return await unless_lost(call(), what, self._timeout)
 
 
-async def open_guarded(dsn: str, timeout: float = OPEN_TIMEOUT) -> GuardedEventStore:
+async def open_guarded(dsn: str, timeout: float = OPEN_TIMEOUT, linker: Linker | None = None) -> GuardedEventStore:
     """Create the database if needed, migrate and connect; StoreUnavailable while the server is out of reach."""
     await unless_lost(ensure_database(dsn), "connect", timeout)
-    return GuardedEventStore(await unless_lost(PostgresEventStore.open(dsn), "connect", timeout))
+    return GuardedEventStore(await unless_lost(PostgresEventStore.open(dsn, linker=linker), "connect", timeout))

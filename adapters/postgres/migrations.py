@@ -1,17 +1,16 @@
-"""The log's schema in PostgreSQL, versioned so that later changes (an event hash column) apply once and in order.
+"""The log's schema in PostgreSQL, versioned so that later changes (hashes, the log chain) apply once and in order.
 
 The tables are eventsourcing's own layout, with its index name and storage settings, so the library's
 recorders can open the same tables without creating anything beside them.
 """
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 import asyncpg
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+from adapters.postgres.append_function import append_function
+from adapters.postgres.tables import Tables, quote
 
 # An append-only table is never updated, so vacuum has little to do but statistics must keep up (as eventsourcing).
 _STORAGE = (
@@ -19,51 +18,6 @@ _STORAGE = (
     "autovacuum_vacuum_scale_factor = 0.5, autovacuum_analyze_threshold = 1000, "
     "autovacuum_analyze_scale_factor = 0.01)"
 )
-
-
-def quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-@dataclass(frozen=True)
-class Tables:
-    """Quoted, schema-qualified names of everything one log owns."""
-
-    name: str
-    schema: str = "public"
-
-    def __post_init__(self) -> None:
-        for part in (self.name, self.schema):
-            if not _NAME.match(part) or len(part) > 48:
-                raise ValueError(f"not a usable identifier: {part!r}")
-
-    def _qualified(self, suffix: str) -> str:
-        return f"{quote(self.schema)}.{quote(self.name + suffix)}"
-
-    @property
-    def events(self) -> str:
-        return self._qualified("_events")
-
-    @property
-    def tracking(self) -> str:
-        return self._qualified("_tracking")
-
-    @property
-    def versions(self) -> str:
-        return self._qualified("_schema_version")
-
-    @property
-    def snapshots(self) -> str:
-        return self._qualified("_snapshots")
-
-    @property
-    def append(self) -> str:
-        return self._qualified("_append")
-
-    @property
-    def channel(self) -> str:
-        # eventsourcing notifies on the bare events-table name, whatever the schema.
-        return f"{self.name}_events"
 
 
 def _initial(t: Tables) -> list[str]:
@@ -77,52 +31,8 @@ def _initial(t: Tables) -> list[str]:
         f"PRIMARY KEY (application_name)) {_STORAGE}",
         # eventsourcing's tracking recorder rebuilds a tracking table that lacks this marker row.
         f"INSERT INTO {t.tracking} VALUES ('__migration__', 1) ON CONFLICT DO NOTHING",
-        _append_function(t),
+        append_function(t),
     ]
-
-
-def _append_function(t: Tables, hashed: bool = False) -> str:
-    """The whole write protocol as one server-side call: one round trip, one transaction.
-
-    The EXCLUSIVE lock (which readers do not wait for) makes insert order equal commit order, so a reader
-    that resumes after the highest position it has seen never skips a row committed later. Taking it
-    before the tracking upsert keeps lock order fixed between writers, so they cannot deadlock.
-    The first version (migration 1) stores no hash; migration 3 replaces it with one that does.
-    """
-    hashes = ", p_hashes bytea[]" if hashed else ""
-    column, value, array, alias = (", hash", ", e.h", ", p_hashes", ", h") if hashed else ("", "", "", "")
-    return f"""
-CREATE OR REPLACE FUNCTION {t.append}(
-    p_ids uuid[], p_versions bigint[], p_topics text[], p_states bytea[],
-    p_reader text, p_position bigint, p_lock_timeout_ms integer{hashes}
-) RETURNS bigint[] LANGUAGE plpgsql AS $body$
-DECLARE
-    positions bigint[] := '{{}}';
-BEGIN
-    IF cardinality(p_ids) > 0 THEN
-        PERFORM set_config('lock_timeout', p_lock_timeout_ms::text, true);  -- SET LOCAL
-        LOCK TABLE {t.events} IN EXCLUSIVE MODE;
-        NOTIFY {quote(t.channel)};
-        WITH inserted AS (
-            INSERT INTO {t.events} (originator_id, originator_version, topic, state{column})
-            SELECT e.i, e.v, e.t, e.s{value}
-            FROM unnest(p_ids, p_versions, p_topics, p_states{array}) WITH ORDINALITY AS e(i, v, t, s{alias}, n)
-            ORDER BY e.n
-            RETURNING notification_id
-        )
-        SELECT array_agg(inserted.notification_id ORDER BY inserted.notification_id) INTO positions FROM inserted;
-    END IF;
-    IF p_reader IS NOT NULL THEN
-        INSERT INTO {t.tracking} AS tr (application_name, notification_id) VALUES (p_reader, p_position)
-        ON CONFLICT (application_name) DO UPDATE SET notification_id = excluded.notification_id
-        WHERE tr.notification_id < excluded.notification_id;
-        IF NOT FOUND THEN
-            RAISE unique_violation USING MESSAGE = format('%s already tracked %s or later', p_reader, p_position);
-        END IF;
-    END IF;
-    RETURN positions;
-END
-$body$"""
 
 
 def _snapshots(t: Tables) -> list[str]:
@@ -143,12 +53,28 @@ def _event_hashes(t: Tables) -> list[str]:
     return [
         f"ALTER TABLE {t.events} ADD COLUMN IF NOT EXISTS hash bytea",
         f"DROP FUNCTION IF EXISTS {t.append}(uuid[], bigint[], text[], bytea[], text, bigint, integer)",
-        _append_function(t, hashed=True),
+        append_function(t, "hashed"),
+    ]
+
+
+def _log_chain(t: Tables) -> list[str]:
+    """The log chain and its head record (infrastructure/log_chain.py), written by the append function.
+
+    Both columns are nullable: rows stored before this step, or by eventsourcing's own recorder, carry no link,
+    and the auditor reports them for what they are. The eight-argument function is dropped so that no caller
+    of ours can keep appending unlinked rows.
+    """
+    return [
+        f"ALTER TABLE {t.events} ADD COLUMN IF NOT EXISTS link bytea, ADD COLUMN IF NOT EXISTS keyed_by bytea",
+        f"CREATE TABLE IF NOT EXISTS {t.head} (single boolean PRIMARY KEY DEFAULT true CHECK (single), "
+        "position bigint NOT NULL, link bytea NOT NULL, keyed_by bytea, seal bytea)",
+        f"DROP FUNCTION IF EXISTS {t.append}(uuid[], bigint[], text[], bytea[], text, bigint, integer, bytea[])",
+        append_function(t, "linked"),
     ]
 
 
 # Append only; never edit a released step.
-MIGRATIONS: list[Callable[[Tables], list[str]]] = [_initial, _snapshots, _event_hashes]
+MIGRATIONS: list[Callable[[Tables], list[str]]] = [_initial, _snapshots, _event_hashes, _log_chain]
 
 
 async def migrate(dsn: str, name: str = "chanwarden", schema: str | None = None) -> int:

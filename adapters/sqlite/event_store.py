@@ -15,6 +15,7 @@ from eventsourcing.persistence import StoredEvent
 from application.ports.event_store import ConcurrencyConflict, Recorded, Tracking
 from infrastructure.event_codec import EventCodec
 from infrastructure.event_hashing import chain
+from infrastructure.log_chain import Head, Linker, LoggedRow
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stored_events (
@@ -36,12 +37,23 @@ CREATE TABLE IF NOT EXISTS tracking (
     application_name TEXT PRIMARY KEY,
     notification_id INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS log_head (
+    single INTEGER PRIMARY KEY CHECK (single = 1),
+    position INTEGER NOT NULL,
+    link BLOB NOT NULL,
+    keyed_by BLOB,
+    seal BLOB
+);
 """
+# Evidence added to logs created before it existed: the stream hash (infrastructure/event_hashing.py), then
+# the log chain (infrastructure/log_chain.py).
+_ADDED_COLUMNS = {"hash": "BLOB", "link": "BLOB", "keyed_by": "BLOB"}
 
 
 class SqliteEventStore:
-    def __init__(self, path: str | Path, codec: EventCodec | None = None) -> None:
+    def __init__(self, path: str | Path, codec: EventCodec | None = None, linker: Linker | None = None) -> None:
         self._codec = codec or EventCodec()
+        self._linker = linker or Linker()
         self.path = path
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -51,9 +63,10 @@ class SqliteEventStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        # The tamper-evidence hash (infrastructure/event_hashing.py), added to logs created before it existed.
-        if "hash" not in {c[1] for c in self._db.execute("PRAGMA table_info(stored_events)")}:
-            self._db.execute("ALTER TABLE stored_events ADD COLUMN hash BLOB")
+        present = {c[1] for c in self._db.execute("PRAGMA table_info(stored_events)")}
+        for column, kind in _ADDED_COLUMNS.items():
+            if column not in present:
+                self._db.execute(f"ALTER TABLE stored_events ADD COLUMN {column} {kind}")
 
     async def append(self, events: Sequence[Any], tracking: Tracking | None = None) -> list[int]:
         return await self.append_stored([self._codec.encode(e) for e in events], tracking)
@@ -62,17 +75,25 @@ class SqliteEventStore:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            # Under the write lock BEGIN IMMEDIATE took, no other writer can add to a stream between our
-            # reading its predecessor's hash and our insert.
+            # Under the write lock BEGIN IMMEDIATE took, no other writer can add to a stream or to the log between
+            # our reading the hashes and the head we continue from and our insert.
             hashes = chain(rows, self._stored_hash)
+            links = self._linker.links(self._head_link(), hashes)
             positions = []
-            for row, digest in zip(rows, hashes, strict=True):
+            for row, digest, link in zip(rows, hashes, links, strict=True):
                 cursor = db.execute(
-                    "INSERT INTO stored_events (originator_id, originator_version, topic, state, hash) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (row.originator_id.hex, row.originator_version, row.topic, row.state, digest),
+                    "INSERT INTO stored_events (originator_id, originator_version, topic, state, hash, link, keyed_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (row.originator_id.hex, row.originator_version, row.topic, row.state, digest, link,
+                     self._linker.fingerprint),
                 )
                 positions.append(cursor.lastrowid)
+            if rows:
+                head = self._linker.head(positions[-1], links[-1])
+                db.execute(
+                    "INSERT OR REPLACE INTO log_head (single, position, link, keyed_by, seal) VALUES (1, ?, ?, ?, ?)",
+                    (head.position, head.link, head.keyed_by, head.seal),
+                )
             if tracking is not None:
                 self._track(tracking)
             db.execute("COMMIT")
@@ -105,16 +126,32 @@ class SqliteEventStore:
         ).fetchone()
         return None if found is None or found[0] is None else bytes(found[0])
 
+    def _head_link(self) -> bytes | None:
+        found = self._db.execute("SELECT link FROM log_head").fetchone()
+        return None if found is None else _blob(found[0])
+
     async def read_all_stored(self, after: int = 0, limit: int = 1000) -> list[tuple[int, StoredEvent, bytes | None]]:
-        """Raw rows with their hashes, for the auditor (nothing decoded, so nothing can fail to decode)."""
+        """Raw rows with their stream hashes (nothing decoded, so nothing can fail to decode)."""
+        return [(r.position, r.event, r.stream_hash) for r in await self.read_log(after, limit)]
+
+    async def read_log(self, after: int = 0, limit: int = 1000) -> list[LoggedRow]:
+        """Raw rows with their stream hashes and log links, for the auditor."""
         rows = self._db.execute(
-            "SELECT notification_id, originator_id, originator_version, topic, state, hash FROM stored_events "
-            "WHERE notification_id > ? ORDER BY notification_id LIMIT ?",
+            "SELECT notification_id, originator_id, originator_version, topic, state, hash, link, keyed_by "
+            "FROM stored_events WHERE notification_id > ? ORDER BY notification_id LIMIT ?",
             (after, limit),
         ).fetchall()
         return [
-            (n, StoredEvent(UUID(hex=o), v, t, _blob(s)), None if h is None else _blob(h)) for n, o, v, t, s, h in rows
+            LoggedRow(n, StoredEvent(UUID(hex=o), v, t, _blob(s)), _maybe_blob(h), _maybe_blob(lk), _maybe_blob(k))
+            for n, o, v, t, s, h, lk, k in rows
         ]
+
+    async def log_head(self) -> Head | None:
+        found = self._db.execute("SELECT position, link, keyed_by, seal FROM log_head").fetchone()
+        return None if found is None else Head(found[0], _blob(found[1]), _maybe_blob(found[2]), _maybe_blob(found[3]))
+
+    async def tracking_positions(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT application_name, notification_id FROM tracking ORDER BY 1").fetchall())
 
     async def read_stream(self, stream_id: UUID, after_version: int = 0) -> list[Any]:
         rows = self._db.execute(
@@ -174,3 +211,7 @@ class SqliteEventStore:
 def _blob(value: bytes | str) -> bytes:
     """SQLite keeps whatever type it is given: a row edited by hand may hold text where bytes belong."""
     return value.encode() if isinstance(value, str) else bytes(value)
+
+
+def _maybe_blob(value: bytes | str | None) -> bytes | None:
+    return None if value is None else _blob(value)

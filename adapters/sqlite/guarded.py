@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from adapters.guarded_store import GuardedStore, StoreUnavailable
 from adapters.sqlite.event_store import SqliteEventStore
+from infrastructure.log_chain import Linker
 
 T = TypeVar("T")
 
@@ -48,10 +49,10 @@ class GuardedSqliteStore(GuardedStore):
                 await asyncio.sleep(pause)
 
 
-def open_guarded(path: Path) -> GuardedSqliteStore:
-    """Open the file; StoreUnavailable while it cannot be opened or read for now."""
+def open_guarded(path: Path, linker: Linker | None = None) -> GuardedSqliteStore:
+    """Open the file (its log chain linked by `linker`); StoreUnavailable while it cannot be opened or read."""
     try:
-        return GuardedSqliteStore(SqliteEventStore(path))
+        return GuardedSqliteStore(SqliteEventStore(path, linker=linker))
     except sqlite3.OperationalError as error:
         if out_of_reach(error):
             raise StoreUnavailable(f"open {path.name}: {error}") from error

@@ -8,10 +8,10 @@ from typing import Literal
 import typer
 from rich.progress import Progress
 
-from entrypoints.audit.commands import GROUP, audit, console, errors, fail, run
+from entrypoints.audit.commands import GROUP, Session, audit, console, errors, fail, run, show_damage
 from entrypoints.audit.report import collect, render
-from entrypoints.audit.transfer import ImportRefused, export_jsonl, import_jsonl
-from infrastructure.backends import Backends
+from entrypoints.audit.transfer import Imported, ImportRefused, export_jsonl, import_jsonl
+from infrastructure.log_chain import Linker
 
 
 @audit.command()
@@ -19,15 +19,15 @@ def export(
     fmt: Literal["jsonl"] = typer.Option("jsonl", "--format", help="jsonl: one stored event per line."),
     out: Path | None = typer.Option(None, "--out", help="Write to this file instead of standard output."),
 ) -> None:
-    """Stream every stored event, with its hash, in log order (progress on standard error)."""
+    """Stream every stored event, with its hash and log link, in log order (progress on standard error)."""
 
-    async def work(backends: Backends) -> int:
-        total = await backends.store.last_position()
+    async def work(session: Session) -> int:
+        total = await session.store.last_position()
         with Progress(console=errors, transient=True) as progress:
             task = progress.add_task("exporting", total=total)
             target = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115 (closed below)
             try:
-                return await export_jsonl(backends.store, target, lambda n: progress.advance(task, n))
+                return await export_jsonl(session.store, target, lambda n: progress.advance(task, n))
             finally:
                 if out:
                     target.close()
@@ -44,18 +44,25 @@ def import_(
     allow_unhashed: bool = typer.Option(False, "--allow-unhashed",
                                         help="Accept rows without a hash; they get a new one."),
 ) -> None:
-    """Copy an export into an EMPTY event store: the same streams, versions, topics, states and hashes."""
+    """Copy an export into an EMPTY event store: the same streams, versions, topics, states and hashes; the
+    store links the log chain afresh (with CHANWARDEN_AUDIT_KEY, if set)."""
 
-    async def work(backends: Backends) -> int:
+    async def work(session: Session) -> tuple[Imported, Linker]:
         with Progress(console=errors, transient=True) as progress:
             task = progress.add_task("importing", total=None)
-            return await import_jsonl(backends.store, file, allow_unhashed, lambda n: progress.advance(task, n))
+            imported = await import_jsonl(session.store, file, allow_unhashed, lambda n: progress.advance(task, n),
+                                          session.linker)
+        return imported, session.linker
 
     try:
-        count = run(work, must_exist=False)
+        imported, linker = run(work, must_exist=False)
     except ImportRefused as refusal:
         fail(f"Nothing was imported: {refusal}", 1)
-    console.print(f"{count} events imported.")
+    chain = f"keyed, key fingerprint {linker.fingerprint.hex()}" if linker.keyed else "unkeyed"
+    console.print(f"{imported.count} events imported. The store linked them into a log chain of its own ({chain}): "
+                  "their stream hashes are the file's, their links are new.", highlight=False)
+    for note in imported.unchecked:
+        console.print(f"Note: {note}.", highlight=False)
 
 
 @audit.command()
@@ -65,8 +72,9 @@ def report(
     bucket: Literal["auto", "hour", "day"] = typer.Option("auto", "--bucket", help="Count per hour or per day."),
 ) -> None:
     """A self-contained HTML report: restrictions and releases over time, and the top reasons."""
-    found = run(lambda b: collect(b.store, group, bucket))
-    out.write_text(render(found, datetime.now(UTC)), encoding="utf-8")
+    found, damage = run(lambda s: s.checked(lambda c: collect(s.store, group, bucket, c)))
+    out.write_text(render(found, datetime.now(UTC), damage), encoding="utf-8")
     restrictions, releases = sum(found.restrictions.values()), sum(found.releases.values())
     console.print(f"Report on {found.title or group} written to {out}: "
                   f"{restrictions} restrictions, {releases} releases.", highlight=False)
+    show_damage(damage)

@@ -1,4 +1,9 @@
-"""A group's history in plain words, and how one member came to stand where they stand."""
+"""A group's history in plain words, and how one member came to stand where they stand.
+
+Both read the log row by row and keep going over damage: an event that cannot be decoded or applied is
+shown as such, and its stream's state is the one before it (rebuild.py). Given a checker, they verify the
+log in the same pass, so the caller can say whether the history shown can be trusted (damage.py).
+"""
 
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
@@ -9,10 +14,12 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from application.ports.read_models import GroupView, VerdictView
-from application.repository import Repository
 from application.views import group_view, verdict_view
 from domain.ids import group_stream_id, verdict_stream_id
+from entrypoints.audit.damage import Damage
 from entrypoints.audit.log import Names, decode, iso, kind_of, plain, raw_rows
+from entrypoints.audit.rebuild import Streams
+from entrypoints.audit.verify import Checker
 from entrypoints.narration import describe
 from infrastructure.event_codec import EventCodec
 
@@ -34,21 +41,24 @@ class Entry:
 
 
 async def group_events(
-    store: Any, chat_id: int, user: int | None = None, names: Names | None = None
+    store: Any, chat_id: int, user: int | None = None, names: Names | None = None, checker: Checker | None = None
 ) -> AsyncIterator[tuple[int, str, Any | None, StoredEvent]]:
     """(position, subject, event or None if undecodable, row) for the group's stream and its members' verdicts
-    (or one member's), in log order; `names` learns channel titles on the way."""
+    (or one member's), in log order; `names` learns channel titles on the way, `checker` sees every row."""
     codec, names = EventCodec(), names if names is not None else Names()
     group_id = group_stream_id(chat_id)
     members: dict[UUID, int] = {} if user is None else {verdict_stream_id(chat_id, user): user}
-    async for position, row, _ in raw_rows(store):
+    async for logged in raw_rows(store):
+        if checker is not None:
+            checker.feed(logged)
+        position, row = logged.position, logged.event
         stream = row.originator_id
         if stream != group_id and stream not in members:
             # Verdict streams are found by their first event, the only one that names chat and member.
             if user is not None or not row.topic.endswith(_OPENED):
                 continue
             opened = decode(codec, row)
-            if opened is None or opened.chat_id != chat_id:
+            if getattr(opened, "chat_id", None) != chat_id or not isinstance(getattr(opened, "member_id", None), int):
                 continue
             members[stream] = opened.member_id
         event = decode(codec, row)
@@ -57,17 +67,31 @@ async def group_events(
         yield position, "group" if stream == group_id else names(members[stream]), event, row
 
 
+def entry(position: int, subject: str, event: Any | None, row: StoredEvent, names: Names) -> Entry:
+    if event is None:
+        return Entry(position, None, subject, kind_of(row.topic), "this event could not be decoded")
+    try:
+        text = describe(event, names)
+    except Exception:  # decoded, but without the fields its kind has: damaged
+        text = "this event's fields could not be read"
+    return Entry(position, getattr(event, "timestamp", None), subject, type(event).__name__, text)
+
+
 async def timeline(
-    store: Any, chat_id: int, user: int | None = None, since: datetime | None = None, until: datetime | None = None
+    store: Any,
+    chat_id: int,
+    user: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    checker: Checker | None = None,
 ) -> list[Entry]:
     """Every event of the group (and of its members' verdicts, or one member's) in log order, in words."""
     names = Names()
     entries = []
-    async for position, subject, event, row in group_events(store, chat_id, user, names):
-        if event is None:
-            entries.append(Entry(position, None, subject, kind_of(row.topic), "this event could not be decoded"))
-        elif not ((since and event.timestamp < since) or (until and event.timestamp > until)):
-            entries.append(Entry(position, event.timestamp, subject, type(event).__name__, describe(event, names)))
+    async for position, subject, event, row in group_events(store, chat_id, user, names, checker):
+        found = entry(position, subject, event, row, names)
+        if found.time is None or not ((since and found.time < since) or (until and found.time > until)):
+            entries.append(found)
     return entries
 
 
@@ -79,6 +103,17 @@ class Explanation:
     state: str = ""
     chain: list[Entry] = field(default_factory=list)
     decisive: int | None = None  # position of the event that set the current status
+    streams: Streams = field(default_factory=Streams)
+    verified: bool | None = None  # None: not checked
+    history: str = ""  # whether the history shown can be trusted, in words
+    damage: Damage | None = None
+
+    def judge(self, damage: Damage, chat_id: int, user: int) -> None:
+        """Say whether this history is verified, from a check of the whole log made in the same pass."""
+        damage.stops = list(self.streams.stops.values())
+        self.damage = damage
+        self.verified, self.history = damage.history({str(group_stream_id(chat_id)),
+                                                      str(verdict_stream_id(chat_id, user))})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,28 +123,40 @@ class Explanation:
             "mute_in_force": self.mute_in_force,
             "decisive_position": self.decisive,
             "chain": [e.to_dict() for e in self.chain],
+            "verified": self.verified,
+            "history": self.history,
+            "damage": None if self.damage is None else self.damage.to_dict(),
         }
 
 
-async def explain(store: Any, chat_id: int, user: int) -> Explanation:
-    """The member's current state, and the group's and the member's events that led to it."""
-    repository = Repository(store)
-    group = await repository.get(group_stream_id(chat_id))
-    verdict = await repository.get(verdict_stream_id(chat_id, user))
-    chain = await timeline(store, chat_id, user)
-    names = Names()
-    for event in await store.read_stream(group_stream_id(chat_id)):
-        names.learn(event)
-    found = Explanation(group and group_view(group), verdict and verdict_view(verdict), chain=chain)
-    found.mute_in_force = bool(getattr(verdict, "mute_in_force", False))
-    found.decisive = next((e.position for e in reversed(chain) if e.kind in _STATUS_EVENTS), None)
-    found.state = _state_in_words(found, names, user)
+async def explain(store: Any, chat_id: int, user: int, checker: Checker | None = None) -> Explanation:
+    """The member's current state, and the group's and the member's events that led to it, rebuilt from the
+    log itself (snapshots are a cache, not evidence)."""
+    names, streams, chain, applied = Names(), Streams(), [], set()
+    async for position, subject, event, row in group_events(store, chat_id, user, names, checker):
+        chain.append(entry(position, subject, event, row, names))
+        if streams.apply(position, row.originator_id, event):
+            applied.add(position)
+    group_id, verdict_id = group_stream_id(chat_id), verdict_stream_id(chat_id, user)
+    group, verdict = streams.view(group_id, group_view), streams.view(verdict_id, verdict_view)
+    found = Explanation(group, verdict, chain=chain, streams=streams)
+    found.mute_in_force = verdict is not None and bool(getattr(streams.aggregates[verdict_id], "mute_in_force", False))
+    # The current state comes from the last status event applied; one after a damaged event never was.
+    found.decisive = next((e.position for e in reversed(chain) if e.kind in _STATUS_EVENTS and e.position in applied),
+                          None)
+    found.state = _state_in_words(found, names, user, verdict_id in streams.stops)
+    for stop in streams.stops.values():
+        whose = "the group's" if stop.stream == group_id else "the member's"
+        found.state += (f" {whose.capitalize()} history stops at position {stop.position} ({stop.reason}): "
+                        f"{whose} state above is the one before it.")
     return found
 
 
-def _state_in_words(found: Explanation, names: Names, user: int) -> str:
+def _state_in_words(found: Explanation, names: Names, user: int, verdict_stopped: bool) -> str:
     who = names(user)
     if found.verdict is None:
+        if verdict_stopped:
+            return f"The bot's verdict on {who} could not be rebuilt: its history is damaged from its start."
         guarded = "is protected" if found.group and found.group.protected else "is not protected"
         return f"The bot has never judged {who} in this group (the group {guarded})."
     view = found.verdict

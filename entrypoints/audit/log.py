@@ -7,21 +7,20 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 
 from infrastructure.event_codec import EventCodec
+from infrastructure.log_chain import LoggedRow
 
 PAGE = 1000
 
-Row = tuple[int, StoredEvent, bytes | None]
 
-
-async def raw_rows(store: Any, after: int = 0, page: int = PAGE) -> AsyncIterator[Row]:
+async def raw_rows(store: Any, after: int = 0, page: int = PAGE) -> AsyncIterator[LoggedRow]:
     """Every stored row after `after`, in position order, a page at a time so memory stays flat.
 
     Raw rows rather than decoded events: an undecodable row is something to report, not a reason to stop.
     """
-    while rows := await store.read_all_stored(after, page):
+    while rows := await store.read_log(after, page):
         for row in rows:
             yield row
-        after = rows[-1][0]
+        after = rows[-1].position
 
 
 def decode(codec: EventCodec, row: StoredEvent) -> Any | None:
@@ -67,8 +66,9 @@ class Names:
             self._channel(data["channel"])
 
     def _channel(self, channel: dict[str, Any]) -> None:
-        username = channel.get("username")
-        self.channels[channel["id"]] = channel["title"] + (f" (@{username})" if username else "")
+        username, title = channel.get("username"), channel.get("title")
+        if isinstance(title, str) and isinstance(channel.get("id"), int):  # a damaged event may lack either
+            self.channels[channel["id"]] = title + (f" (@{username})" if username else "")
 
     def __call__(self, value: Any) -> str:
         if value in self.channels:

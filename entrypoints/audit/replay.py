@@ -9,7 +9,10 @@ from application.ports.read_models import GroupView, VerdictView
 from application.views import group_view, verdict_view
 from domain.membership_verdict import MembershipVerdict
 from domain.protected_group import ProtectedGroup
+from entrypoints.audit.damage import Damage
 from entrypoints.audit.log import decode, iso, plain, raw_rows
+from entrypoints.audit.rebuild import Stop, Streams
+from entrypoints.audit.verify import Checker
 from infrastructure.event_codec import EventCodec
 
 
@@ -19,7 +22,8 @@ class PastState:
     applied: int = 0
     groups: list[GroupView] = field(default_factory=list)
     verdicts: list[VerdictView] = field(default_factory=list)
-    undecodable: list[int] = field(default_factory=list)  # positions skipped, with the rest of their stream
+    stops: list[Stop] = field(default_factory=list)  # damaged events, skipped with the rest of their stream
+    damage: Damage | None = None
 
     def restricted(self) -> list[VerdictView]:
         return [v for v in self.verdicts if v.status == "restricted"]
@@ -34,38 +38,37 @@ class PastState:
             "groups": [asdict(g) for g in self.groups],
             "restricted": [plain(asdict(v)) for v in self.restricted()],
             "verdicts_by_status": statuses,
-            "undecodable_positions": self.undecodable,
+            "stopped": [s.to_dict() for s in self.stops],
+            "damage": None if self.damage is None else self.damage.to_dict(),
         }
 
 
-async def replay_at(store: Any, at: datetime) -> PastState:
+async def replay_at(store: Any, at: datetime, checker: Checker | None = None) -> PastState:
     """Apply, stream by stream in log order, every event recorded at or before `at`.
 
     A stream stops at its first event after `at`: its later events build on that one, and one clock stamps
-    a stream's events in order, so nothing after it can belong to the past either. An undecodable event
-    stops its stream the same way (what follows it cannot be applied without it) and is listed.
+    a stream's events in order, so nothing after it can belong to the past either. A damaged event (one that
+    cannot be decoded or applied) stops its stream the same way and is listed. `checker` sees every row.
     """
     codec = EventCodec()
     past = PastState(at)
-    aggregates: dict[UUID, Any] = {}
-    stopped: set[UUID] = set()
-    async for position, row, _ in raw_rows(store):
+    streams = Streams()
+    later: set[UUID] = set()
+    async for logged in raw_rows(store):
+        if checker is not None:
+            checker.feed(logged)
+        row = logged.event
         stream = row.originator_id
-        if stream in stopped:
+        if stream in later:
             continue
         event = decode(codec, row)
-        if event is None:
-            past.undecodable.append(position)
-            stopped.add(stream)
+        when = getattr(event, "timestamp", None)
+        if isinstance(when, datetime) and when > at:
+            later.add(stream)
             continue
-        if event.timestamp > at:
-            stopped.add(stream)
-            continue
-        aggregates[stream] = event.mutate(aggregates.get(stream))
-        past.applied += 1
-    found = aggregates.values()
-    past.groups = sorted((group_view(a) for a in found if isinstance(a, ProtectedGroup)), key=lambda g: g.chat_id)
-    past.verdicts = sorted(
-        (verdict_view(a) for a in found if isinstance(a, MembershipVerdict)), key=lambda v: (v.chat_id, v.member_id)
-    )
+        if streams.apply(logged.position, stream, event):
+            past.applied += 1
+    past.groups = sorted(streams.views(ProtectedGroup, group_view), key=lambda g: g.chat_id)
+    past.verdicts = sorted(streams.views(MembershipVerdict, verdict_view), key=lambda v: (v.chat_id, v.member_id))
+    past.stops = list(streams.stops.values())
     return past

@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import Any
 
+from entrypoints.audit.damage import Damage
 from entrypoints.audit.history import group_events
 from entrypoints.audit.log import Names, iso
+from entrypoints.audit.verify import Checker
 from entrypoints.narration import describe
 
 _AUTO_HOURS = 72  # beyond this span, hourly bars get too thin to read: count per day instead
@@ -31,28 +33,43 @@ class GroupReport:
     recent: deque = field(default_factory=lambda: deque(maxlen=_RECENT))  # (time, words), latest last
 
 
-async def collect(store: Any, chat_id: int, bucket: str = "auto") -> GroupReport:
+async def collect(store: Any, chat_id: int, bucket: str = "auto", checker: Checker | None = None) -> GroupReport:
+    """The group's restrictions and releases; `checker` sees every row. A damaged event is left out (the
+    caller reports the damage), so the figures count what could be read."""
     report, names = GroupReport(chat_id), Names()
     moments: list[tuple[datetime, str]] = []  # (time, kind) of every restriction and release; small per group
-    async for _, subject, event, _ in group_events(store, chat_id, names=names):
-        kind = type(event).__name__
-        if kind == "Registered":
-            report.title = event.title
-        if kind == "MemberRestricted":
-            missing = ", ".join(names(c) for c in event.missing)
-            report.reasons[_WHY.get(event.reason, event.reason) + (f": {missing}" if missing else "")] += 1
-        elif kind == "MemberReleased":
-            report.ways_out[event.how.replace("_", " ")] += 1
-        else:
+    async for _, subject, event, _ in group_events(store, chat_id, names=names, checker=checker):
+        try:
+            moment = _count(report, names, subject, event)
+        except Exception:  # decoded, but without the fields its kind has
             continue
-        moments.append((event.timestamp, kind))
-        report.recent.append((event.timestamp, f"{subject}: {describe(event, names)}"))
+        if moment is not None:
+            moments.append(moment)
     span = (moments[-1][0] - moments[0][0]) if moments else timedelta(0)
     report.bucket = bucket if bucket != "auto" else ("hour" if span <= timedelta(hours=_AUTO_HOURS) else "day")
     for when, kind in moments:
         start = _floor(when, report.bucket)
         (report.restrictions if kind == "MemberRestricted" else report.releases)[start] += 1
     return report
+
+
+def _count(report: GroupReport, names: Names, subject: str, event: Any) -> tuple[datetime, str] | None:
+    """Counts one event into the report; the (time, kind) of a restriction or release, else None. Everything
+    is read before anything is counted, so an event missing a field is left out whole."""
+    kind = type(event).__name__
+    if kind == "Registered":
+        report.title = str(event.title)
+        return None
+    if kind not in ("MemberRestricted", "MemberReleased"):
+        return None
+    when, text = event.timestamp, f"{subject}: {describe(event, names)}"
+    if kind == "MemberRestricted":
+        missing = ", ".join(names(c) for c in event.missing)
+        report.reasons[_WHY.get(event.reason, str(event.reason)) + (f": {missing}" if missing else "")] += 1
+    else:
+        report.ways_out[str(event.how).replace("_", " ")] += 1
+    report.recent.append((when, text))
+    return when, kind
 
 
 def _floor(when: datetime, bucket: str) -> datetime:
@@ -106,7 +123,22 @@ def _table(title: str, counts: Counter) -> str:
     return f"<h2>{title}</h2><table><tr><th>what</th><th>times</th></tr>{rows}</table>"
 
 
-def render(report: GroupReport, generated: datetime) -> str:
+def _damage(damage: Damage | None, most: int = 50) -> str:
+    """The damage found while reading the log, so a report mailed on its own still says it."""
+    if not damage:
+        return ""
+    problems = damage.verification.problems
+    rows = "".join(f"<tr><td>{p.position}</td><td>{escape(p.stream or '(the log)')}</td><td>{escape(p.kind)}</td>"
+                   f"<td>{escape(p.detail)}</td></tr>" for p in problems[:most])
+    rows += "".join(f"<tr><td>{s.position}</td><td>{s.stream}</td><td>stops</td><td>{escape(s.reason)}; its later "
+                    "events were not counted</td></tr>" for s in damage.stops)
+    more = f"<p>... and {len(problems) - most} more.</p>" if len(problems) > most else ""
+    return (f'<h2 style="color:#c0392b">Damage in the log</h2><p>{len(problems)} problem(s) were found while '
+            "reading the log: the figures above count what could be read, and are not verified.</p>"
+            f"<table><tr><th>position</th><th>stream</th><th>problem</th><th>detail</th></tr>{rows}</table>{more}")
+
+
+def render(report: GroupReport, generated: datetime, damage: Damage | None = None) -> str:
     name = escape(report.title or str(report.chat_id))
     recent = "".join(f"<tr><td>{iso(t)}</td><td>{escape(text)}</td></tr>" for t, text in reversed(report.recent))
     return f"""<!DOCTYPE html>
@@ -122,5 +154,6 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}} svg text{{font-si
 {_table("Top reasons for restrictions", report.reasons)}
 {_table("How members were released", report.ways_out)}
 <h2>Latest restrictions and releases</h2><table><tr><th>time</th><th>what happened</th></tr>{recent}</table>
+{_damage(damage)}
 </body></html>
 """

@@ -1,21 +1,26 @@
 """The log as JSON lines, out of any store and into an empty one, hashes and all.
 
 One line per stored row, in position order, after a header line. The state is written as text when it is
-UTF-8 (eventsourcing's JSON always is) so the file reads like the log, and as base64 otherwise.
-Positions are kept in the file for reference; an import numbers rows afresh in the same order.
+UTF-8 (eventsourcing's JSON always is) so the file reads like the log, and as base64 otherwise. Each line
+keeps the row's stream hash and its log link (with its key's fingerprint), so the file's chains can be
+checked; files written before the log chain simply have no link. Positions are kept in the file for
+reference; an import numbers rows afresh in the same order, and the target store links them afresh (with
+its own key, if it has one).
 """
 
 import base64
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from entrypoints.audit.log import PAGE, Row
+from entrypoints.audit.log import PAGE
 from entrypoints.audit.verify import UNHASHED, verify_rows
+from infrastructure.log_chain import Linker, LoggedRow
 
 FORMAT = "chanwarden-log"
 VERSION = 1
@@ -26,9 +31,24 @@ class ImportRefused(Exception):
     """The file or the target store is not fit for an import; nothing was written."""
 
 
-def to_line(position: int, row: StoredEvent, stored_hash: bytes | None) -> str:
+@dataclass
+class Imported:
+    count: int
+    unchecked: list[str] = field(default_factory=list)  # what the check of the file could not cover, in words
+
+
+def _hex(value: bytes | None) -> str | None:
+    return None if value is None else value.hex()
+
+
+def _bytes(value: str | None) -> bytes | None:
+    return None if value is None else bytes.fromhex(value)
+
+
+def to_line(logged: LoggedRow) -> str:
+    row = logged.event
     data: dict[str, Any] = {
-        "position": position,
+        "position": logged.position,
         "stream": str(row.originator_id),
         "version": row.originator_version,
         "topic": row.topic,
@@ -38,31 +58,34 @@ def to_line(position: int, row: StoredEvent, stored_hash: bytes | None) -> str:
         data["state"] = state.decode("utf-8")
     except UnicodeDecodeError:
         data["state_b64"] = base64.b64encode(state).decode("ascii")
-    data["hash"] = None if stored_hash is None else stored_hash.hex()
+    data["hash"] = _hex(logged.stream_hash)
+    if logged.link is not None:
+        data["link"], data["keyed_by"] = logged.link.hex(), _hex(logged.keyed_by)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def from_line(line: str) -> Row:
+def from_line(line: str) -> LoggedRow:
     data = json.loads(line)
     state = data["state"].encode("utf-8") if "state" in data else base64.b64decode(data["state_b64"])
     row = StoredEvent(UUID(data["stream"]), int(data["version"]), data["topic"], state)
-    return int(data["position"]), row, None if data["hash"] is None else bytes.fromhex(data["hash"])
+    return LoggedRow(int(data["position"]), row, _bytes(data["hash"]), _bytes(data.get("link")),
+                     _bytes(data.get("keyed_by")))
 
 
 async def export_jsonl(store: Any, out: TextIO, advance: Callable[[int], None] | None = None) -> int:
     """Write every row to `out`, a page at a time: memory stays flat however long the log. Returns the count."""
     out.write(json.dumps({"format": FORMAT, "version": VERSION}) + "\n")
     count = after = 0
-    while rows := await store.read_all_stored(after, PAGE):
-        out.write("".join(to_line(*r) + "\n" for r in rows))
+    while rows := await store.read_log(after, PAGE):
+        out.write("".join(to_line(r) + "\n" for r in rows))
         count += len(rows)
         if advance is not None:
-            advance(rows[-1][0] - after)  # in positions, to match a bar whose total is the last position
-        after = rows[-1][0]
+            advance(rows[-1].position - after)  # in positions, to match a bar whose total is the last position
+        after = rows[-1].position
     return count
 
 
-def read_export(path: Path) -> Iterator[Row]:
+def read_export(path: Path) -> Iterator[LoggedRow]:
     """The rows of an export file, one at a time."""
     with open(path, encoding="utf-8") as lines:
         try:
@@ -83,21 +106,28 @@ def read_export(path: Path) -> Iterator[Row]:
 
 
 async def import_jsonl(
-    store: Any, path: Path, allow_unhashed: bool = False, advance: Callable[[int], None] | None = None
-) -> int:
-    """Copy an export into an empty store, after checking the file's own hash chain. Returns the count.
+    store: Any,
+    path: Path,
+    allow_unhashed: bool = False,
+    advance: Callable[[int], None] | None = None,
+    linker: Linker | None = None,
+) -> Imported:
+    """Copy an export into an empty store, after checking the file's hash chains and its log chain.
 
-    The store hashes each row as it appends it; on a file whose chain verifies, that recomputes exactly the
-    hashes the file holds, so the copy carries the same evidence. Rows the file has without a hash are
-    refused unless `allow_unhashed` (they then get a hash of their own). Undecodable rows are copied as they
-    are: an import reproduces the log, it does not judge it.
+    The store hashes each row as it appends it; on a file whose chains verify, that recomputes exactly the
+    hashes the file holds, so the copy carries the same evidence. The log chain is linked afresh by the store
+    (with its own key, if it has one). Keyed links in the file are checked with `linker`'s key; without that
+    key they cannot be, and the result's notes say so. Rows the file has without a hash are refused unless
+    `allow_unhashed` (they then get a hash of their own). Undecodable rows are copied as they are: an import
+    reproduces the log, it does not judge it.
     """
     held = await store.last_position()
     if held:
         raise ImportRefused(f"the target store already holds events (up to position {held}); "
                             "import only into an empty store, so nothing is mixed or overwritten")
-    checked = verify_rows(read_export(path))
-    ignored = {"undecodable"} | ({UNHASHED} if allow_unhashed else set())
+    checked = verify_rows(read_export(path), linker)
+    # Undecodable rows are copied as they are; "key" problems say which key the checker holds, not the file.
+    ignored = {"undecodable", "key"} | ({UNHASHED} if allow_unhashed else set())
     failures = [p for p in checked.problems if p.kind not in ignored]
     if failures:
         first = failures[0]
@@ -105,11 +135,16 @@ async def import_jsonl(
                             f"{first.position}: {first.detail}")
     batch: list[StoredEvent] = []
     count = 0
-    for _, row, _ in read_export(path):
-        batch.append(row)
+    for logged in read_export(path):
+        batch.append(logged.event)
         if len(batch) == BATCH:
             count += await _append(store, batch, advance)
-    return count + await _append(store, batch, advance)
+    count += await _append(store, batch, advance)
+    notes = [p.detail for p in checked.problems if p.kind == "key"]
+    if checked.unchecked:
+        notes.append(f"the file's {checked.unchecked} keyed links were not checked: no key was given "
+                     "(CHANWARDEN_AUDIT_KEY)")
+    return Imported(count, notes)
 
 
 async def _append(store: Any, batch: list[StoredEvent], advance: Callable[[int], None] | None) -> int:

@@ -16,7 +16,6 @@ from adapters.simulated_telegram.faults import Fault
 from adapters.simulated_telegram.gateway import SimulatedTelegram
 from adapters.simulated_telegram.model import Participant, Person, Sender
 from adapters.simulated_telegram.world import WorldError
-from adapters.sqlite.guarded import open_guarded
 from application.gatekeeper import Gatekeeper
 from application.warnings import ANYONE
 from domain import subscription as sub
@@ -24,7 +23,7 @@ from entrypoints.scenarios import model as m
 from entrypoints.scenarios.expectations import check
 from entrypoints.scenarios.report import Report, StepResult
 from entrypoints.scenarios.world_builder import build_world
-from infrastructure.backends import Backends, isolated, open_backends, open_spool
+from infrastructure.backends import Backends, isolated, open_backends, open_spool, open_store
 from infrastructure.container import Container
 from infrastructure.settings import Settings
 
@@ -91,7 +90,7 @@ class ScenarioRun:
         self.down = False
         if self._run_settings.event_store == "sqlite":
             await self.store.close()
-            self.backends.store = open_guarded(self._run_settings.sqlite_path)
+            self.backends.store = await open_store(self._run_settings)  # linked with the same key
         if hasattr(self.backends.cache, "forget_local"):
             await self.backends.cache.forget_local()
         await self._boot()
@@ -101,7 +100,7 @@ class ScenarioRun:
         again from their files (the old objects are dropped as they are, as a killed process leaves them)."""
         settings = self._run_settings
         if settings.event_store == "sqlite":
-            self.backends.store = open_guarded(settings.sqlite_path)
+            self.backends.store = await open_store(settings)  # linked with the same key
         if settings.event_store != "memory":
             self.backends.spool = open_spool(settings)
         self.down = False

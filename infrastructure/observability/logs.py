@@ -65,7 +65,7 @@ class Redactor:
 def secrets_of(settings: Any) -> list[str]:
     """The values of every secret setting, and the passwords inside the configured service URLs."""
     values = []
-    for name in ("telegram_bot_token", "telegram_api_hash", "callback_secret", "sentry_dsn"):
+    for name in ("telegram_bot_token", "telegram_api_hash", "callback_secret", "audit_key", "sentry_dsn"):
         secret = getattr(settings, name, None)
         if secret is not None:
             values.append(secret.get_secret_value())

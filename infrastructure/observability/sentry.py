@@ -8,7 +8,7 @@ from infrastructure.observability.telemetry import VERSION
 
 FILTERED = "[Filtered]"
 # Keys whose values are dropped whatever they hold: a secret may be one the settings never heard of.
-SENSITIVE_KEY = re.compile(r"token|hash|secret|passw|dsn|authorization|cookie|api_?key|session", re.IGNORECASE)
+SENSITIVE_KEY = re.compile(r"token|hash|secret|passw|dsn|authorization|cookie|(api|audit)_?key|session", re.IGNORECASE)
 
 
 def scrubber(redactor: Redactor) -> Any:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from audit_support import SCENARIOS, Moment, Played, fresh_settings
+from pydantic import SecretStr
 
 from adapters.memory.read_models import InMemoryReadModels
 from adapters.postgres import drop_database
@@ -22,13 +23,16 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def play(backend: str, tmp_path: Path) -> AsyncIterator[Any]:
-    """play(file name in tests/scenarios, or a path) -> Played, with the run's store left open on `run.store`."""
+    """play(file name in tests/scenarios, or a path, cache, audit_key) -> Played, with the run's store left open on
+    `run.store` (its log chain keyed with `audit_key` when given)."""
     runs: list[ScenarioRun] = []
 
-    async def playing(scenario: Scenario | str | Path, cache: str = "memory") -> Played:
+    async def playing(scenario: Scenario | str | Path, cache: str = "memory", audit_key: str | None = None) -> Played:
         if not isinstance(scenario, Scenario):
             scenario = load(SCENARIOS / scenario if isinstance(scenario, str) else scenario)
-        run = ScenarioRun(scenario, fresh_settings(backend, tmp_path).model_copy(update={"cache": cache}), keep=True)
+        key = None if audit_key is None else SecretStr(audit_key)
+        settings = fresh_settings(backend, tmp_path).model_copy(update={"cache": cache, "audit_key": key})
+        run = ScenarioRun(scenario, settings, keep=True)
         runs.append(run)
         played = Played(run)
         await run.open()

@@ -1,24 +1,16 @@
 """`chanwarden audit ...` as an auditor runs it, against kept scenario logs in SQLite and PostgreSQL."""
 
-import asyncio
 import json
 from pathlib import Path
 
-from audit_support import cli_env, dump, open_store
+from audit_support import audit, dump, open_store
 from redis.asyncio import Redis
-from typer.testing import CliRunner
 
 from adapters.redis import unlink_under
 from adapters.redis.read_models import RedisReadModels
 from application.ports.read_models import VerdictView
-from entrypoints.cli import app
 
 TIMED = Path(__file__).parent / "timed.yaml"
-
-
-async def audit(settings, *args: str):
-    """The CLI runs its own event loop (asyncio.run), so it is invoked from a thread."""
-    return await asyncio.to_thread(CliRunner().invoke, app, ["audit", *args], env=cli_env(settings))
 
 
 async def test_timeline_and_explain_in_tables_and_json(play) -> None:
@@ -72,9 +64,11 @@ async def test_verify_exit_codes_and_the_position_of_a_tampered_event(play) -> N
     tampered = await audit(played.settings, "verify", "--json")
     assert tampered.exit_code == 1
     report = json.loads(tampered.stdout)
-    # The forged hash fails its own check, and the next event's link to it fails too.
+    # The forged hash fails its own check and its log link (which covers it); the next event's link to it fails too.
     assert report["ok"] is False
-    assert [(p["position"], p["kind"]) for p in report["problems"]] == [(position, "hash"), (following, "hash")]
+    assert [(p["position"], p["kind"]) for p in report["problems"]] == [
+        (position, "hash"), (position, "link"), (following, "hash")
+    ]
 
 
 async def test_export_then_import_into_an_empty_store_and_refuse_a_full_one(play, empty_settings, tmp_path) -> None:
@@ -90,7 +84,7 @@ async def test_export_then_import_into_an_empty_store_and_refuse_a_full_one(play
     target = empty_settings()
     imported = await audit(target, "import", str(path))
     assert imported.exit_code == 0, imported.output
-    assert "12 events imported" in imported.output
+    assert "12 events imported" in imported.output and "a log chain of its own (unkeyed)" in imported.output
     again = await audit(target, "import", str(path))
     assert again.exit_code == 1 and "already holds events" in again.output
     copy = await open_store(target)
@@ -126,8 +120,12 @@ async def test_verify_compares_redis_read_models_with_a_replay(play) -> None:
         await models.apply(await models.position() + 1, [], [wrong])  # as if a bad writer got there
         drifted = await audit(settings, "verify", "--json")
         assert drifted.exit_code == 1
-        drift = json.loads(drifted.stdout)["drift"]
-        assert any("verdict 2001/1" in line for line in drift)
+        found = json.loads(drifted.stdout)
+        assert any("verdict 2001/1" in line for line in found["drift"])
+        # The bad writer also claimed a position past the log's end: Redis's readers' position is checked too.
+        assert [p["detail"].split(" has ")[0] for p in found["problems"] if p["kind"] == "reader"] == [
+            "redis read models"
+        ]
     finally:
         await unlink_under(client, settings.redis_prefix, 5)
         await client.aclose()

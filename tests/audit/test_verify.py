@@ -37,7 +37,7 @@ async def test_a_clean_log_verifies_and_every_event_is_hashed(play) -> None:
 async def test_edit_delete_and_reorder_are_pinpointed(play) -> None:
     played = await play("channel_leave.yaml")
     verdict = await verdict_rows(played)  # versions 1..10 of member 1's verdict; version 4 is the restriction
-    edited, deleted, after_deleted, first, second = verdict[3], verdict[5], verdict[6], verdict[7], verdict[8]
+    edited, deleted, after_deleted, first, second = verdict[3], verdict[5], verdict[6], verdict[8], verdict[9]
     state = bytes(dict((p, r) for p, r, _ in await played.run.store.read_all_stored(0, 100))[edited].state)
     await played.execute("UPDATE {events} SET state = $1 WHERE notification_id = $2",
                          state.replace(b"mute", b"kick"), edited)
@@ -51,13 +51,13 @@ async def test_edit_delete_and_reorder_are_pinpointed(play) -> None:
     assert not result.ok()
     assert by_position(result) == {
         edited: ["hash"],  # still decodable, but no longer what was hashed
-        after_deleted: ["version"],  # version 6 is missing before it
-        first: ["version"],  # now version 9 where 8 was due
-        second: ["version"],  # version 8 after version 9
+        after_deleted: ["version", "link"],  # version 6 is missing before it, and the row before it in the log
+        first: ["version", "link"],  # now version 10 where 9 was due, linked to a row that is not before it
+        second: ["version", "link", "head"],  # version 9 after version 10; the head names the row moved away
     }
-    details = {p.position: p.detail for p in result.problems}
+    details = {p.position: p.detail for p in result.problems if p.kind == "version"}
     assert "version 6 is missing" in details[after_deleted]
-    assert "version 8 comes after version 9" in details[second]
+    assert "version 9 comes after version 10" in details[second]
 
 
 async def test_swapped_versions_and_undecodable_states_are_reported(play) -> None:
@@ -75,7 +75,8 @@ async def test_swapped_versions_and_undecodable_states_are_reported(play) -> Non
 
 
 async def test_a_rewritten_hash_breaks_the_next_link(play) -> None:
-    """Recomputing an edited event's own hash does not hide the edit: the next event's link breaks."""
+    """Recomputing an edited event's own hash does not hide the edit: its log link, which covers that hash,
+    breaks, and so does the next event's link in its stream."""
     played = await play("channel_leave.yaml")
     store = played.run.store
     rows = {p: (r, h) for p, r, h in await store.read_all_stored(0, 100)}
@@ -86,7 +87,7 @@ async def test_a_rewritten_hash_breaks_the_next_link(play) -> None:
     forged_hash = event_hash(rows[verdict[2]][1], forged)
     await played.execute("UPDATE {events} SET state = $1, hash = $2 WHERE notification_id = $3",
                          forged.state, forged_hash, verdict[3])
-    assert by_position(await verify_store(store)) == {verdict[4]: ["hash"]}
+    assert by_position(await verify_store(store)) == {verdict[3]: ["link"], verdict[4]: ["hash"]}
 
 
 async def test_rows_without_a_hash_are_reported_as_unhashed(play) -> None:
@@ -94,8 +95,9 @@ async def test_rows_without_a_hash_are_reported_as_unhashed(play) -> None:
     verdict = await verdict_rows(played)
     await played.execute("UPDATE {events} SET hash = NULL WHERE notification_id = $1", verdict[-1])
     result = await verify_store(played.run.store)
-    assert by_position(result) == {verdict[-1]: ["unhashed"]}
-    assert not result.ok() and result.ok(allow_unhashed=True)
+    # Still linked: written by chanwarden, so its hash was removed, which --allow-unhashed does not excuse.
+    assert by_position(result) == {verdict[-1]: ["unhashed", "link"]}
+    assert not result.ok(allow_unhashed=True)
 
 
 def test_the_chain_starts_from_zeros_and_links_each_version_to_the_one_before() -> None:

@@ -1,7 +1,8 @@
 """What every EventStore must do, run against each implementation by its own test module.
 
 A subclass provides the `make_store` fixture: a factory that opens the store over fresh storage and
-closes what it opened at teardown. Calling the factory again must reopen the same storage.
+closes what it opened at teardown, linking its log chain with the `linker` it is given (unkeyed by default).
+Calling the factory again must reopen the same storage.
 """
 
 from collections.abc import Awaitable, Callable
@@ -16,8 +17,10 @@ from application.ports.event_store import ConcurrencyConflict, EventStore, Track
 from application.repository import Repository
 from domain.membership_verdict import NOT_SUBSCRIBED, MembershipVerdict
 from domain.protected_group import ProtectedGroup, linked_channel
+from infrastructure.log_chain import Linker
 
-StoreFactory = Callable[[], Awaitable[EventStore]]
+StoreFactory = Callable[..., Awaitable[EventStore]]
+KEY = "contract-audit-key-0123456789"
 
 # Not UTC and with microseconds, so a codec that drops either is caught.
 WHEN = datetime(2025, 3, 14, 15, 9, 26, 535897, tzinfo=timezone(timedelta(hours=3)))
@@ -54,6 +57,18 @@ def replay(events: list[Any]) -> Any:
 
 def state(aggregate: Aggregate) -> dict[str, Any]:
     return {k: v for k, v in vars(aggregate).items() if k != "_pending_events"}
+
+
+async def assert_chained(store: Any, linker: Linker) -> list[Any]:
+    """Every row links to the row before it in the whole log, and the head names the last row; returns the rows."""
+    rows = await store.read_log(0, 10_000)
+    previous = None
+    for row in rows:
+        assert row.link == linker.link(previous, row.stream_hash), row.position
+        assert row.keyed_by == linker.fingerprint
+        previous = row.link
+    assert await store.log_head() == (linker.head(rows[-1].position, rows[-1].link) if rows else None)
+    return rows
 
 
 class EventStoreContract:
@@ -306,6 +321,37 @@ class EventStoreContract:
             assert await store.load_stream(stream_id) == (snapshot, await store.read_stream(stream_id, after))
 
 
+    async def test_every_row_links_to_the_row_before_it_in_the_whole_log(self, store: EventStore) -> None:
+        """Streams interleaved, a refused append between (PostgreSQL burns its positions: a legitimate gap)."""
+        assert await assert_chained(store, Linker()) == []
+        group, verdict = a_group(), a_verdict()
+        group_events, verdict_events = group.collect_events(), verdict.collect_events()
+        await store.append(group_events[:1])
+        await store.append(verdict_events[:2])
+        with pytest.raises(ConcurrencyConflict):
+            await store.append(group_events[1:] + verdict_events[:1])
+        await store.append(group_events[1:] + verdict_events[2:], Tracking("reactor", 1))
+        rows = await assert_chained(store, Linker())
+        assert [r.event.originator_id for r in rows] == [group.id, verdict.id, verdict.id, group.id, group.id,
+                                                          verdict.id]
+        assert await store.tracking_positions() == {"reactor": 1}
+
+    async def test_a_keyed_log_carries_macs_and_the_keys_fingerprint_never_the_key(
+        self, make_store: StoreFactory
+    ) -> None:
+        linker = Linker(KEY)
+        store = await make_store(linker)
+        await store.append(a_group().collect_events())
+        await store.append(a_verdict().collect_events())
+        rows = await assert_chained(store, linker)
+        unkeyed = Linker()
+        assert rows[0].link != unkeyed.link(None, rows[0].stream_hash)
+        head = await store.log_head()
+        assert head.seal == linker.seal(head.link) is not None and head.keyed_by == linker.fingerprint
+        stored = b"".join(bytes(r.event.state) + r.event.topic.encode() + r.link + r.keyed_by for r in rows)
+        assert KEY.encode() not in stored + head.link + head.seal and KEY not in repr(linker)
+
+
 class DurableEventStoreContract(EventStoreContract):
     """For stores whose log outlives the object: `make_store` opens the same log again."""
 
@@ -322,3 +368,17 @@ class DurableEventStoreContract(EventStoreContract):
         assert [r.position for r in await reopened.read_all()] == positions
         assert await reopened.tracking_position("projector") == 2
         assert await reopened.append(a_group(-1002).collect_events()) == [4, 5, 6]
+
+    async def test_two_writers_of_one_log_taking_turns_keep_one_chain(self, make_store: StoreFactory) -> None:
+        """Each continues from the head it last wrote; the other's appends moved it, and that must be seen."""
+        first, second = await make_store(), await make_store()
+        await first.append(a_group().collect_events())
+        await second.append(a_verdict(member_id=1).collect_events())
+        await first.append(a_verdict(member_id=2).collect_events())
+        await first.append(a_verdict(member_id=3).collect_events())
+        await second.append(a_verdict(member_id=4).collect_events())
+        assert len(await assert_chained(second, Linker())) == 15
+        await first.close()
+        reopened = await make_store()
+        await reopened.append(a_group(-1002).collect_events())
+        assert len(await assert_chained(reopened, Linker())) == 18

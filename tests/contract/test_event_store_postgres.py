@@ -7,11 +7,16 @@ from uuid import uuid4
 
 import asyncpg
 import pytest
-from event_store_contract import WHEN, DurableEventStoreContract, StoreFactory, a_group, a_verdict
+from event_store_contract import WHEN, DurableEventStoreContract, StoreFactory, a_group, a_verdict, assert_chained
 
-from adapters.postgres import PostgresEventStore, drop_database, ensure_database, migrate
+from adapters.postgres import PostgresEventStore, drop_database, ensure_database, migrate, migrations
 from adapters.postgres.migrations import MIGRATIONS
+from adapters.postgres.tables import Tables
 from domain.protected_group import ProtectedGroup
+from entrypoints.audit.verify import verify_store
+from infrastructure.event_codec import EventCodec
+from infrastructure.event_hashing import chain
+from infrastructure.log_chain import Linker
 
 
 class TestPostgresEventStore(DurableEventStoreContract):
@@ -19,8 +24,8 @@ class TestPostgresEventStore(DurableEventStoreContract):
     async def make_store(self, pg_dsn: str, log_name: str) -> AsyncIterator[StoreFactory]:
         opened: list[PostgresEventStore] = []
 
-        async def open_store() -> PostgresEventStore:
-            opened.append(await PostgresEventStore.open(pg_dsn, log_name))
+        async def open_store(linker: Linker | None = None) -> PostgresEventStore:
+            opened.append(await PostgresEventStore.open(pg_dsn, log_name, linker=linker))
             return opened[-1]
 
         yield open_store
@@ -52,6 +57,8 @@ async def test_tables_are_in_eventsourcings_layout(pg_dsn: str, log_name: str) -
         (f"{log_name}_events", "state", "bytea"),
         (f"{log_name}_events", "notification_id", "bigint"),
         (f"{log_name}_events", "hash", "bytea"),  # ours, nullable: eventsourcing's recorder leaves it empty
+        (f"{log_name}_events", "link", "bytea"),  # the log chain's, nullable for the same reason
+        (f"{log_name}_events", "keyed_by", "bytea"),
         (f"{log_name}_tracking", "application_name", "text"),
         (f"{log_name}_tracking", "notification_id", "bigint"),
     ]
@@ -165,3 +172,46 @@ async def test_database_is_created_once_and_dropped(pg_dsn: str) -> None:
     await drop_database(dsn)
     with pytest.raises(asyncpg.InvalidCatalogNameError):
         await asyncpg.connect(dsn)
+
+
+async def test_a_log_written_before_the_chain_keeps_verifying_and_later_appends_start_it(
+    pg_dsn: str, log_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log as the release before the log chain left it: schema version 3, rows with stream hashes only."""
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS[:3])
+    assert await migrate(pg_dsn, log_name) == 3
+    monkeypatch.undo()
+    rows = [EventCodec().encode(e) for e in a_group().collect_events()]
+    conn = await asyncpg.connect(pg_dsn)
+    try:
+        await conn.fetchval(f"SELECT {Tables(log_name).append}($1, $2, $3, $4, NULL, NULL, 1000, $5)",
+                            [r.originator_id for r in rows], [r.originator_version for r in rows],
+                            [r.topic for r in rows], [r.state for r in rows], chain(rows, lambda *_: None))
+    finally:
+        await conn.close()
+
+    store = await PostgresEventStore.open(pg_dsn, log_name)  # migrates to the log chain
+    try:
+        before = await verify_store(store)
+        assert before.ok() and (before.before_chain, before.linked) == (3, 0)
+        await store.append(a_verdict().collect_events())
+        after = await verify_store(store)
+        assert after.ok(), after.problems
+        assert (after.before_chain, after.linked) == (3, 3)
+        assert any("written before the log chain" in note for note in after.notes)
+    finally:
+        await store.close()
+
+
+async def test_two_processes_appending_at_once_keep_one_chain(pg_dsn: str, log_name: str) -> None:
+    """Each continues from the head it last saw; when the other moved it meanwhile, the append function refuses
+    the links under the table lock and the writer relinks from the head it is told of."""
+    first, second = [await PostgresEventStore.open(pg_dsn, log_name) for _ in range(2)]
+    try:
+        verdicts = [a_verdict(member_id=n) for n in range(60)]
+        await asyncio.gather(*((first if n % 2 else second).append(v.collect_events())
+                               for n, v in enumerate(verdicts)))
+        assert len(await assert_chained(first, Linker())) == 3 * 60
+    finally:
+        await first.close()
+        await second.close()
