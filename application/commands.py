@@ -77,6 +77,7 @@ class ChannelMembershipChanged:
     channel_id: int
     user_id: int
     status: str  # the new status, see domain.subscription
+    name: str = ""  # the person's display name, as the update's entities give it
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def _participant(update: u.ParticipantChanged, world: World) -> object | None:
     if user_id == world.bot_id:
         return c.BotRightsChanged(chat_id, new is not None and new.status in (sub.ADMIN, sub.CREATOR))
     if chat.kind == "channel":
-        return c.ChannelMembershipChanged(chat_id, user_id, status_of(new))
+        return c.ChannelMembershipChanged(chat_id, user_id, status_of(new), world.name(user_id))
     if is_in and not was_in:
         return c.MemberJoined(chat_id, user_id, via=update.via, name=world.name(user_id), participant=to_port(new),
                               is_bot=world.is_bot(user_id))

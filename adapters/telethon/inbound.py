@@ -173,7 +173,7 @@ class Inbound:
         # An unknown chat is reported as a channel change: the application ignores channels it does not
         # protect, and a missed group join is caught when the member next writes.
         if not self._is_megagroup(chat_id, chat, post=True):
-            return ChannelMembershipChanged(chat_id, user_id, new_status)
+            return ChannelMembershipChanged(chat_id, user_id, new_status, _name(entities, user_id))
         if is_in and not was_in:
             return self._joined(chat_id, user_id, _via(update.invite), entities, to_participant(update.new_participant))
         if is_in:

@@ -30,6 +30,7 @@ async def handle_channel_membership(ctx: GateContext, cmd: ChannelMembershipChan
             # Only members of the group matter; a member the gate has never seen is looked up first.
             seen = view is not None and view.status in (mv.VERIFIED, mv.RESTRICTED)
             observed = ((cmd.channel_id, cmd.status),)
-            job = Enforcement(chat_id, cmd.user_id, "channel_left", must_be_in_group=not seen, observed=observed)
+            job = Enforcement(chat_id, cmd.user_id, "channel_left", must_be_in_group=not seen, observed=observed,
+                              name=cmd.name or ctx.names.get(cmd.user_id, ""))
             outcomes.append((await enforce(ctx, group, job)).outcome)
     return outcomes

@@ -20,7 +20,7 @@ from entrypoints.audit.damage import Damage
 from entrypoints.audit.log import Names, decode, iso, kind_of, plain, raw_rows
 from entrypoints.audit.rebuild import Streams
 from entrypoints.audit.verify import Checker
-from entrypoints.narration import describe
+from entrypoints.narration import describe, restrictions_in_words
 from infrastructure.event_codec import EventCodec
 
 _OPENED = "MembershipVerdict.Opened"
@@ -63,8 +63,8 @@ async def group_events(
             members[stream] = opened.member_id
         event = decode(codec, row)
         if event is not None:
-            names.learn(event)
-        yield position, "group" if stream == group_id else names(members[stream]), event, row
+            names.learn(event, members.get(stream))
+        yield position, "group" if stream == group_id else f"user {members[stream]}", event, row
 
 
 def entry(position: int, subject: str, event: Any | None, row: StoredEvent, names: Names) -> Entry:
@@ -166,7 +166,17 @@ def _state_in_words(found: Explanation, names: Names, user: int, verdict_stopped
         text += f": missing {', '.join(names(c) for c in view.missing)})" if view.missing else ")"
     if view.since:
         text += f" since {iso(view.since)}"
-    text += "; a mute by the bot is in force" if found.mute_in_force else "; no mute by the bot is in force"
+    aggregate = found.streams.aggregates.get(verdict_stream_id(view.chat_id, user))
+    admins = list(getattr(aggregate, "admin_rights", []) or [])
+    admins_text = restrictions_in_words(admins, getattr(aggregate, "admin_until", None))
+    if found.mute_in_force:
+        text += "; muted by the bot" + (f" on top of an admin's restriction ({admins_text})" if admins else "")
+    else:
+        text += "; no mute by the bot is in force"
+        text += f"; an admin's restriction stands ({admins_text})" if admins else ""
+    standing = getattr(aggregate, "standing", None)
+    if standing in ("left", "kicked", "none"):
+        text += f"; not in the group now ({standing}), so the bot does nothing to them until they return"
     if view.join_request:
         text += f"; join request {view.join_request}"
     return text + "."

@@ -52,13 +52,17 @@ def kind_of(topic: str) -> str:
 
 
 class Names:
-    """Names for the ids events carry: channels by the title their group's events gave them, people by id."""
+    """Names for the ids events carry: channels by the title their group's events gave them, people by the
+    name their verdict recorded (or by id)."""
 
     def __init__(self) -> None:
         self.channels: dict[int, str] = {}
+        self.people: dict[int, str] = {}  # from the names verdicts recorded (MemberNamed)
 
-    def learn(self, event: Any) -> None:
+    def learn(self, event: Any, member: int | None = None) -> None:
         data = vars(event)
+        if member is not None and isinstance(data.get("name"), str) and type(event).__name__ == "MemberNamed":
+            self.people[member] = data["name"]
         for channel in data.get("channels") or []:
             if isinstance(channel, dict):
                 self._channel(channel)
@@ -73,4 +77,6 @@ class Names:
     def __call__(self, value: Any) -> str:
         if value in self.channels:
             return self.channels[value]
+        if value in self.people:
+            return f"{self.people[value]} (user {value})"
         return f"user {value}" if isinstance(value, int) else str(value)

@@ -32,7 +32,7 @@ async def test_timeline_and_explain_in_tables_and_json(play) -> None:
 
     explained = await audit(settings, "explain", "--group", "2001", "--user", "1")
     assert explained.exit_code == 0, explained.output
-    assert "user 1 is released" in explained.output and "◀ current state" in explained.output
+    assert "Alice (user 1) is released" in explained.output and "◀ current state" in explained.output
     data = json.loads((await audit(settings, "explain", "--group", "2001", "--user", "1", "--json")).stdout)
     assert data["verdict"]["status"] == "released"
     assert data["decisive_position"] in [e["position"] for e in data["chain"]]
@@ -56,7 +56,7 @@ async def test_verify_exit_codes_and_the_position_of_a_tampered_event(play) -> N
     played = await play("channel_leave.yaml")
     clean = await audit(played.settings, "verify")
     assert clean.exit_code == 0, clean.output
-    assert "12 events in 2 streams; 12 hashed" in clean.output and "The log verifies" in clean.output
+    assert "13 events in 2 streams; 13 hashed" in clean.output and "The log verifies" in clean.output
 
     rows = await played.run.store.read_all_stored(0, 100)
     position, following = rows[4][0], rows[5][0]  # two events of the member's verdict, one after the other
@@ -76,7 +76,7 @@ async def test_export_then_import_into_an_empty_store_and_refuse_a_full_one(play
     path = tmp_path / "log.jsonl"
     exported = await audit(played.settings, "export", "--format", "jsonl", "--out", str(path))
     assert exported.exit_code == 0, exported.output
-    assert len(path.read_text().splitlines()) == 13  # the header and twelve events
+    assert len(path.read_text().splitlines()) == 14  # the header and thirteen events
 
     to_stdout = await audit(played.settings, "export")
     assert to_stdout.stdout == path.read_text()
@@ -84,7 +84,7 @@ async def test_export_then_import_into_an_empty_store_and_refuse_a_full_one(play
     target = empty_settings()
     imported = await audit(target, "import", str(path))
     assert imported.exit_code == 0, imported.output
-    assert "12 events imported" in imported.output and "a log chain of its own (unkeyed)" in imported.output
+    assert "13 events imported" in imported.output and "a log chain of its own (unkeyed)" in imported.output
     again = await audit(target, "import", str(path))
     assert again.exit_code == 1 and "already holds events" in again.output
     copy = await open_store(target)

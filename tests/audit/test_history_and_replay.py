@@ -50,7 +50,7 @@ async def test_explain_gives_the_state_and_the_event_that_set_it(play) -> None:
 
     bob = await explain(store, 2001, 2)  # restricted at 09:10 and released when the group was unprotected
     assert bob.verdict.status == "released"
-    assert bob.state.startswith("user 2 is released")
+    assert bob.state.startswith("Bob (user 2) is released")  # the name the verdict recorded
     decisive = next(e for e in bob.chain if e.position == bob.decisive)
     assert decisive.kind == "MemberReleased" and "the group was unprotected" in decisive.text
     assert [e.kind for e in bob.chain if e.subject == "group"][-1] == "Unprotected"
@@ -92,3 +92,10 @@ async def test_replay_at_each_instant_equals_the_state_the_scenario_had_then(pla
 
     before = await replay_at(store, EPOCH - timedelta(seconds=1))
     assert (before.groups, before.verdicts, before.applied) == ([], [], 0)
+
+
+async def test_explain_tells_the_bots_mute_from_the_admins_restriction_under_it(play) -> None:
+    played = await play(Path(__file__).parent / "layers.yaml")
+    alice = await explain(played.run.store, 2001, 1)
+    assert alice.state.startswith("Alice (user 1) is restricted")
+    assert "muted by the bot on top of an admin's restriction (no photos until 2026-01-08 09:00 UTC)" in alice.state

@@ -95,7 +95,7 @@ async def test_rows_without_hashes_import_only_when_allowed(play, empty_settings
     try:
         with pytest.raises(ImportRefused, match="without a hash"):
             await import_jsonl(copy, path)
-        assert (await import_jsonl(copy, path, allow_unhashed=True)).count == 12
+        assert (await import_jsonl(copy, path, allow_unhashed=True)).count == 13
         assert (await verify_store(copy)).ok()  # the store hashed the row as it appended it
     finally:
         await copy.close()

@@ -20,6 +20,12 @@ async def verdict_rows(played: Played) -> list[int]:
     return [p for p, r, _ in rows if r.originator_id != group_stream]
 
 
+async def restriction_index(played: Played) -> int:
+    """Where the member's restriction (the event whose state says "mute") sits in their verdict stream."""
+    rows = {p: r for p, r, _ in await played.run.store.read_all_stored(0, 1000)}
+    return next(i for i, p in enumerate(await verdict_rows(played)) if rows[p].topic.endswith(".MemberRestricted"))
+
+
 def by_position(result) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for problem in result.problems:
@@ -31,13 +37,15 @@ async def test_a_clean_log_verifies_and_every_event_is_hashed(play) -> None:
     played = await play("channel_leave.yaml")
     result = await verify_store(played.run.store)
     assert result.ok() and result.problems == []
-    assert (result.events, result.streams, result.hashed) == (12, 2, 12)
+    assert (result.events, result.streams, result.hashed) == (13, 2, 13)
 
 
 async def test_edit_delete_and_reorder_are_pinpointed(play) -> None:
     played = await play("channel_leave.yaml")
-    verdict = await verdict_rows(played)  # versions 1..10 of member 1's verdict; version 4 is the restriction
-    edited, deleted, after_deleted, first, second = verdict[3], verdict[5], verdict[6], verdict[8], verdict[9]
+    verdict = await verdict_rows(played)  # member 1's verdict, versions 1..n
+    at, n = await restriction_index(played), len(verdict)
+    edited, deleted, after_deleted = verdict[at], verdict[at + 2], verdict[at + 3]
+    first, second = verdict[-2], verdict[-1]
     state = bytes(dict((p, r) for p, r, _ in await played.run.store.read_all_stored(0, 100))[edited].state)
     await played.execute("UPDATE {events} SET state = $1 WHERE notification_id = $2",
                          state.replace(b"mute", b"kick"), edited)
@@ -51,13 +59,13 @@ async def test_edit_delete_and_reorder_are_pinpointed(play) -> None:
     assert not result.ok()
     assert by_position(result) == {
         edited: ["hash"],  # still decodable, but no longer what was hashed
-        after_deleted: ["version", "link"],  # version 6 is missing before it, and the row before it in the log
-        first: ["version", "link"],  # now version 10 where 9 was due, linked to a row that is not before it
-        second: ["version", "link", "head"],  # version 9 after version 10; the head names the row moved away
+        after_deleted: ["version", "link"],  # the version before it is missing, and the row before it in the log
+        first: ["version", "link"],  # now the last version where the one before was due, linked out of order
+        second: ["version", "link", "head"],  # the version before the last after the last; the head names it
     }
     details = {p.position: p.detail for p in result.problems if p.kind == "version"}
-    assert "version 6 is missing" in details[after_deleted]
-    assert "version 9 comes after version 10" in details[second]
+    assert f"version {at + 3} is missing" in details[after_deleted]
+    assert f"version {n - 1} comes after version {n}" in details[second]
 
 
 async def test_swapped_versions_and_undecodable_states_are_reported(play) -> None:
@@ -81,13 +89,14 @@ async def test_a_rewritten_hash_breaks_the_next_link(play) -> None:
     store = played.run.store
     rows = {p: (r, h) for p, r, h in await store.read_all_stored(0, 100)}
     verdict = await verdict_rows(played)
-    row, _ = rows[verdict[3]]  # the restriction
+    at = await restriction_index(played)
+    row, _ = rows[verdict[at]]
     state = bytes(row.state).replace(b"mute", b"kick")
     forged = StoredEvent(row.originator_id, row.originator_version, row.topic, state)
-    forged_hash = event_hash(rows[verdict[2]][1], forged)
+    forged_hash = event_hash(rows[verdict[at - 1]][1], forged)
     await played.execute("UPDATE {events} SET state = $1, hash = $2 WHERE notification_id = $3",
-                         forged.state, forged_hash, verdict[3])
-    assert by_position(await verify_store(store)) == {verdict[3]: ["link"], verdict[4]: ["hash"]}
+                         forged.state, forged_hash, verdict[at])
+    assert by_position(await verify_store(store)) == {verdict[at]: ["link"], verdict[at + 1]: ["hash"]}
 
 
 async def test_rows_without_a_hash_are_reported_as_unhashed(play) -> None:
@@ -141,4 +150,4 @@ async def test_rows_written_by_eventsourcing_itself_are_unhashed_not_fatal(play,
     finally:
         await store.close()
     assert [(p.version, p.kind) for p in result.problems] == [(3, "unhashed")]
-    assert result.ok(allow_unhashed=True) and result.hashed == 13
+    assert result.ok(allow_unhashed=True) and result.hashed == result.events - 1  # all but eventsourcing's own

@@ -104,7 +104,7 @@ async def test_channel_membership_change(bot, new, status):
     client, _, received = bot
     prev = None if new is MEMBER else MEMBER
     await deliver(client, participant_update(CHANNEL, USER, prev=prev, new=new), USERS, CHATS)
-    assert received == [ChannelMembershipChanged(CHANNEL, USER, status)]
+    assert received == [ChannelMembershipChanged(CHANNEL, USER, status, "Ann Lee")]  # named, for its warning
 
 
 async def test_unknown_participant_type_counts_as_none(bot):
@@ -112,7 +112,7 @@ async def test_unknown_participant_type_counts_as_none(bot):
     await deliver(
         client, participant_update(CHANNEL, USER, prev=MEMBER, new=types.ChannelParticipantsAdmins()), USERS, CHATS
     )
-    assert received == [ChannelMembershipChanged(CHANNEL, USER, "none")]
+    assert received == [ChannelMembershipChanged(CHANNEL, USER, "none", "Ann Lee")]
 
 
 @pytest.mark.parametrize(
