@@ -41,6 +41,9 @@ class Reactor:
         self._news = asyncio.Event()  # set on every recording: a reactor waiting on slow work reads on
         self.desk = WarningDesk(ctx, self.deletes)
         ctx.carry_out = self.carry_out_member
+        # Records up to here were decided by a process that may have died between a call Telegram carried
+        # out and the record of its outcome: their members are read before their rights are changed again.
+        self._in_doubt_until: int | None = None
 
     async def carry_out_member(self, chat_id: int, member_id: int) -> None:
         """One member's verdict carried out now, outside the log's order (a Verify press waits for it)."""
@@ -51,6 +54,8 @@ class Reactor:
         self._news.set()
 
     async def catch_up(self) -> int:
+        if self._in_doubt_until is None:
+            self._in_doubt_until = await self._store.last_position()
         window = LogWindow(await self._store.tracking_position(NAME), WINDOW)
         cursor, done = window.position, 0
         try:
@@ -78,10 +83,13 @@ class Reactor:
 
     def _start(self, window: LogWindow, records: list) -> None:
         touched: dict[UUID, list] = {}
+        doubted: set[UUID] = set()
         for record in records:
             if _is_decision(record.event):
                 touched.setdefault(record.event.originator_id, []).append(record.event)
-        started = {stream: window.start(stream, partial(self._carry_out, stream, events))
+                if record.position <= (self._in_doubt_until or 0):
+                    doubted.add(record.event.originator_id)
+        started = {stream: window.start(stream, partial(self._carry_out, stream, events, stream in doubted))
                    for stream, events in touched.items()}
         for record in records:
             event = record.event
@@ -144,12 +152,14 @@ class Reactor:
         members |= {v.member_id for v in await self._ctx.read_models.live_warnings() if v.chat_id == group.chat_id}
         await asyncio.gather(*(self._carry_out(verdict_stream_id(group.chat_id, m), []) for m in sorted(members)))
 
-    async def _carry_out(self, stream_id: UUID, decisions: list) -> None:
+    async def _carry_out(self, stream_id: UUID, decisions: list, in_doubt: bool = False) -> None:
         async with self._slots, self._ctx.member_lock(stream_id):
             verdict = await self._ctx.repository.get(stream_id)
-            await asyncio.gather(self._one_off_calls(verdict, decisions), self._reconcile(stream_id, verdict))
+            await asyncio.gather(
+                self._one_off_calls(verdict, decisions), self._reconcile(stream_id, verdict, in_doubt)
+            )
 
-    async def _reconcile(self, stream_id: UUID, verdict: mv.MembershipVerdict) -> None:
+    async def _reconcile(self, stream_id: UUID, verdict: mv.MembershipVerdict, in_doubt: bool) -> None:
         facts: list[Fact] = []
 
         async def checkpoint(verdict: mv.MembershipVerdict, new: list[Fact]) -> None:
@@ -162,7 +172,7 @@ class Reactor:
             for fact in facts:
                 fact(verdict)
             try:
-                facts += await reconcile(self._ctx, self.desk, verdict, checkpoint)
+                facts += await reconcile(self._ctx, self.desk, verdict, checkpoint, in_doubt)
                 await self._save(verdict)
                 return
             except ConcurrencyConflict:

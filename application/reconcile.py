@@ -15,16 +15,24 @@ from domain import membership_verdict as mv
 from domain import subscription as sub
 from domain.effects import Plan, WarningStep, plan
 from domain.settings import GroupSettings
-from domain.standing import Layer
+from domain.standing import Layer, in_group, is_group_admin
 
 Fact = Callable[[mv.MembershipVerdict], None]
 Checkpoint = Callable[[mv.MembershipVerdict, list[Fact]], Awaitable[None]]
 
 
 async def reconcile(
-    ctx: GateContext, desk: WarningDesk, verdict: mv.MembershipVerdict, checkpoint: Checkpoint | None = None
+    ctx: GateContext,
+    desk: WarningDesk,
+    verdict: mv.MembershipVerdict,
+    checkpoint: Checkpoint | None = None,
+    in_doubt: bool = False,
 ) -> list[Fact]:
     """Carry out what the verdict still needs; return the facts to record (already applied to it).
+
+    `in_doubt`: the verdict was decided by a process that may have been killed after Telegram carried a
+    change out and before its outcome was recorded. Telegram is read first, and a change it already shows
+    is recorded as done instead of being made a second time.
 
     `checkpoint` records the facts so far before a warning is sent: a warning may wait long for its turn
     under Telegram's message limits, and a crash in that wait must not leave a mute done but unrecorded
@@ -44,6 +52,8 @@ async def reconcile(
         if not await _read_standing(ctx, verdict, record):
             return facts  # Telegram did not answer: the next decision about the member tries again
         step = plan(verdict, settings, ctx.clock.now())
+    if in_doubt and (step.kick or step.rights is not None):
+        step = await _what_is_still_undone(ctx, verdict, step, settings, record)
     if step.kick:
         await _kick(ctx, verdict, record)
         return facts
@@ -64,6 +74,34 @@ async def reconcile(
         await checkpoint(verdict, facts)
     await desk.post(verdict, group, record, key)
     return facts
+
+
+async def _what_is_still_undone(
+    ctx: GateContext, verdict: mv.MembershipVerdict, step: Plan, settings: GroupSettings, record: Callable[[Fact], None]
+) -> Plan:
+    try:
+        found = await ctx.gateway.get_participant(verdict.chat_id, verdict.member_id)
+    except TelegramError:
+        return step  # no answer: done as planned (a repeat sets the same rights, which Telegram takes as is)
+    if not in_group(found.status) or is_group_admin(found.status):
+        _observe(ctx, record, found.status, None)  # only their place: the layers the log holds stay
+        return plan(verdict, settings, ctx.clock.now())
+    if step.rights is not None and _holds(found, step.rights):
+        now = ctx.clock.now
+        if step.mutes:
+            record(lambda v: v.mute_applied(now()))
+        else:
+            restored = step.rights
+            record(lambda v: v.mute_lifted(now(), restored))
+        return Plan(warning=step.warning)
+    return step
+
+
+def _holds(found: Participant, layer: Layer) -> bool:
+    """Telegram holds exactly this set and end already (ends within a second: Telegram keeps whole seconds)."""
+    if found.restrictions != layer.rights or (found.until is None) != (layer.until is None):
+        return False
+    return found.until is None or abs((found.until - layer.until).total_seconds()) < 1
 
 
 async def _read_standing(ctx: GateContext, verdict: mv.MembershipVerdict, record: Callable[[Fact], None]) -> bool:

@@ -86,10 +86,16 @@ class WarningDesk:
         return True
 
     async def remove(self, verdict: mv.MembershipVerdict, record: Callable[[Fact], None], reason: str) -> None:
-        if not verdict.warning_shared:
-            # A shared raid notice stays for the others it addresses; its timer removes it.
+        # A shared raid notice stays while it still addresses someone else (its timer removes it then).
+        if not verdict.warning_shared or not await self._notice_addresses_others(verdict):
             await self._deletes.delete(verdict.chat_id, [verdict.warning_id])
         record(lambda v: v.warning_removed(self._ctx.clock.now(), reason))
+
+    async def _notice_addresses_others(self, verdict: mv.MembershipVerdict) -> bool:
+        return any(
+            v.chat_id == verdict.chat_id and v.warning_id == verdict.warning_id and v.member_id != verdict.member_id
+            for v in await self._ctx.read_models.live_warnings()
+        )
 
     def schedule(self, group: GroupView, member_id: int, message_id: int, posted: float) -> None:
         ttl = GroupSettings.from_dict(group.settings).warning_ttl
