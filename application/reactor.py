@@ -183,11 +183,13 @@ class Reactor:
         if await self._ctx.repository.save(verdict):
             await self._ctx.recorded(verdict)
 
-    async def _hint(self, verdict: mv.MembershipVerdict, template) -> None:
+    async def _hint(self, verdict: mv.MembershipVerdict, template, event) -> None:
         group = await self._ctx.read_models.group(verdict.chat_id)
         if group is not None:
             missing = [c for c in group.channels if c["id"] in verdict.missing] or group.channels
-            await self._ctx.gateway.send_private(verdict.member_id, template(group.title, missing))
+            # Keyed by its decision: a hint sent before a crash is refused when sent again, not sent twice.
+            key = message_key("hint", event.originator_id, event.originator_version)
+            await self._ctx.gateway.send_private(verdict.member_id, template(group.title, missing), key)
 
     async def _one_off_calls(self, verdict: mv.MembershipVerdict, decisions: list) -> None:
         """Calls tied to one decision rather than to the member's state: repeating them is harmless."""
@@ -200,9 +202,9 @@ class Reactor:
                 if name == "JoinRequestDecided":
                     await gateway.decide_join_request(verdict.chat_id, verdict.member_id, event.approved)
                     if not event.approved:
-                        await self._hint(verdict, messages.join_declined)
+                        await self._hint(verdict, messages.join_declined, event)
                 elif name == "JoinRequestHeld":
-                    await self._hint(verdict, messages.join_pending)
+                    await self._hint(verdict, messages.join_pending, event)
             except TelegramError:
                 pass  # the message is gone already, or the request was settled by an admin
 

@@ -58,8 +58,10 @@ def make_client(settings: Settings) -> Any:
         catch_up=True,
         flood_sleep_threshold=0,  # flood waits go to our limiter, which keys them by chat and method
         # Telegram answers a repeated random_id (a warning re-sent after a crash) with RANDOM_ID_DUPLICATE as a
-        # server error: raised as itself, not as a bare ValueError, so the gateway can tell it apart.
+        # server error: raised as itself, not as a bare ValueError, so the gateway can tell it apart; and one
+        # retry only, since Telethon sleeps before each (the application retries by its own policy).
         raise_last_call_error=True,
+        request_retries=1,
     )
 
 

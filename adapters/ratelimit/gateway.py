@@ -77,9 +77,9 @@ class RateLimitedGateway:
             sends_message=True,
         )
 
-    async def send_private(self, user_id: int, text: str) -> None:
+    async def send_private(self, user_id: int, text: str, key: int | None = None) -> None:
         # A direct message is not a message in any group: only the global budget applies.
-        await self._run(P2_BULK, None, "send_private", lambda: self._inner.send_private(user_id, text))
+        await self._run(P2_BULK, None, "send_private", lambda: self._inner.send_private(user_id, text, key))
 
     async def edit_message(self, chat_id: int, message_id: int, message: OutgoingMessage) -> None:
         await self._run(

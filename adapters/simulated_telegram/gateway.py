@@ -111,11 +111,12 @@ class SimulatedTelegram:
                                          self.clock.time(), key)
         return posted.id
 
-    async def send_private(self, user_id: int, text: str) -> None:
+    async def send_private(self, user_id: int, text: str, key: int | None = None) -> None:
         await self._call("send_message")
         if user_id not in self.world.people:
             raise TelegramError(TelegramError.NOT_FOUND, f"user {user_id}")
-        self.world.private_messages.setdefault(user_id, []).append(text)
+        with _answered():
+            self.world.private_post(user_id, text, key)
 
     async def edit_message(self, chat_id: int, message_id: int, message: OutgoingMessage) -> None:
         await self._call("edit_message", chat_id)

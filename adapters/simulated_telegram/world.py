@@ -27,6 +27,7 @@ class World:
         # The bot's messages not yet seen deleted, per chat: counting them must not scan a busy group's history.
         self._bot_live: dict[int, list[Message]] = {}
         self.private_messages: dict[int, list[str]] = {}  # direct messages the bot sent, per person
+        self._private_keys: dict[int, set[int]] = {}  # the random_ids used in each person's private chat
         self._next_query = 1
 
     # Reading.
@@ -267,6 +268,15 @@ class World:
         chat.next_message_id += 1
         chat.messages[message.id] = message
         return message
+
+    def private_post(self, user_id: int, text: str, key: int | None = None) -> None:
+        """A direct message from the bot; a `key` (random_id) already used in that private chat is refused."""
+        if key is not None:
+            used = self._private_keys.setdefault(user_id, set())
+            if key in used:
+                raise Refused(Refused.DUPLICATE, f"random_id {key} was used in the chat with {user_id} already")
+            used.add(key)
+        self.private_messages.setdefault(user_id, []).append(text)
 
     def bot_post(self, chat_id: int, text: str, buttons: list[list[dict[str, Any]]], reply_to: int | None,
                  now: float, key: int | None = None) -> Message:

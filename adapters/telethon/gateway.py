@@ -144,13 +144,13 @@ class TelethonGateway:
             )
             return _sent_id(await self._client(request), random_id)
 
-    async def send_private(self, user_id: int, text: str) -> None:
+    async def send_private(self, user_id: int, text: str, key: int | None = None) -> None:
         with telegram_errors("send_message"):
             request = functions.messages.SendMessageRequest(
                 await self._input_peer(user_id, types.PeerUser),
                 text,
                 no_webpage=True,
-                random_id=random.randrange(-(2**63), 2**63),
+                random_id=key if key is not None else random.randrange(-(2**63), 2**63),
             )
             await self._client(request)
 

@@ -88,8 +88,9 @@ class TelegramGateway(Protocol):
     async def send_message(self, chat_id: int, message: OutgoingMessage, key: int | None = None) -> int:
         """Post a message; `key` (Telegram's random_id) makes a repeat fail with DUPLICATE instead of posting twice."""
 
-    async def send_private(self, user_id: int, text: str) -> None:
-        """A direct message, which Telegram lets a bot send to someone who asked to join a chat it manages."""
+    async def send_private(self, user_id: int, text: str, key: int | None = None) -> None:
+        """A direct message, which Telegram lets a bot send to someone who asked to join a chat it manages;
+        `key` (random_id) makes a repeat fail with DUPLICATE."""
 
     async def edit_message(self, chat_id: int, message_id: int, message: OutgoingMessage) -> None: ...
 

@@ -75,7 +75,7 @@ class RecordingGateway:
         self._record("send_message", chat_id)
         return len(self.calls)
 
-    async def send_private(self, user_id, text):
+    async def send_private(self, user_id, text, key=None):
         self._record("send_private", None)
 
     async def edit_message(self, chat_id, message_id, message):

@@ -177,7 +177,7 @@ class WorldRequests:
         user_id = r.peer.user_id
         if user_id not in self.world.people or r.peer.access_hash != access_hash(user_id):
             raise errors.PeerIdInvalidError(r)
-        self.world.private_messages.setdefault(user_id, []).append(r.message)
+        self.world.private_post(user_id, r.message, r.random_id)  # its Refused becomes the RPC error
         message = types.Message(id=len(self.world.private_messages[user_id]), peer_id=types.PeerUser(user_id),
                                 date=when(self._now()), message=r.message, out=True,
                                 from_id=types.PeerUser(self.world.bot_id))
