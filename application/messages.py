@@ -2,12 +2,14 @@
 
 from typing import Any
 
-
-def channel_name(channel: dict[str, Any]) -> str:
-    return f"@{channel['username']}" if channel.get("username") else channel["title"]
+from domain.channel import Channel
 
 
-def warning(name: str, missing: list[dict[str, Any]]) -> str:
+def channel_name(channel: Channel) -> str:
+    return channel.name
+
+
+def warning(name: str, missing: list[Channel]) -> str:
     names = ", ".join(channel_name(c) for c in missing)
     return (
         f"{name}, this group is for subscribers of {names}. "
@@ -15,7 +17,7 @@ def warning(name: str, missing: list[dict[str, Any]]) -> str:
     )
 
 
-def raid_notice(channels: list[dict[str, Any]]) -> str:
+def raid_notice(channels: list[Channel]) -> str:
     names = ", ".join(channel_name(c) for c in channels)
     return (
         f"Welcome, newcomers! This group is for subscribers of {names}. "
@@ -23,12 +25,12 @@ def raid_notice(channels: list[dict[str, Any]]) -> str:
     )
 
 
-def join_pending(title: str, missing: list[dict[str, Any]]) -> str:
+def join_pending(title: str, missing: list[Channel]) -> str:
     names = ", ".join(channel_name(c) for c in missing)
     return f"To join {title}, please subscribe to {names}. Your request will then be approved automatically."
 
 
-def join_declined(title: str, missing: list[dict[str, Any]]) -> str:
+def join_declined(title: str, missing: list[Channel]) -> str:
     names = ", ".join(channel_name(c) for c in missing)
     return f"Your request to join {title} was declined: subscribe to {names}, then ask to join again."
 
@@ -53,7 +55,7 @@ RIGHTS_REGAINED = "Thank you, I am an admin of {chat} again. Protection has resu
 CHECK_UNAVAILABLE = "Telegram did not answer just now. Please try again in a minute."
 
 
-def still_missing(missing: list[dict[str, Any]]) -> str:
+def still_missing(missing: list[Channel]) -> str:
     return "You still need to join: " + ", ".join(channel_name(c) for c in missing)
 
 

@@ -128,7 +128,8 @@ class Reactor:
         view = await self._ctx.read_models.group(group.chat_id)
         lost = type(event).__name__ == "BotRightsLost"
         in_group = event.chat_id == group.chat_id
-        where = "this group" if in_group else messages.channel_name(group.channel(event.chat_id) or {"title": "?"})
+        channel = group.channel(event.chat_id)
+        where = "this group" if in_group else (channel.name if channel else "a channel")
         if lost:
             text = messages.RIGHTS_LOST_GROUP if in_group else messages.RIGHTS_LOST_CHANNEL.format(channel=where)
         else:
@@ -186,7 +187,7 @@ class Reactor:
     async def _hint(self, verdict: mv.MembershipVerdict, template, event) -> None:
         group = await self._ctx.read_models.group(verdict.chat_id)
         if group is not None:
-            missing = [c for c in group.channels if c["id"] in verdict.missing] or group.channels
+            missing = [c for c in group.channels if c.id in verdict.missing] or group.channels
             # Keyed by its decision: a hint sent before a crash is refused when sent again, not sent twice.
             key = message_key("hint", event.originator_id, event.originator_version)
             await self._ctx.gateway.send_private(verdict.member_id, template(group.title, missing), key)

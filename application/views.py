@@ -10,7 +10,7 @@ def group_view(group: ProtectedGroup) -> GroupView:
         chat_id=group.chat_id,
         title=group.title,
         protected=group.protected,
-        channels=[dict(c) for c in group.channels],
+        channels=group.linked,
         settings=dict(group.settings_data),
         blind=list(group.blind),
     )

@@ -7,13 +7,7 @@ from application import messages
 from application.context import GateContext
 from application.ports.read_models import GroupView
 from application.ports.telegram import Button, OutgoingMessage
-
-
-def join_url(channel: dict) -> str | None:
-    if channel.get("username"):
-        return f"https://t.me/{channel['username']}"
-    return channel.get("invite_link")
-
+from domain.channel import Channel
 
 ANYONE = 0  # the member id in a shared notice's Verify button: the presser verifies themselves
 
@@ -34,7 +28,7 @@ def warning_key(stream_id: UUID, version: int) -> int:
 def warning_message(
     ctx: GateContext, group: GroupView, member_id: int, name: str | None, missing: list[int], key: int = 0
 ) -> OutgoingMessage:
-    channels = [c for c in group.channels if c["id"] in missing] or list(group.channels)
+    channels = [c for c in group.channels if c.id in missing] or list(group.channels)
     rows = _join_rows(channels)
     rows.append([Button(messages.VERIFY_BUTTON, data=ctx.tokens.issue(group.chat_id, member_id, key))])
     return OutgoingMessage(messages.warning(name or ctx.name_of(member_id), channels), rows)
@@ -47,5 +41,5 @@ def raid_notice(ctx: GateContext, group: GroupView, key: int = 0) -> OutgoingMes
     return OutgoingMessage(messages.raid_notice(group.channels), rows)
 
 
-def _join_rows(channels: list[dict]) -> list[list[Button]]:
-    return [[Button(messages.JOIN_BUTTON.format(title=c["title"]), url=url)] for c in channels if (url := join_url(c))]
+def _join_rows(channels: list[Channel]) -> list[list[Button]]:
+    return [[Button(messages.JOIN_BUTTON.format(title=c.title), url=c.join_url)] for c in channels if c.join_url]

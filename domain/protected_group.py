@@ -6,6 +6,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.channel import Channel
 from domain.errors import GateRuleError
 from domain.ids import group_stream_id
 from domain.settings import GroupSettings
@@ -15,9 +16,8 @@ MAX_CHANNELS = 10
 
 def linked_channel(
     channel_id: int, title: str, username: str | None = None, invite_link: str | None = None
-) -> dict[str, Any]:
-    """A linked channel as the group's events carry it (plain data so the log stays readable)."""
-    return {"id": channel_id, "title": title, "username": username, "invite_link": invite_link}
+) -> Channel:
+    return Channel(channel_id, title, username, invite_link)
 
 
 class ProtectedGroup(Aggregate):
@@ -30,7 +30,7 @@ class ProtectedGroup(Aggregate):
         self.chat_id = chat_id
         self.title = title
         self.protected = False
-        self.channels: list[dict[str, Any]] = []
+        self.channels: list[dict[str, Any]] = []  # as the events carry them (Channel.as_data)
         self.settings_data: dict[str, Any] = GroupSettings().to_dict()
         self.blind: list[int] = []  # the group or linked channels where the bot has lost its admin rights
 
@@ -42,30 +42,34 @@ class ProtectedGroup(Aggregate):
     def channel_ids(self) -> list[int]:
         return [c["id"] for c in self.channels]
 
-    def channel(self, channel_id: int) -> dict[str, Any] | None:
-        return next((c for c in self.channels if c["id"] == channel_id), None)
+    @property
+    def linked(self) -> list[Channel]:
+        return [Channel.of(c) for c in self.channels]
+
+    def channel(self, channel_id: int) -> Channel | None:
+        return next((c for c in self.linked if c.id == channel_id), None)
 
     # Commands check the rules, then record what happened.
 
-    def protect(self, channels: list[dict[str, Any]], by: int, timestamp: datetime) -> None:
+    def protect(self, channels: list[Channel], by: int, timestamp: datetime) -> None:
         if self.protected:
             raise GateRuleError("This group is already protected. Use /link to add a channel.")
-        ids = [c["id"] for c in channels]
+        ids = [c.id for c in channels]
         if not ids:
             raise GateRuleError("Name at least one channel, for example: /protect @news")
         if len(set(ids)) != len(ids):
             raise GateRuleError("The same channel is named twice.")
         if len(ids) > MAX_CHANNELS:
             raise GateRuleError(f"A group can require at most {MAX_CHANNELS} channels.")
-        self._protected(channels=channels, by=by, timestamp=timestamp)
+        self._protected(channels=[c.as_data() for c in channels], by=by, timestamp=timestamp)
 
-    def link(self, channel: dict[str, Any], by: int, timestamp: datetime) -> None:
+    def link(self, channel: Channel, by: int, timestamp: datetime) -> None:
         self._require_protected()
-        if channel["id"] in self.channel_ids:
-            raise GateRuleError(f"{channel['title']} is already linked to this group.")
+        if channel.id in self.channel_ids:
+            raise GateRuleError(f"{channel.title} is already linked to this group.")
         if len(self.channels) >= MAX_CHANNELS:
             raise GateRuleError(f"A group can require at most {MAX_CHANNELS} channels.")
-        self._channel_linked(channel=channel, by=by, timestamp=timestamp)
+        self._channel_linked(channel=channel.as_data(), by=by, timestamp=timestamp)
 
     def unlink(self, channel_id: int, by: int, timestamp: datetime) -> None:
         self._require_protected()
@@ -82,11 +86,11 @@ class ProtectedGroup(Aggregate):
         if value != self.settings_data[key]:
             self._setting_changed(key=key, value=value, by=by, timestamp=timestamp)
 
-    def update_channel(self, channel: dict[str, Any], timestamp: datetime) -> bool:
+    def update_channel(self, channel: Channel, timestamp: datetime) -> bool:
         """A linked channel's details changed on Telegram (its username removed, its title); False if not."""
-        if self.channel(channel["id"]) in (None, channel):
+        if self.channel(channel.id) in (None, channel):
             return False
-        self._channel_updated(channel=channel, timestamp=timestamp)
+        self._channel_updated(channel=channel.as_data(), timestamp=timestamp)
         return True
 
     def unprotect(self, by: int, timestamp: datetime) -> None:

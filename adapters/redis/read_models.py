@@ -24,6 +24,7 @@ from redis.exceptions import WatchError
 from adapters.redis import unlink_under
 from adapters.redis.errors import bounded
 from application.ports.read_models import GroupView, VerdictView
+from domain.channel import Channel
 from domain.membership_verdict import RESTRICTED
 
 
@@ -49,7 +50,7 @@ class RedisReadModels:
 
     async def group(self, chat_id: int) -> GroupView | None:
         raw = await bounded(self._client.get(self._group_key(chat_id)), self._timeout, "GET group")
-        return None if raw is None else GroupView(**json.loads(raw))
+        return None if raw is None else _group(raw)
 
     async def groups_for_channel(self, channel_id: int) -> list[int]:
         members = await bounded(self._client.smembers(self._channel_key(channel_id)), self._timeout, "SMEMBERS")
@@ -104,15 +105,16 @@ class RedisReadModels:
     def _queue(self, pipe: Any, groups: Sequence[GroupView], verdicts: Sequence[VerdictView], old: list) -> None:
         """The writes of one batch, in the same order and with the same effect as the in-memory store."""
         # Channels each chat is indexed under so far; a chat seen twice in a batch starts from its previous update.
-        linked = {g.chat_id: json.loads(raw)["channels"] for g, raw in zip(groups, old, strict=True) if raw}
+        linked = {g.chat_id: [c["id"] for c in json.loads(raw)["channels"]] for g, raw in zip(groups, old, strict=True)
+                  if raw}
         for group in groups:
-            for channel in linked.get(group.chat_id, ()):
-                pipe.srem(self._channel_key(channel["id"]), group.chat_id)
+            for channel_id in linked.get(group.chat_id, ()):
+                pipe.srem(self._channel_key(channel_id), group.chat_id)
             if group.protected:
                 for channel_id in group.channel_ids:
                     pipe.sadd(self._channel_key(channel_id), group.chat_id)
             pipe.set(self._group_key(group.chat_id), json.dumps(asdict(group)))
-            linked[group.chat_id] = group.channels
+            linked[group.chat_id] = group.channel_ids
         # A few commands per batch rather than three per verdict: the views in one MSET, each set's additions
         # and removals in one command each. Only a member's last view in the batch counts, as in memory.
         latest = {(v.chat_id, v.member_id): v for v in verdicts}
@@ -141,6 +143,11 @@ def _add_remove(pipe: Any, key: str, added: list, removed: list) -> None:
         pipe.sadd(key, *added)
     if removed:
         pipe.srem(key, *removed)
+
+
+def _group(raw: bytes | str) -> GroupView:
+    data = json.loads(raw)
+    return GroupView(**{**data, "channels": [Channel.of(c) for c in data["channels"]]})
 
 
 def _verdict_data(verdict: VerdictView) -> dict[str, Any]:

@@ -133,8 +133,8 @@ async def _unlink(ctx: GateContext, cmd: GroupMessage, args: list[str], by: int)
     if group is not None:
         wanted = args[0].lstrip("@").rsplit("/", 1)[-1].lower()
         for channel in group.channels:
-            if wanted in (str(channel["id"]), (channel.get("username") or "").lower()):
-                channel_id = channel["id"]
+            if wanted in (str(channel.id), (channel.username or "").lower()):
+                channel_id = channel.id
     if channel_id is None:
         raise GateRuleError("That channel is not linked to this group.")
     now = ctx.clock.now()

@@ -21,10 +21,10 @@ async def handle_channel_changed(ctx: GateContext, cmd: ChannelChanged) -> str:
     updated = 0
     for chat_id in concerned:
         group = await ctx.read_models.group(chat_id)
-        current = next((c for c in group.channels if c["id"] == cmd.channel_id), None) if group else None
+        current = next((c for c in group.channels if c.id == cmd.channel_id), None) if group else None
         if current is None:
             continue
-        invite = invite or current.get("invite_link")
+        invite = invite or current.invite_link
         if info.is_private and invite is None:
             try:
                 invite = await ctx.gateway.export_invite_link(cmd.channel_id)

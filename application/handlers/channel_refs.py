@@ -1,12 +1,12 @@
 """Turning what an admin typed (@name, t.me link, id, a forwarded post) into channels the bot can watch."""
 
 import re
-from typing import Any
 
 from application import messages
 from application.context import GateContext
 from application.ports.telegram import ChannelInfo, TelegramError
 from domain import subscription
+from domain.channel import Channel
 from domain.errors import GateRuleError
 from domain.protected_group import MAX_CHANNELS, linked_channel
 
@@ -34,7 +34,7 @@ def parse_ref(text: str) -> Ref | None:
 
 async def linkable_channels(
     ctx: GateContext, chat_id: int, args: list[str], forwarded_channel: int | None, command: str
-) -> list[dict[str, Any]]:
+) -> list[Channel]:
     """The channels named, each once, checked with Telegram; the channel limit is checked first, against what
     the group has already, so naming too many costs no call to Telegram."""
     refs: dict[Ref, Ref] = {}  # each once, in the order named: usernames are the same in any case
@@ -51,25 +51,25 @@ async def linkable_channels(
     new = [key for key in refs if not any(_names(key, channel) for channel in linked)]
     if len(linked) + len(new) > MAX_CHANNELS:
         raise GateRuleError(messages.TOO_MANY_CHANNELS.format(limit=MAX_CHANNELS))
-    channels: dict[int, dict[str, Any]] = {}
+    channels: dict[int, Channel] = {}
     for ref in refs.values():
         channel = await _linkable(ctx, ref)
-        channels.setdefault(channel["id"], channel)  # a username and an id may name one channel
+        channels.setdefault(channel.id, channel)  # a username and an id may name one channel
     return list(channels.values())
 
 
-async def _linked(ctx: GateContext, chat_id: int) -> list[dict[str, Any]]:
+async def _linked(ctx: GateContext, chat_id: int) -> list[Channel]:
     group = await ctx.read_models.group(chat_id)
     return list(group.channels) if group is not None else []
 
 
-def _names(key: Ref, channel: dict[str, Any]) -> bool:
+def _names(key: Ref, channel: Channel) -> bool:
     if isinstance(key, int):
-        return key == channel["id"]
-    return key == (channel.get("username") or "").lower()
+        return key == channel.id
+    return key == (channel.username or "").lower()
 
 
-async def _linkable(ctx: GateContext, ref: str | int) -> dict[str, Any]:
+async def _linkable(ctx: GateContext, ref: str | int) -> Channel:
     try:
         info: ChannelInfo = await ctx.gateway.resolve_channel(ref)
     except TelegramError as error:

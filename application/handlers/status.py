@@ -15,7 +15,7 @@ async def status_text(ctx: GateContext, cmd: GroupMessage) -> str:
     if group is None or not group.protected:
         return messages.not_protected(title)
     rights = {chat: await _bot_is_admin(ctx, chat) for chat in [cmd.chat_id, *group.channel_ids]}
-    channels = [(messages.channel_name(c), rights[c["id"]]) for c in group.channels]
+    channels = [(c.name, rights[c.id]) for c in group.channels]
     restricted = await ctx.read_models.restricted(cmd.chat_id)
     latest = sorted((v for v in restricted if v.since), key=lambda v: v.since, reverse=True)[:RECENT]
     recent = [(ctx.name_of(v.member_id), v.reason or "", v.since) for v in latest]

@@ -38,7 +38,7 @@ async def _decide(ctx: GateContext, cmd: VerifyPressed) -> tuple[str, str]:
     decision = await enforce(ctx, group, Enforcement(chat_id, member_id, "verify", fresh=True))
     if decision.outcome == PASSED:
         return messages.RELEASED, "released"
-    missing = [c for c in group.channels if c["id"] in decision.missing]
+    missing = [c for c in group.channels if c.id in decision.missing]
     if decision.outcome != RESTRICTED or not missing:
         return messages.CHECK_UNAVAILABLE, "check_failed"
     return messages.still_missing(missing), "still_missing"

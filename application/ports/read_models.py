@@ -5,13 +5,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from domain.channel import Channel
+
 
 @dataclass(frozen=True)
 class GroupView:
     chat_id: int
     title: str
     protected: bool
-    channels: list[dict[str, Any]]
+    channels: list[Channel]
     settings: dict[str, Any]
     blind: list[int] = field(default_factory=list)  # chats where the bot lacks admin rights
 
@@ -22,7 +24,7 @@ class GroupView:
 
     @property
     def channel_ids(self) -> list[int]:
-        return [c["id"] for c in self.channels]
+        return [c.id for c in self.channels]
 
 
 @dataclass(frozen=True)

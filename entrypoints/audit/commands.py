@@ -190,7 +190,7 @@ def replay(at: str = typer.Option(..., "--at", help="ISO 8601 instant; events st
     console.print(f"As at {iso(past.at)}: {past.applied} events applied.", highlight=False)
     groups = Table("chat", "title", "protected", "channels", "settings", title="Groups")
     for g in past.groups:
-        channels = ", ".join(f"{c.get('title')} ({c.get('id')})" for c in g.channels)
+        channels = ", ".join(f"{c.title} ({c.id})" for c in g.channels)
         settings = ", ".join(f"{k}={v}" for k, v in sorted(g.settings.items()))
         groups.add_row(str(g.chat_id), g.title, "yes" if g.protected else "no", channels, settings)
     console.print(groups)

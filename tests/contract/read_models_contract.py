@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from application.ports.read_models import GroupView, ReadModels, VerdictView
+from domain.channel import Channel
 
 SINCE = datetime(2026, 1, 1, 9, 30, 15, 123456, tzinfo=UTC)
 SETTINGS = {"action": "mute", "strict": True, "warning_ttl": 300, "quiet": False}
 
 
-def channel(channel_id: int) -> dict:
-    return {"id": channel_id, "title": f"Channel {channel_id}", "username": None, "invite_link": "https://t.me/+x"}
+def channel(channel_id: int) -> Channel:
+    return Channel(channel_id, f"Channel {channel_id}", None, "https://t.me/+x")
 
 
 def group(chat_id: int, *channels: int, protected: bool = True) -> GroupView:
