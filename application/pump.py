@@ -52,6 +52,10 @@ class _Loop:
             self._dirty = False
             try:
                 await self._one_pass()
+            except Unavailable as error:
+                # The store is away: expected in an outage, already on /readyz; one line, not a traceback each time.
+                log.warning("%s pass waits for the event store (%s); the next recording retries it", self.name, error)
+                return
             except Exception:
                 log.exception("%s pass failed; the next recording retries it", self.name)
                 return
