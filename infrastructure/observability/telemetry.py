@@ -12,28 +12,16 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import Iterable
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from opentelemetry.exporter.prometheus import PrometheusMetricReader
 from opentelemetry.metrics import CallbackOptions, Observation
-from opentelemetry.sdk.metrics import AlwaysOffExemplarFilter, MeterProvider
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
-from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from prometheus_client import CollectorRegistry, generate_latest
 
 from infrastructure.observability import logs
 from infrastructure.observability.cache import CacheStats
+from infrastructure.observability.exporters import meter_provider, resource, tracer_provider
+from infrastructure.version import VERSION
 
-try:
-    VERSION = version("chanwarden")
-except PackageNotFoundError:  # a source tree that was never installed
-    VERSION = "0.0.0"
-
-LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-BATCH_BUCKETS = (1, 2, 3, 5, 10, 25, 50, 100, 250, 500)
 PRIORITIES = {0: "p0_user", 1: "p1_enforce", 2: "p2_bulk"}
 # Every component that can fail is exported from the start, so a dashboard's error panel never shows "no data".
 ERROR_COMPONENTS = ("handler", "event_store", "cache", "http", "log")
@@ -42,15 +30,10 @@ SCRAPE_QUERY_TIMEOUT = 1.0  # a scrape must answer even while Redis hangs
 
 class Telemetry:
     def __init__(self, environment: str = "development", traces: str = "off") -> None:
-        resource = Resource.create(
-            {"service.name": "chanwarden", "service.version": VERSION, "deployment.environment": environment}
-        )
+        described = resource(environment)
         self.registry = CollectorRegistry()
-        reader = PrometheusMetricReader(scope_info_enabled=False, registry=self.registry)
-        # No exemplars: the Prometheus text served here does not carry them, so sampling them would be wasted time.
-        self._meters = MeterProvider(metric_readers=[reader], resource=resource, shutdown_on_exit=False,
-                                     exemplar_filter=AlwaysOffExemplarFilter())
-        self.spans = _tracer_provider(traces, resource)  # public, so a test can add an in-memory exporter
+        self._meters = meter_provider(self.registry, described)
+        self.spans = tracer_provider(traces, described)  # public, so a test can add an in-memory exporter
         self.tracer = self.spans.get_tracer("chanwarden")
         # Spans are made only when they are exported; otherwise an update just gets a trace id for its logs.
         self.recording = traces != "off"
@@ -77,18 +60,13 @@ class Telemetry:
         }
         for name, (description, counts, labels) in counters.items():
             meter.create_observable_counter(name, [_reader(counts, labels)], description=description)
+        # Their buckets are views' (exporters.HISTOGRAM_BUCKETS), keyed by these names.
         self.decision_duration = meter.create_histogram(
-            "chanwarden_decision_duration_seconds", unit="s", description="Time to handle one update",
-            explicit_bucket_boundaries_advisory=LATENCY_BUCKETS,
-        )
+            "chanwarden_decision_duration_seconds", unit="s", description="Time to handle one update")
         self.append_duration = meter.create_histogram(
-            "chanwarden_event_store_append_duration_seconds", unit="s", description="Event store append latency",
-            explicit_bucket_boundaries_advisory=LATENCY_BUCKETS,
-        )
+            "chanwarden_event_store_append_duration_seconds", unit="s", description="Event store append latency")
         self.append_batch = meter.create_histogram(
-            "chanwarden_event_store_append_batch_size", description="Events per append",
-            explicit_bucket_boundaries_advisory=BATCH_BUCKETS,
-        )
+            "chanwarden_event_store_append_batch_size", description="Events per append")
         gauges = {
             "chanwarden_ratelimit_queue_depth": ("Calls waiting in the rate limiter", self._queue_depth),
             "chanwarden_ratelimit_wait_seconds": ("Seconds the last started call waited", self._last_wait),
@@ -185,11 +163,3 @@ def _reader(counts: Counter, labels: tuple[str, ...]) -> Any:
 
     return observe
 
-
-def _tracer_provider(mode: str, resource: Resource) -> TracerProvider:
-    if mode == "console":
-        provider = TracerProvider(resource=resource, shutdown_on_exit=False)
-        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))  # writes off the event loop
-        return provider
-    # Nothing is exported: the decorators then make no spans at all (see Telemetry.recording).
-    return TracerProvider(resource=resource, sampler=ALWAYS_OFF, shutdown_on_exit=False)
