@@ -53,7 +53,9 @@ class Settings(BaseSettings):
     health_port: int = Field(0, ge=0, le=65535)  # a separate port for /healthz and /readyz; 0: on the metrics port
     # Loopback by default, so a laptop run exposes nothing; the container image listens on every interface.
     http_host: str = "127.0.0.1"
-    traces: Literal["off", "console"] = "off"  # off still gives every update a trace id for its log lines
+    # Spans: off (every update still gets a trace id for its log lines), console (JSON on stdout), or otlp (to the
+    # collector at OTEL_EXPORTER_OTLP_ENDPOINT, read from the environment by OpenTelemetry's exporter).
+    traces: Literal["off", "console", "otlp"] = "off"
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     environment: str = "development"  # tags Sentry events and the metrics' target_info
