@@ -5,7 +5,8 @@ A registry per instance rather than prometheus_client's global one: a process ma
 
 Per update the hot path only adds to plain counters (exported through observable OpenTelemetry counters, whose
 callbacks read them at scrape time) and records one latency sample; an OpenTelemetry counter's add() costs far
-more than a dict increment. Values that need a query (lag, restricted members) are computed when scraped.
+more than a dict increment. Values that need a query (lag, restricted members, the spool's depth) are computed
+when scraped.
 """
 
 import asyncio
@@ -47,8 +48,9 @@ class Telemetry:
         self._read_models: dict[str, Any] = {}
         self._health: Any = None
         self._scheduler: Any = None
+        self._spool: Any = None
         self._known_chats: Any = None
-        self._scraped: dict[str, list[Observation]] = {"lag": [], "restricted": []}
+        self._scraped: dict[str, list[Observation]] = {"lag": [], "restricted": [], "spool": []}
         self._instruments(self._meters.get_meter("chanwarden", VERSION))
 
     def _instruments(self, meter: Any) -> None:
@@ -73,6 +75,7 @@ class Telemetry:
             "chanwarden_projection_lag_events": ("Events recorded but not yet projected", self._lag),
             "chanwarden_degraded": ("1 while a backing service is out and the bot runs on fallbacks", self._degraded),
             "chanwarden_restricted_members": ("Members restricted now, from the read models", self._restricted),
+            "chanwarden_spool_depth": ("Updates waiting in the spool for the event store", self._spool_depth),
         }
         for name, (description, callback) in gauges.items():
             meter.create_observable_gauge(name, callbacks=[callback], description=description)
@@ -93,6 +96,9 @@ class Telemetry:
     def watch_scheduler(self, scheduler: Any) -> None:
         self._scheduler = scheduler
 
+    def watch_spool(self, spool: Any) -> None:
+        self._spool = spool
+
     async def refresh(self) -> None:
         """Compute the values that need a query, so the synchronous export callbacks can read them."""
         lag: list[Observation] = []
@@ -110,7 +116,11 @@ class Telemetry:
                 for chat in sorted(self._known_chats()):
                     total += len(await asyncio.wait_for(local.restricted(chat), SCRAPE_QUERY_TIMEOUT))
                 restricted.append(Observation(total))
-        self._scraped = {"lag": lag, "restricted": restricted}
+        spool: list[Observation] = []
+        if self._spool is not None:
+            with contextlib.suppress(Exception):
+                spool.append(Observation(await asyncio.wait_for(self._spool.count(), SCRAPE_QUERY_TIMEOUT)))
+        self._scraped = {"lag": lag, "restricted": restricted, "spool": spool}
 
     async def exposition(self) -> bytes:
         await self.refresh()
@@ -139,6 +149,9 @@ class Telemetry:
 
     def _restricted(self, _: CallbackOptions) -> Iterable[Observation]:
         return self._scraped["restricted"]
+
+    def _spool_depth(self, _: CallbackOptions) -> Iterable[Observation]:
+        return self._scraped["spool"]
 
     def _degraded(self, _: CallbackOptions) -> Iterable[Observation]:
         return [Observation(int(bool(self._health and self._health.degraded)))]

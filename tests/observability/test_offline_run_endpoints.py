@@ -14,7 +14,7 @@ EXPORTED = {
     "chanwarden_ratelimit_wait_seconds", "chanwarden_cache_hits_total", "chanwarden_cache_misses_total",
     "chanwarden_event_store_append_duration_seconds_bucket", "chanwarden_event_store_append_batch_size_bucket",
     "chanwarden_projection_lag_events", "chanwarden_degraded", "chanwarden_restricted_members",
-    "chanwarden_errors_total",
+    "chanwarden_errors_total", "chanwarden_spool_depth",
 }
 
 
