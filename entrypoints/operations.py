@@ -11,7 +11,7 @@ from adapters.system_clock import SystemClock
 from application.projector import Projector
 from entrypoints.exit_codes import FAILED
 from entrypoints.out_of_reach import exit_when_out_of_reach
-from entrypoints.projection_follower import follow
+from entrypoints.projection_follower import FollowProgress, follow, serve_follower
 from entrypoints.run import stop_on_signals
 from infrastructure import event_loop
 from infrastructure.backends import open_backends
@@ -79,7 +79,8 @@ def status() -> None:
 def follow_command(
     once: bool = typer.Option(False, "--once", help="Catch up with the log, then exit."),
 ) -> None:
-    """Keep the shared read models following the log, beside bots run with CHANWARDEN_SHARED_PROJECTION=separate."""
+    """Keep the shared read models following the log, beside bots run with CHANWARDEN_SHARED_PROJECTION=separate;
+    serves /healthz, /readyz and /metrics on CHANWARDEN_PROJECTIONS_PORT (not with --once)."""
     settings = Settings()
     configure_logging(settings)
 
@@ -87,12 +88,20 @@ def follow_command(
         with exit_when_out_of_reach(settings):
             backends = await _shared(settings)
         stop = asyncio.Event()
-        if not once:
-            stop_on_signals(stop)
+        progress = FollowProgress()
+        telemetry = endpoints = None
         try:
-            applied = await follow(backends.store, backends.shared_read_models, stop, settings.pump_interval, once)
+            if not once:
+                stop_on_signals(stop)
+                telemetry, endpoints = await serve_follower(settings, backends, progress)
+            applied = await follow(backends.store, backends.shared_read_models, stop, settings.pump_interval, once,
+                                   progress)
         finally:
+            if endpoints is not None:
+                await endpoints.close()
             await backends.close()
+            if telemetry is not None:
+                telemetry.shutdown()
         console.print(f"{applied} events projected")
 
     event_loop.run(go())

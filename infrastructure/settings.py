@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     instrument: bool = True
     metrics_port: int = Field(9464, ge=0, le=65535)  # /metrics, and /healthz and /readyz unless health_port; 0: off
     health_port: int = Field(0, ge=0, le=65535)  # a separate port for /healthz and /readyz; 0: on the metrics port
+    # /metrics, /healthz and /readyz of `chanwarden projections follow`, a port of its own so that it can run
+    # beside a bot on one host; 0: off.
+    projections_port: int = Field(9465, ge=0, le=65535)
     # Loopback by default, so a laptop run exposes nothing; the container image listens on every interface.
     http_host: str = "127.0.0.1"
     # Spans: off (every update still gets a trace id for its log lines), console (JSON on stdout), or otlp (to the

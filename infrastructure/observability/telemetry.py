@@ -61,7 +61,7 @@ class Telemetry:
             "chanwarden_telegram_flood_waits": ("FLOOD_WAIT answers, by method", self.flood_waits, ("method",)),
         }
         for name, (description, counts, labels) in counters.items():
-            meter.create_observable_counter(name, [_reader(counts, labels)], description=description)
+            meter.create_observable_counter(name, [counts_reader(counts, labels)], description=description)
         # Their buckets are views' (exporters.HISTOGRAM_BUCKETS), keyed by these names.
         self.decision_duration = meter.create_histogram(
             "chanwarden_decision_duration_seconds", unit="s", description="Time to handle one update")
@@ -101,14 +101,8 @@ class Telemetry:
 
     async def refresh(self) -> None:
         """Compute the values that need a query, so the synchronous export callbacks can read them."""
-        lag: list[Observation] = []
+        lag = await projection_lag(self._store, self._read_models)
         restricted: list[Observation] = []
-        with contextlib.suppress(Exception):
-            last = await asyncio.wait_for(self._store.last_position(), SCRAPE_QUERY_TIMEOUT)
-            for reader, models in self._read_models.items():
-                with contextlib.suppress(Exception):  # an unreachable shared model has no lag to report
-                    position = await asyncio.wait_for(models.position(), SCRAPE_QUERY_TIMEOUT)
-                    lag.append(Observation(max(last - position, 0), {"reader": reader}))
         local = self._read_models.get("local")
         if local is not None and self._known_chats is not None:
             with contextlib.suppress(Exception):
@@ -169,7 +163,21 @@ class Telemetry:
         return [Observation(n, {"component": component}) for component, n in counts.items()]
 
 
-def _reader(counts: Counter, labels: tuple[str, ...]) -> Any:
+async def projection_lag(store: Any, read_models: dict[str, Any]) -> list[Observation]:
+    """Per reader, the log's last position minus the read model's; none for a model (or a log) out of reach."""
+    lag: list[Observation] = []
+    with contextlib.suppress(Exception):
+        last = await asyncio.wait_for(store.last_position(), SCRAPE_QUERY_TIMEOUT)
+        for reader, models in read_models.items():
+            with contextlib.suppress(Exception):  # an unreachable shared model has no lag to report
+                position = await asyncio.wait_for(models.position(), SCRAPE_QUERY_TIMEOUT)
+                lag.append(Observation(max(last - position, 0), {"reader": reader}))
+    return lag
+
+
+def counts_reader(counts: Counter, labels: tuple[str, ...]) -> Any:
+    """An observable counter's callback reporting each key of `counts` under `labels`."""
+
     def observe(_: CallbackOptions) -> Iterable[Observation]:
         for key, count in list(counts.items()):
             yield Observation(count, dict(zip(labels, key if isinstance(key, tuple) else (key,), strict=True)))
