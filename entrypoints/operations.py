@@ -8,6 +8,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from adapters.system_clock import SystemClock
+from application.ports.availability import Unavailable
 from application.projector import Projector
 from entrypoints.exit_codes import FAILED
 from entrypoints.out_of_reach import exit_when_out_of_reach
@@ -94,8 +95,9 @@ def follow_command(
             if not once:
                 stop_on_signals(stop)
                 telemetry, endpoints = await serve_follower(settings, backends, progress)
-            applied = await follow(backends.store, backends.shared_read_models, stop, settings.pump_interval, once,
-                                   progress)
+            with exit_when_out_of_reach(settings, Unavailable):  # only with --once: else it waits for Redis
+                applied = await follow(backends.store, backends.shared_read_models, stop, settings.pump_interval,
+                                       once, progress)
         finally:
             if endpoints is not None:
                 await endpoints.close()

@@ -57,7 +57,8 @@ async def follow(
     progress: FollowProgress | None = None,
 ) -> int:
     """Project every append into each shared read model until `stop` is set (or, with `once`, until caught
-    up); return how many events were applied."""
+    up); return how many events were applied. With `once`, a read model out of reach ends it (Unavailable):
+    a one-off run, from cron or by hand, must not wait for Redis forever."""
     progress = progress or FollowProgress()
     projectors = [Projector(store, models, name=name) for name, models in shared.items()]
     notified = getattr(store, "wait_for_events", None)
@@ -69,6 +70,8 @@ async def follow(
             try:
                 done = await projector.catch_up()
             except Unavailable as error:
+                if once:
+                    raise
                 behind = True
                 progress.failed(projector.name, error, min(interval, 1.0))
             else:

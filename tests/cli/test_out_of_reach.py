@@ -47,8 +47,8 @@ def test_a_login_the_server_refuses_is_one_line_too(monkeypatch) -> None:
     assert 'role "nobody_here" does not exist' in one_line(result.output)
 
 
-@pytest.mark.parametrize("command", [["projections", "status"], ["projections", "rebuild"], ["audit", "verify"]],
-                         ids=" ".join)
+@pytest.mark.parametrize("command", [["projections", "status"], ["projections", "rebuild"],
+                                     ["projections", "follow", "--once"], ["audit", "verify"]], ids=" ".join)
 def test_redis_out_of_reach_is_one_line_and_exit_4(monkeypatch, tmp_path, command) -> None:
     monkeypatch.setenv("CHANWARDEN_EVENT_STORE", "sqlite")
     monkeypatch.setenv("CHANWARDEN_SQLITE_PATH", str(tmp_path / "events.db"))
