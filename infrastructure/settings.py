@@ -64,10 +64,12 @@ class Settings(BaseSettings):
     environment: str = "development"  # tags Sentry events and the metrics' target_info
     sentry_dsn: SecretStr | None = Field(None, validation_alias="SENTRY_DSN")
 
-    @field_validator("spool_path", mode="before")
+    @field_validator("spool_path", "offline_scenario", "remote_world", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
-        return None if value == "" else value  # `CHANWARDEN_SPOOL_PATH=` would otherwise mean the current folder
+        # `CHANWARDEN_SPOOL_PATH=` would otherwise mean the current folder; docker-compose.yml sets the test-only
+        # ones empty, so that a .env written for tests cannot turn a deployed bot into a simulated one.
+        return None if value == "" else value
 
     @property
     def spool_file(self) -> Path:
