@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 from collections import Counter
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
@@ -97,6 +98,25 @@ def test_every_variable_compose_gives_the_bot_and_the_follower_is_a_setting() ->
         assert env["CHANWARDEN_HTTP_HOST"] == "0.0.0.0"  # else Prometheus could not reach it
         assert env["CHANWARDEN_OFFLINE_SCENARIO"] == env["CHANWARDEN_REMOTE_WORLD"] == ""  # empty counts as unset
     assert host_of(BOT_ENV["OTEL_EXPORTER_OTLP_ENDPOINT"]) == "jaeger" and "jaeger" in SERVICES
+
+
+@pytest.mark.parametrize("service", ["bot", "projections"])
+def test_what_compose_gives_each_process_is_a_valid_configuration(monkeypatch, service) -> None:
+    for name in setting_names() | OTEL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in SERVICES[service]["environment"].items():
+        # ${VAR:-default} becomes its default, a required ${VAR:?...} a value .env would give.
+        filled = re.sub(r"\$\{[A-Z0-9_]+:-([^}]*)\}", r"\1", value)
+        monkeypatch.setenv(name, re.sub(r"\$\{[A-Z0-9_]+:\?[^}]*\}", "12345", filled))
+    monkeypatch.chdir(ROOT / "deploy")  # no .env here: only what compose sets
+    settings = Settings()
+    assert settings.offline_scenario is None and settings.remote_world is None  # "" counts as unset
+    assert (settings.event_store, settings.cache, settings.http_host) == ("postgres", "redis", "0.0.0.0")
+    if service == "bot":
+        assert settings.spool_file.parent == settings.session_path.parent == Path("/data")  # the botdata volume
+        assert settings.traces == "otlp" and settings.metrics_port == 9464
+    else:
+        assert settings.projections_port == 9465
 
 
 def test_every_setting_readme_documents_reaches_the_bot_and_the_follower_from_env() -> None:
