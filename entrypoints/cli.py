@@ -16,6 +16,7 @@ from entrypoints.scenarios.printing import print_report
 from entrypoints.scenarios.runner import ScenarioRun
 from infrastructure import event_loop
 from infrastructure.settings import Settings
+from infrastructure.version import VERSION
 
 app = typer.Typer(help="chanwarden: members write in a group only while they follow its channels.",
                   no_args_is_help=True, add_completion=False)
@@ -23,6 +24,20 @@ console = Console()
 app.add_typer(projections, name="projections")
 app.add_typer(audit, name="audit")
 app.command()(migrate)
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        print(f"chanwarden {VERSION}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print chanwarden's version and exit."),
+) -> None:
+    """Typer's place for options that come before the command."""
 
 
 @app.command()

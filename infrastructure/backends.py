@@ -70,10 +70,12 @@ def isolated(settings: Settings) -> Settings:
 
 
 async def open_backends(
-    settings: Settings, clock: Clock, *, throwaway: bool = False, spool: bool = False
+    settings: Settings, clock: Clock, *, throwaway: bool = False, spool: bool = False, membership_cache: bool = True
 ) -> Backends:
     """Open what the settings name. With `throwaway`, a run's database and Redis keys are removed on close;
-    with `spool`, the spool the gate keeps updates in while the store is away (only a bot needs one)."""
+    with `spool`, the spool the gate keeps updates in while the store is away (only a bot needs one); without
+    `membership_cache`, Redis serves only the shared read models (the operators' tools and the follower, which
+    check no membership and so need not listen for other instances' cache announcements)."""
     backends = Backends(store=await open_store(settings), cache_stats=CacheStats() if settings.instrument else None)
     # Looked up when closing: a restart in the simulator replaces the store and the spool objects.
     backends._closers.append(lambda: backends.store.close())
@@ -88,7 +90,7 @@ async def open_backends(
         # Closers run last-first: the pool is closed before its database is dropped.
         backends._closers.insert(0, lambda: drop_database(settings.postgres_dsn.get_secret_value()))
     if settings.cache == "redis":
-        await _open_redis(settings, clock, backends, throwaway)
+        await _open_redis(settings, clock, backends, throwaway, membership_cache)
     return backends
 
 
@@ -124,7 +126,9 @@ def open_spool(settings: Settings) -> Any:
     return SqliteSpool(settings.spool_file)
 
 
-async def _open_redis(settings: Settings, clock: Clock, backends: Backends, throwaway: bool) -> None:
+async def _open_redis(
+    settings: Settings, clock: Clock, backends: Backends, throwaway: bool, membership_cache: bool
+) -> None:
     from redis.asyncio import BlockingConnectionPool, Redis
 
     from adapters.redis import unlink_under
@@ -139,6 +143,17 @@ async def _open_redis(settings: Settings, clock: Clock, backends: Backends, thro
     )
     client = Redis(connection_pool=pool)
     prefix = settings.redis_prefix
+    backends.shared_read_models["redis"] = RedisReadModels(client, prefix)
+    backends.degradable["redis"] = client.ping
+
+    async def close_client() -> None:
+        if throwaway:
+            await unlink_under(client, prefix, 5.0)
+        await client.aclose(close_connection_pool=True)
+
+    backends._closers.insert(0, close_client)
+    if not membership_cache:
+        return
     ttl = {"positive_ttl": settings.cache_positive_ttl, "negative_ttl": settings.cache_negative_ttl,
            "jitter": settings.cache_jitter}
     # The in-process level keeps entries as long as Redis does: it is dropped whenever announcements from
@@ -149,12 +164,3 @@ async def _open_redis(settings: Settings, clock: Clock, backends: Backends, thro
     layered = LayeredMembershipCache(counting(first, "memory", stats), counting(second, "redis", stats))
     backends.cache = layered
     backends._tasks.append(asyncio.get_running_loop().create_task(layered.listen()))
-    backends.shared_read_models["redis"] = RedisReadModels(client, prefix)
-    backends.degradable["redis"] = client.ping
-
-    async def close_client() -> None:
-        if throwaway:
-            await unlink_under(client, prefix, 5.0)
-        await client.aclose(close_connection_pool=True)
-
-    backends._closers.insert(0, close_client)

@@ -51,18 +51,25 @@ class Settings(BaseSettings):
     instrument: bool = True
     metrics_port: int = Field(9464, ge=0, le=65535)  # /metrics, and /healthz and /readyz unless health_port; 0: off
     health_port: int = Field(0, ge=0, le=65535)  # a separate port for /healthz and /readyz; 0: on the metrics port
+    # /metrics, /healthz and /readyz of `chanwarden projections follow`, a port of its own so that it can run
+    # beside a bot on one host; 0: off.
+    projections_port: int = Field(9465, ge=0, le=65535)
     # Loopback by default, so a laptop run exposes nothing; the container image listens on every interface.
     http_host: str = "127.0.0.1"
-    traces: Literal["off", "console"] = "off"  # off still gives every update a trace id for its log lines
+    # Spans: off (every update still gets a trace id for its log lines), console (JSON on stdout), or otlp (to the
+    # collector at OTEL_EXPORTER_OTLP_ENDPOINT, read from the environment by OpenTelemetry's exporter).
+    traces: Literal["off", "console", "otlp"] = "off"
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     environment: str = "development"  # tags Sentry events and the metrics' target_info
     sentry_dsn: SecretStr | None = Field(None, validation_alias="SENTRY_DSN")
 
-    @field_validator("spool_path", mode="before")
+    @field_validator("spool_path", "offline_scenario", "remote_world", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
-        return None if value == "" else value  # `CHANWARDEN_SPOOL_PATH=` would otherwise mean the current folder
+        # `CHANWARDEN_SPOOL_PATH=` would otherwise mean the current folder; docker-compose.yml sets the test-only
+        # ones empty, so that a .env written for tests cannot turn a deployed bot into a simulated one.
+        return None if value == "" else value
 
     @property
     def spool_file(self) -> Path:

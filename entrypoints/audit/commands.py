@@ -13,17 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-import asyncpg
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from adapters.system_clock import SystemClock
+from application.ports.availability import Unavailable
 from entrypoints.audit import history
 from entrypoints.audit.damage import Damage
 from entrypoints.audit.log import iso, parse_time
 from entrypoints.audit.replay import replay_at
 from entrypoints.audit.verify import Checker, conclude, read_model_drift, store_checker, verify_store
+from entrypoints.out_of_reach import exit_when_out_of_reach
 from infrastructure.backends import Backends, open_backends
 from infrastructure.log_chain import KeyRefused, Linker
 from infrastructure.settings import Settings
@@ -77,12 +78,11 @@ def run(work: Callable[[Session], Awaitable[T]], *, redis: bool = False, must_ex
         fail(f"{refusal}.")
 
     async def go() -> T:
+        with exit_when_out_of_reach(settings):
+            backends = await open_backends(settings, SystemClock(), membership_cache=False)
         try:
-            backends = await open_backends(settings, SystemClock())
-        except (OSError, asyncpg.PostgresError) as error:  # the message names the server, never the password
-            fail(f"Cannot open the event store: {type(error).__name__}: {error}")
-        try:
-            return await work(Session(backends, linker))
+            with exit_when_out_of_reach(settings, Unavailable):  # not OSError here: export writes a file of its own
+                return await work(Session(backends, linker))
         finally:
             await backends.close()
 

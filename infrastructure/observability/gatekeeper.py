@@ -39,6 +39,7 @@ class InstrumentedGatekeeper:
     def __init__(self, inner: Any, telemetry: Telemetry) -> None:
         self._inner = inner
         self.telemetry = telemetry
+        telemetry.watch_spool(inner.spool)  # its depth is exported at each scrape
 
     async def handle(self, command: Any) -> Any:
         kind = update_kind(type(command))

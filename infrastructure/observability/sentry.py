@@ -4,7 +4,7 @@ import re
 from typing import Any
 
 from infrastructure.observability.logs import Redactor, secrets_of
-from infrastructure.observability.telemetry import VERSION
+from infrastructure.version import VERSION
 
 FILTERED = "[Filtered]"
 # Keys whose values are dropped whatever they hold: a secret may be one the settings never heard of.

@@ -5,35 +5,24 @@ A registry per instance rather than prometheus_client's global one: a process ma
 
 Per update the hot path only adds to plain counters (exported through observable OpenTelemetry counters, whose
 callbacks read them at scrape time) and records one latency sample; an OpenTelemetry counter's add() costs far
-more than a dict increment. Values that need a query (lag, restricted members) are computed when scraped.
+more than a dict increment. Values that need a query (lag, restricted members, the spool's depth) are computed
+when scraped.
 """
 
 import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import Iterable
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from opentelemetry.exporter.prometheus import PrometheusMetricReader
 from opentelemetry.metrics import CallbackOptions, Observation
-from opentelemetry.sdk.metrics import AlwaysOffExemplarFilter, MeterProvider
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
-from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from prometheus_client import CollectorRegistry, generate_latest
 
 from infrastructure.observability import logs
 from infrastructure.observability.cache import CacheStats
+from infrastructure.observability.exporters import meter_provider, resource, tracer_provider
+from infrastructure.version import VERSION
 
-try:
-    VERSION = version("chanwarden")
-except PackageNotFoundError:  # a source tree that was never installed
-    VERSION = "0.0.0"
-
-LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-BATCH_BUCKETS = (1, 2, 3, 5, 10, 25, 50, 100, 250, 500)
 PRIORITIES = {0: "p0_user", 1: "p1_enforce", 2: "p2_bulk"}
 # Every component that can fail is exported from the start, so a dashboard's error panel never shows "no data".
 ERROR_COMPONENTS = ("handler", "event_store", "cache", "http", "log")
@@ -42,15 +31,10 @@ SCRAPE_QUERY_TIMEOUT = 1.0  # a scrape must answer even while Redis hangs
 
 class Telemetry:
     def __init__(self, environment: str = "development", traces: str = "off") -> None:
-        resource = Resource.create(
-            {"service.name": "chanwarden", "service.version": VERSION, "deployment.environment": environment}
-        )
+        described = resource(environment)
         self.registry = CollectorRegistry()
-        reader = PrometheusMetricReader(scope_info_enabled=False, registry=self.registry)
-        # No exemplars: the Prometheus text served here does not carry them, so sampling them would be wasted time.
-        self._meters = MeterProvider(metric_readers=[reader], resource=resource, shutdown_on_exit=False,
-                                     exemplar_filter=AlwaysOffExemplarFilter())
-        self.spans = _tracer_provider(traces, resource)  # public, so a test can add an in-memory exporter
+        self._meters = meter_provider(self.registry, described)
+        self.spans = tracer_provider(traces, described)  # public, so a test can add an in-memory exporter
         self.tracer = self.spans.get_tracer("chanwarden")
         # Spans are made only when they are exported; otherwise an update just gets a trace id for its logs.
         self.recording = traces != "off"
@@ -64,8 +48,9 @@ class Telemetry:
         self._read_models: dict[str, Any] = {}
         self._health: Any = None
         self._scheduler: Any = None
+        self._spool: Any = None
         self._known_chats: Any = None
-        self._scraped: dict[str, list[Observation]] = {"lag": [], "restricted": []}
+        self._scraped: dict[str, list[Observation]] = {"lag": [], "restricted": [], "spool": []}
         self._instruments(self._meters.get_meter("chanwarden", VERSION))
 
     def _instruments(self, meter: Any) -> None:
@@ -76,25 +61,21 @@ class Telemetry:
             "chanwarden_telegram_flood_waits": ("FLOOD_WAIT answers, by method", self.flood_waits, ("method",)),
         }
         for name, (description, counts, labels) in counters.items():
-            meter.create_observable_counter(name, [_reader(counts, labels)], description=description)
+            meter.create_observable_counter(name, [counts_reader(counts, labels)], description=description)
+        # Their buckets are views' (exporters.HISTOGRAM_BUCKETS), keyed by these names.
         self.decision_duration = meter.create_histogram(
-            "chanwarden_decision_duration_seconds", unit="s", description="Time to handle one update",
-            explicit_bucket_boundaries_advisory=LATENCY_BUCKETS,
-        )
+            "chanwarden_decision_duration_seconds", unit="s", description="Time to handle one update")
         self.append_duration = meter.create_histogram(
-            "chanwarden_event_store_append_duration_seconds", unit="s", description="Event store append latency",
-            explicit_bucket_boundaries_advisory=LATENCY_BUCKETS,
-        )
+            "chanwarden_event_store_append_duration_seconds", unit="s", description="Event store append latency")
         self.append_batch = meter.create_histogram(
-            "chanwarden_event_store_append_batch_size", description="Events per append",
-            explicit_bucket_boundaries_advisory=BATCH_BUCKETS,
-        )
+            "chanwarden_event_store_append_batch_size", description="Events per append")
         gauges = {
             "chanwarden_ratelimit_queue_depth": ("Calls waiting in the rate limiter", self._queue_depth),
             "chanwarden_ratelimit_wait_seconds": ("Seconds the last started call waited", self._last_wait),
             "chanwarden_projection_lag_events": ("Events recorded but not yet projected", self._lag),
             "chanwarden_degraded": ("1 while a backing service is out and the bot runs on fallbacks", self._degraded),
             "chanwarden_restricted_members": ("Members restricted now, from the read models", self._restricted),
+            "chanwarden_spool_depth": ("Updates waiting in the spool for the event store", self._spool_depth),
         }
         for name, (description, callback) in gauges.items():
             meter.create_observable_gauge(name, callbacks=[callback], description=description)
@@ -115,16 +96,13 @@ class Telemetry:
     def watch_scheduler(self, scheduler: Any) -> None:
         self._scheduler = scheduler
 
+    def watch_spool(self, spool: Any) -> None:
+        self._spool = spool
+
     async def refresh(self) -> None:
         """Compute the values that need a query, so the synchronous export callbacks can read them."""
-        lag: list[Observation] = []
+        lag = await projection_lag(self._store, self._read_models)
         restricted: list[Observation] = []
-        with contextlib.suppress(Exception):
-            last = await asyncio.wait_for(self._store.last_position(), SCRAPE_QUERY_TIMEOUT)
-            for reader, models in self._read_models.items():
-                with contextlib.suppress(Exception):  # an unreachable shared model has no lag to report
-                    position = await asyncio.wait_for(models.position(), SCRAPE_QUERY_TIMEOUT)
-                    lag.append(Observation(max(last - position, 0), {"reader": reader}))
         local = self._read_models.get("local")
         if local is not None and self._known_chats is not None:
             with contextlib.suppress(Exception):
@@ -132,7 +110,11 @@ class Telemetry:
                 for chat in sorted(self._known_chats()):
                     total += len(await asyncio.wait_for(local.restricted(chat), SCRAPE_QUERY_TIMEOUT))
                 restricted.append(Observation(total))
-        self._scraped = {"lag": lag, "restricted": restricted}
+        spool: list[Observation] = []
+        if self._spool is not None:
+            with contextlib.suppress(Exception):
+                spool.append(Observation(await asyncio.wait_for(self._spool.count(), SCRAPE_QUERY_TIMEOUT)))
+        self._scraped = {"lag": lag, "restricted": restricted, "spool": spool}
 
     async def exposition(self) -> bytes:
         await self.refresh()
@@ -162,6 +144,9 @@ class Telemetry:
     def _restricted(self, _: CallbackOptions) -> Iterable[Observation]:
         return self._scraped["restricted"]
 
+    def _spool_depth(self, _: CallbackOptions) -> Iterable[Observation]:
+        return self._scraped["spool"]
+
     def _degraded(self, _: CallbackOptions) -> Iterable[Observation]:
         return [Observation(int(bool(self._health and self._health.degraded)))]
 
@@ -178,18 +163,24 @@ class Telemetry:
         return [Observation(n, {"component": component}) for component, n in counts.items()]
 
 
-def _reader(counts: Counter, labels: tuple[str, ...]) -> Any:
+async def projection_lag(store: Any, read_models: dict[str, Any]) -> list[Observation]:
+    """Per reader, the log's last position minus the read model's; none for a model (or a log) out of reach."""
+    lag: list[Observation] = []
+    with contextlib.suppress(Exception):
+        last = await asyncio.wait_for(store.last_position(), SCRAPE_QUERY_TIMEOUT)
+        for reader, models in read_models.items():
+            with contextlib.suppress(Exception):  # an unreachable shared model has no lag to report
+                position = await asyncio.wait_for(models.position(), SCRAPE_QUERY_TIMEOUT)
+                lag.append(Observation(max(last - position, 0), {"reader": reader}))
+    return lag
+
+
+def counts_reader(counts: Counter, labels: tuple[str, ...]) -> Any:
+    """An observable counter's callback reporting each key of `counts` under `labels`."""
+
     def observe(_: CallbackOptions) -> Iterable[Observation]:
         for key, count in list(counts.items()):
             yield Observation(count, dict(zip(labels, key if isinstance(key, tuple) else (key,), strict=True)))
 
     return observe
 
-
-def _tracer_provider(mode: str, resource: Resource) -> TracerProvider:
-    if mode == "console":
-        provider = TracerProvider(resource=resource, shutdown_on_exit=False)
-        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))  # writes off the event loop
-        return provider
-    # Nothing is exported: the decorators then make no spans at all (see Telemetry.recording).
-    return TracerProvider(resource=resource, sampler=ALWAYS_OFF, shutdown_on_exit=False)

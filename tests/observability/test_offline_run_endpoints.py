@@ -3,7 +3,7 @@
 
 import json
 
-from tests.observability.conftest import API_HASH, PG_PASSWORD, REDIS_PASSWORD, TOKEN, series_names, value
+from tests.observability.conftest import API_HASH, PG_PASSWORD, REDIS_PASSWORD, TOKEN, samples, series_names, value
 
 # The story: Bob joins unsubscribed (restricted), Alice leaves the channel (restricted), Bob subscribes (released).
 STORY_RESTRICTIONS = 2
@@ -14,7 +14,7 @@ EXPORTED = {
     "chanwarden_ratelimit_wait_seconds", "chanwarden_cache_hits_total", "chanwarden_cache_misses_total",
     "chanwarden_event_store_append_duration_seconds_bucket", "chanwarden_event_store_append_batch_size_bucket",
     "chanwarden_projection_lag_events", "chanwarden_degraded", "chanwarden_restricted_members",
-    "chanwarden_errors_total",
+    "chanwarden_errors_total", "chanwarden_spool_depth",
 }
 
 
@@ -28,6 +28,9 @@ def test_the_run_command_exports_every_series_with_the_story_s_values(offline_bo
     assert value(text, "chanwarden_restricted_members") == 1  # Alice; Bob was released
     assert value(text, "chanwarden_updates_total", kind="member_joined") == 1
     assert value(text, "chanwarden_updates_total") == value(text, "chanwarden_decision_duration_seconds_count")
+    # Buckets from 10 µs, where the decisions the cache answers fall.
+    assert {"1e-05", "5e-05", "0.0001"} <= {labels["le"] for name, labels, _ in samples(text)
+                                           if name == "chanwarden_decision_duration_seconds_bucket"}
     assert value(text, "chanwarden_telegram_calls_total", method="restrict", result="ok") >= STORY_RESTRICTIONS
     # The limiter sits in front of the instrumented gateway: its queues are exported per priority.
     for priority in ("p0_user", "p1_enforce", "p2_bulk"):

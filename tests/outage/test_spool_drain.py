@@ -1,6 +1,6 @@
 """How the spool drains: updates that come while it holds anything wait behind it (order is kept even once
-the store is back), and a spooled update that fails for a reason other than the store is dropped with an
-error instead of holding up the rest forever."""
+the store is back), a spooled update that fails for a reason other than the store is dropped with an
+error instead of holding up the rest forever, and its depth is a metric until it is drained."""
 
 import logging
 
@@ -13,6 +13,7 @@ from domain.ids import verdict_stream_id
 from entrypoints.scenarios.runner import ScenarioRun
 from infrastructure.settings import Settings
 from tests.integration.helpers import play, scenario
+from tests.observability.conftest import series_names, value
 
 GROUP = 2001
 NEWCOMERS = [21, 22, 23, 24]
@@ -90,3 +91,21 @@ async def test_a_spooled_update_that_fails_for_another_reason_is_dropped_not_kep
     assert await restricted(run) == [21, 23]
     assert await run.gatekeeper.spool.count() == 0
     assert any("spooled MemberJoined could not be handled" in r.getMessage() for r in caplog.records)
+
+
+async def test_the_spool_s_depth_is_exported_until_it_is_drained(run) -> None:
+    async def scrape() -> str:
+        return (await run.gatekeeper.telemetry.exposition()).decode()
+
+    text = await scrape()
+    assert "chanwarden_spool_depth" in series_names(text) and value(text, "chanwarden_spool_depth") == 0
+    run.store.down = True
+    for member in (21, 22, 23):
+        await join(run, member)
+    text = await scrape()
+    assert value(text, "chanwarden_spool_depth") == 3 and value(text, "chanwarden_degraded") == 1
+
+    run.store.down = False
+    assert await run.gatekeeper.drain_spool()
+    text = await scrape()
+    assert value(text, "chanwarden_spool_depth") == 0 and value(text, "chanwarden_degraded") == 0
