@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 
 from entrypoints.audit.commands import GROUP, Session, audit, console, errors, fail, run, show_damage, show_warning
@@ -114,7 +115,7 @@ def month_report(group: int, text: str, out: Path | None) -> None:
         try:
             out.write_bytes(page_png(found, [w for w in [damage.warning()] if w]))
         except PlotUnavailable as missing:
-            fail(f"A PNG page cannot be drawn: {missing}. An HTML page (--out FILE.html) needs no plot. "
+            fail(f"A PNG page cannot be drawn: {escape(str(missing))}. An HTML page (--out FILE.html) needs no plot. "
                  "Nothing was written.")
     else:
         out.write_text(render_month(found, datetime.now(UTC), damage), encoding="utf-8")
