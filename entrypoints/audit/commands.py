@@ -109,6 +109,13 @@ def show_damage(damage: Damage, to: Console | None = None, most: int = 20) -> No
                  "not applied.", highlight=False)
 
 
+def show_warning(damage: Damage | None, to: Console | None = None) -> None:
+    """The first line of a reading command's output when `audit verify` would fail on the log it read."""
+    warning = damage.warning() if damage is not None else None
+    if warning:
+        (to or console).print(f"[bold red]{warning}[/bold red]", highlight=False)
+
+
 def emit_json(data: Any) -> None:
     print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
@@ -135,15 +142,17 @@ def timeline(
     start, end = instant(since, "--since"), instant(until, "--until")
     entries, damage = run(lambda s: s.checked(lambda c: history.timeline(s.store, group, user, start, end, c)))
     if as_json:
+        show_warning(damage, errors)
         emit_json([e.to_dict() for e in entries])
         show_damage(damage, errors)  # standard output stays the list of entries
         return
+    show_warning(damage)
     if not entries:
         console.print(f"No events for group {group}" + (f" and user {user}." if user is not None else "."))
     else:
         table = Table("#", "time (UTC)", "about", "event", "what happened", title=f"Timeline of group {group}")
         for entry in entries:
-            table.add_row(str(entry.position), iso(entry.time), entry.subject, entry.kind, entry.text)
+            table.add_row(str(entry.position), iso(entry.time), entry.about, entry.kind, entry.text)
         console.print(table)
     show_damage(damage)
 
@@ -161,13 +170,14 @@ def explain(group: int = GROUP, user: int = typer.Option(..., "--user"), as_json
     if as_json:
         emit_json(found.to_dict())
         return
+    show_warning(found.damage)
     console.print(found.state, highlight=False)
     console.print(found.history if found.verified else f"[bold red]{found.history}[/bold red]", highlight=False)
     if found.chain:
         table = Table("#", "time (UTC)", "about", "what happened", "", title="How it came to this")
         for entry in found.chain:
             mark = "◀ current state" if entry.position == found.decisive else ""
-            table.add_row(str(entry.position), iso(entry.time), entry.subject, entry.text, mark)
+            table.add_row(str(entry.position), iso(entry.time), entry.about, entry.text, mark)
         console.print(table)
     show_damage(found.damage)
 

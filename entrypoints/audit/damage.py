@@ -23,6 +23,19 @@ class Damage:
     def __bool__(self) -> bool:
         return bool(self.verification.problems or self.stops)
 
+    @property
+    def fails_verify(self) -> bool:
+        """Whether `chanwarden audit verify` would exit 1 on this log: the same checks, judged the same way."""
+        return not self.verification.ok()
+
+    def warning(self) -> str | None:
+        """The line a reading command opens with when the log would not verify, so no one reads on trusting it."""
+        if not self.fails_verify:
+            return None
+        count = len(self.verification.failures())
+        return (f"Warning: this log does not verify ({count} problem(s), listed at the end; `chanwarden audit "
+                "verify` gives every check): what follows was read around the damage and cannot be trusted as is.")
+
     def touching(self, streams: set[str]) -> list[Any]:
         """The problems that bear on these streams' history: their own, and the log's as a whole."""
         return [p for p in self.verification.problems if p.stream in streams or p.kind in LOG_WIDE]

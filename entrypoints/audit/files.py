@@ -1,4 +1,5 @@
-"""`chanwarden audit export | import | report`: the log to and from JSON lines, and a group's HTML report."""
+"""`chanwarden audit export | import | report`: the log to and from JSON lines, a group's HTML report, and a
+group's month on one page (HTML or PNG)."""
 
 import sys
 from datetime import UTC, datetime
@@ -6,9 +7,14 @@ from pathlib import Path
 from typing import Literal
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 
-from entrypoints.audit.commands import GROUP, Session, audit, console, errors, fail, run, show_damage
+from entrypoints.audit.commands import GROUP, Session, audit, console, errors, fail, run, show_damage, show_warning
+from entrypoints.audit.log import iso
+from entrypoints.audit.month import Month, collect_month
+from entrypoints.audit.month_page import render_month
+from entrypoints.audit.plot import PlotUnavailable, page_png
 from entrypoints.audit.report import collect, render
 from entrypoints.audit.transfer import Imported, ImportRefused, export_jsonl, import_jsonl
 from infrastructure.log_chain import Linker
@@ -68,13 +74,51 @@ def import_(
 @audit.command()
 def report(
     group: int = GROUP,
-    out: Path = typer.Option(..., "--out", help="The HTML file to write."),
+    month: str | None = typer.Option(None, "--month", metavar="YYYY-MM",
+                                     help="One page on that month (UTC): the figures and a timeline plot."),
+    out: Path | None = typer.Option(None, "--out", help="The file to write: .html, or .png with --month."),
     bucket: Literal["auto", "hour", "day"] = typer.Option("auto", "--bucket", help="Count per hour or per day."),
 ) -> None:
-    """A self-contained HTML report: restrictions and releases over time, and the top reasons."""
+    """A self-contained HTML report: restrictions and releases over time, and the top reasons; with --month, the
+    month's figures (checks, mutes, releases, warnings, commands and who ran them, rights) and a timeline plot."""
+    if month is not None:
+        month_report(group, month, out)
+        return
+    if out is None:
+        fail("--out names the HTML file to write (or give --month YYYY-MM for one month's page).")
     found, damage = run(lambda s: s.checked(lambda c: collect(s.store, group, bucket, c)))
     out.write_text(render(found, datetime.now(UTC), damage), encoding="utf-8")
     restrictions, releases = sum(found.restrictions.values()), sum(found.releases.values())
     console.print(f"Report on {found.title or group} written to {out}: "
                   f"{restrictions} restrictions, {releases} releases.", highlight=False)
+    show_damage(damage)
+
+
+def month_report(group: int, text: str, out: Path | None) -> None:
+    """`report --month`: every refusal comes before anything is written, so a refused report leaves no file."""
+    try:
+        month = Month.parse(text)
+    except ValueError:
+        fail(f"--month wants a year and a month such as 2026-01, not {text!r}. Nothing was written.")
+    out = out or Path(f"chanwarden-{group}-{month}.html")
+    if out.suffix.lower() not in (".html", ".htm", ".png"):
+        fail(f"--out names an .html or a .png file, not {out.name!r}. Nothing was written.")
+    found, damage = run(lambda s: s.checked(lambda c: collect_month(s.store, group, month, c)))
+    if not found.known:
+        fail(f"The log knows no group {group}: the bot was never in it, or the id is wrong (a supergroup's id "
+             "starts with -100). Nothing was written.")
+    if not found.events:
+        fail(f"{found.name} has no events in {month}: its log runs from {iso(found.first)[:10]} to "
+             f"{iso(found.last)[:10]}. Nothing was written.")
+    show_warning(damage)
+    if out.suffix.lower() == ".png":
+        try:
+            out.write_bytes(page_png(found, [w for w in [damage.warning()] if w]))
+        except PlotUnavailable as missing:
+            fail(f"A PNG page cannot be drawn: {escape(str(missing))}. An HTML page (--out FILE.html) needs no plot. "
+                 "Nothing was written.")
+    else:
+        out.write_text(render_month(found, datetime.now(UTC), damage), encoding="utf-8")
+    console.print(f"Report on {found.name} for {month} written to {out}: {len(found.checked)} members checked, "
+                  f"{len(found.muted)} muted, {sum(found.released.values())} released.", highlight=False)
     show_damage(damage)

@@ -32,9 +32,10 @@ _STATUS_EVENTS = {"Opened", "SubscriptionVerified", "MemberRestricted", "MemberR
 class Entry:
     position: int
     time: datetime | None
-    subject: str  # "group", or the member the event is about
+    subject: str  # "group", or the member the event is about ("user 42")
     kind: str
     text: str
+    about: str = ""  # the subject named as the log knew them then ("Alice (id 42)")
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "time": iso(self.time)}
@@ -68,13 +69,15 @@ async def group_events(
 
 
 def entry(position: int, subject: str, event: Any | None, row: StoredEvent, names: Names) -> Entry:
+    about = subject if subject == "group" else names(int(subject.removeprefix("user ")))
     if event is None:
-        return Entry(position, None, subject, kind_of(row.topic), "this event could not be decoded")
+        return Entry(position, None, subject, kind_of(row.topic), "this event could not be decoded", about)
     try:
         text = describe(event, names)
     except Exception:  # decoded, but without the fields its kind has: damaged
         text = "this event's fields could not be read"
-    return Entry(position, getattr(event, "timestamp", None), subject, type(event).__name__, text)
+    when = getattr(event, "timestamp", None)
+    return Entry(position, when if isinstance(when, datetime) else None, subject, type(event).__name__, text, about)
 
 
 async def timeline(
@@ -125,6 +128,8 @@ class Explanation:
             "chain": [e.to_dict() for e in self.chain],
             "verified": self.verified,
             "history": self.history,
+            "log_verifies": None if self.damage is None else not self.damage.fails_verify,
+            "warning": None if self.damage is None else self.damage.warning(),
             "damage": None if self.damage is None else self.damage.to_dict(),
         }
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
+from entrypoints.narration import channel_name
 from infrastructure.event_codec import EventCodec
 from infrastructure.log_chain import LoggedRow
 
@@ -52,17 +53,22 @@ def kind_of(topic: str) -> str:
 
 
 class Names:
-    """Names for the ids events carry: channels by the title their group's events gave them, people by the
-    name their verdict recorded (or by id)."""
+    """Names for the ids events carry, as the log knows them at the point read so far: channels by the username
+    and title their group's events last gave them ("@news (Daily News)"), people by the name their verdict last
+    recorded ("Alice (id 42)"), anyone the log never named by id ("user 42")."""
 
     def __init__(self) -> None:
         self.channels: dict[int, str] = {}
         self.people: dict[int, str] = {}  # from the names verdicts recorded (MemberNamed)
+        self.groups: dict[int, str] = {}  # from the titles groups were registered with
 
     def learn(self, event: Any, member: int | None = None) -> None:
         data = vars(event)
-        if member is not None and isinstance(data.get("name"), str) and type(event).__name__ == "MemberNamed":
+        kind = type(event).__name__
+        if member is not None and isinstance(data.get("name"), str) and kind == "MemberNamed":
             self.people[member] = data["name"]
+        if kind == "Registered" and isinstance(data.get("title"), str) and isinstance(data.get("chat_id"), int):
+            self.groups[data["chat_id"]] = data["title"]
         for channel in data.get("channels") or []:
             if isinstance(channel, dict):
                 self._channel(channel)
@@ -70,13 +76,14 @@ class Names:
             self._channel(data["channel"])
 
     def _channel(self, channel: dict[str, Any]) -> None:
-        username, title = channel.get("username"), channel.get("title")
-        if isinstance(title, str) and isinstance(channel.get("id"), int):  # a damaged event may lack either
-            self.channels[channel["id"]] = title + (f" (@{username})" if username else "")
+        if isinstance(channel.get("title"), str) and isinstance(channel.get("id"), int):  # damaged: may lack either
+            self.channels[channel["id"]] = channel_name(channel)
 
     def __call__(self, value: Any) -> str:
         if value in self.channels:
             return self.channels[value]
+        if value in self.groups:
+            return f"the group {self.groups[value]} (id {value})"
         if value in self.people:
-            return f"{self.people[value]} (user {value})"
+            return f"{self.people[value]} (id {value})"
         return f"user {value}" if isinstance(value, int) else str(value)

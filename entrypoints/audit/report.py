@@ -13,12 +13,10 @@ from entrypoints.audit.damage import Damage
 from entrypoints.audit.history import group_events
 from entrypoints.audit.log import Names, iso
 from entrypoints.audit.verify import Checker
-from entrypoints.narration import describe
+from entrypoints.narration import REASON_HEADINGS, RELEASES, describe, words
 
 _AUTO_HOURS = 72  # beyond this span, hourly bars get too thin to read: count per day instead
 _RECENT = 200
-_WHY = {"not_subscribed": "not subscribed", "check_failed": "check failed (strict mode)",
-        "send_as_channel": "wrote as a channel"}
 
 
 @dataclass
@@ -65,9 +63,9 @@ def _count(report: GroupReport, names: Names, subject: str, event: Any) -> tuple
     when, text = event.timestamp, f"{subject}: {describe(event, names)}"
     if kind == "MemberRestricted":
         missing = ", ".join(names(c) for c in event.missing)
-        report.reasons[_WHY.get(event.reason, str(event.reason)) + (f": {missing}" if missing else "")] += 1
+        report.reasons[words(REASON_HEADINGS, event.reason) + (f": {missing}" if missing else "")] += 1
     else:
-        report.ways_out[str(event.how).replace("_", " ")] += 1
+        report.ways_out[words(RELEASES, event.how)] += 1
     report.recent.append((when, text))
     return when, kind
 
@@ -123,7 +121,7 @@ def _table(title: str, counts: Counter) -> str:
     return f"<h2>{title}</h2><table><tr><th>what</th><th>times</th></tr>{rows}</table>"
 
 
-def _damage(damage: Damage | None, most: int = 50) -> str:
+def damage_section(damage: Damage | None, most: int = 50) -> str:
     """The damage found while reading the log, so a report mailed on its own still says it."""
     if not damage:
         return ""
@@ -154,6 +152,6 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}} svg text{{font-si
 {_table("Top reasons for restrictions", report.reasons)}
 {_table("How members were released", report.ways_out)}
 <h2>Latest restrictions and releases</h2><table><tr><th>time</th><th>what happened</th></tr>{recent}</table>
-{_damage(damage)}
+{damage_section(damage)}
 </body></html>
 """

@@ -19,7 +19,7 @@ async def test_timeline_and_explain_in_tables_and_json(play) -> None:
 
     shown = await audit(settings, "timeline", "--group", "2001")
     assert shown.exit_code == 0, shown.output
-    assert "restricted: not subscribed to News (@news)" in shown.output
+    assert "restricted: not subscribed to @news (News)" in shown.output
     assert "released: the bot saw them join the missing channel" in shown.output
     assert "2026-01-01T09:00:00+00:00" in shown.output
 
@@ -32,7 +32,7 @@ async def test_timeline_and_explain_in_tables_and_json(play) -> None:
 
     explained = await audit(settings, "explain", "--group", "2001", "--user", "1")
     assert explained.exit_code == 0, explained.output
-    assert "Alice (user 1) is released" in explained.output and "◀ current state" in explained.output
+    assert "Alice (id 1) is released" in explained.output and "◀ current state" in explained.output
     data = json.loads((await audit(settings, "explain", "--group", "2001", "--user", "1", "--json")).stdout)
     assert data["verdict"]["status"] == "released"
     assert data["decisive_position"] in [e["position"] for e in data["chain"]]
@@ -102,8 +102,8 @@ async def test_report_is_one_self_contained_html_file(play, tmp_path) -> None:
     html = out.read_text()
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html and "<rect" in html
     assert "<script" not in html and "<link" not in html and "src=" not in html
-    assert "not subscribed: News (@news)" in html  # the top reason
-    assert "group unprotected" in html  # how members were released
+    assert "not subscribed: @news (News)" in html  # the top reason
+    assert "the group was unprotected" in html  # how members were released
     assert "3 restrictions and 2 releases" in html  # Bob restricted again when @jobs was linked
 
 

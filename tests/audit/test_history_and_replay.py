@@ -18,9 +18,9 @@ async def test_timeline_tells_the_restriction_its_reason_and_the_release(play) -
     assert kinds[:2] == ["Registered", "Protected"]
     assert kinds.index("MemberRestricted") < kinds.index("MemberReleased")
     texts = {e.kind: e.text for e in entries}
-    assert texts["Protected"] == "user 10 protected the group with News"  # who, by the admin's id
-    assert "not subscribed to News (@news)" in texts["MemberRestricted"]  # why, with the channel's name
-    assert "seen on channel_left" in texts["MemberRestricted"]  # the observation that triggered it
+    assert texts["Protected"] == "user 10 protected the group with @news (News)"  # who, by the admin's id
+    assert "not subscribed to @news (News)" in texts["MemberRestricted"]  # why, with the channel's name
+    assert "found when they left a required channel" in texts["MemberRestricted"]  # the observation that triggered it
     assert texts["MemberReleased"] == "released: the bot saw them join the missing channel"
     assert [e.position for e in entries] == sorted(e.position for e in entries)
     assert all(e.time is not None and e.time.isoformat().startswith("2026-01-01T09:00") for e in entries)
@@ -40,7 +40,7 @@ async def test_timeline_filters_by_member_and_time(play) -> None:
     assert {e.time for e in later} == {EPOCH + timedelta(minutes=20), EPOCH + timedelta(minutes=30)}
     assert "ChannelLinked" in [e.kind for e in later] and "Registered" not in [e.kind for e in later]
     linked = next(e for e in later if e.kind == "ChannelLinked")
-    assert linked.text == "user 10 linked Jobs"
+    assert linked.text == "user 10 linked @jobs (Jobs)"
     assert await timeline(store, 9999) == []
 
 
@@ -50,7 +50,7 @@ async def test_explain_gives_the_state_and_the_event_that_set_it(play) -> None:
 
     bob = await explain(store, 2001, 2)  # restricted at 09:10 and released when the group was unprotected
     assert bob.verdict.status == "released"
-    assert bob.state.startswith("Bob (user 2) is released")  # the name the verdict recorded
+    assert bob.state.startswith("Bob (id 2) is released")  # the name the verdict recorded
     decisive = next(e for e in bob.chain if e.position == bob.decisive)
     assert decisive.kind == "MemberReleased" and "the group was unprotected" in decisive.text
     assert [e.kind for e in bob.chain if e.subject == "group"][-1] == "Unprotected"
@@ -97,5 +97,5 @@ async def test_replay_at_each_instant_equals_the_state_the_scenario_had_then(pla
 async def test_explain_tells_the_bots_mute_from_the_admins_restriction_under_it(play) -> None:
     played = await play(Path(__file__).parent / "layers.yaml")
     alice = await explain(played.run.store, 2001, 1)
-    assert alice.state.startswith("Alice (user 1) is restricted")
+    assert alice.state.startswith("Alice (id 1) is restricted")
     assert "muted by the bot on top of an admin's restriction (no photos until 2026-01-08 09:00 UTC)" in alice.state
