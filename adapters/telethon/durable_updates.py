@@ -122,8 +122,11 @@ class DurableUpdates:
         return self._client._message_box
 
     def open(self) -> None:
-        """Handlers are in place: updates taken in so far (a catch-up at connect) may now be dispatched."""
+        """Handlers are in place: updates taken in so far (a catch-up at connect) may now be dispatched.
+        The state is saved at once: a first login's state, kept only in memory, would be lost to a kill,
+        and the next start would begin from Telegram's state then, skipping everything in between."""
         self._open.set()
+        self._save_soon(now=True)
 
     async def _dispatch_durably(self, update: Any) -> None:
         await self._open.wait()
