@@ -8,10 +8,8 @@ bot killed and restarted at random moments of both: every update's effect happen
 is lost (every raider is decided, every muted one released), no warning or lift is repeated, and the state
 the session holds in the end is the world's.
 
-Opt-in (CHANWARDEN_UPDATE_STATE_KILLS=1) for now: it fails on an application race that redelivery exposes.
-An old join delivered again reaches `application.verdicts.observe` a few milliseconds after the reactor
-recorded MuteApplied, before the local read model shows the mute; no read is made, and the verdict takes
-the stale "member, no restrictions" for an admin's lift (MemberReleased by admin, then muted again).
+Every third interruption is a SIGTERM in place of the SIGKILL: the bot settles, saves and exits 0 mid-stream.
+The long form (CHANWARDEN_UPDATE_STATE_LONG=1): 300 raiders, 8 + 4 interruptions.
 """
 
 import asyncio
@@ -19,8 +17,6 @@ import os
 import random
 import time
 from pathlib import Path
-
-import pytest
 
 from adapters.simulated_telegram.model import Sender
 from adapters.simulated_telegram.remote.server import WorldServer
@@ -30,8 +26,6 @@ from tests.reliability.raid_checks import check_raid, lifts, read_log
 from tests.reliability.raid_driver import CHANNEL, GROUP, OWNER, RaidDriver, RaidPlan, raid_world
 from tests.reliability.update_state import caught_up, saved_state
 
-pytestmark = pytest.mark.skipif(os.environ.get("CHANWARDEN_UPDATE_STATE_KILLS") != "1",
-                                reason="opt-in until observe() checks the verdict, not the read model")
 SEED = int(os.environ.get("CHANWARDEN_RELIABILITY_SEED", "20260111"))
 LONG = os.environ.get("CHANWARDEN_UPDATE_STATE_LONG") == "1"  # more raiders and kills; minutes, not seconds
 RAIDERS, RAID_KILLS, UNPROTECT_KILLS = (300, 8, 4) if LONG else (100, 3, 2)
@@ -45,11 +39,18 @@ def quiet(folder: Path, server: WorldServer) -> bool:
 
 
 async def kill_at_random(bot: BotProcess, server: WorldServer, rng: random.Random, kills: int, within: float,
-                         deadline: float) -> None:
-    for _ in range(kills):
+                         deadline: float, stops: list[float]) -> None:
+    """SIGKILL at random moments; every third interruption is a SIGTERM instead, which must end the process
+    cleanly (settled, state saved, then disconnected) within the settle bound, mid-stream as it is."""
+    for n in range(kills):
         seen = server.connections
         await asyncio.sleep(rng.uniform(0.1, within))  # any moment: starting, catching up, or handling
-        await bot.kill()
+        if n % 3 == 2:
+            began = time.monotonic()
+            assert await bot.stop() == 0, bot.output()[-3000:]
+            stops.append(time.monotonic() - began)
+        else:
+            await bot.kill()
         await asyncio.sleep(rng.uniform(0.1, 0.8))  # the world goes on without it
         await bot.start()
         assert await until(lambda s=seen: server.connections > s, deadline), bot.output()[-3000:]
@@ -67,6 +68,7 @@ async def test_kill_9_at_random_points_of_updates_every_effect_happens_once(tmp_
     backend, open_store = store
     env = bot_env(tmp_path, f"127.0.0.1:{server.port}", **backend, CHANWARDEN_REMOTE_WORLD_UPDATES="telegram")
     bot = BotProcess(tmp_path, env)
+    stops: list[float] = []  # seconds each mid-stream SIGTERM took to end the process
     try:
         await bot.start()
         # Its first state is saved before the group is protected, so /protect is caught up like the rest.
@@ -74,14 +76,14 @@ async def test_kill_9_at_random_points_of_updates_every_effect_happens_once(tmp_
         driver.setup()
         assert await until(lambda: quiet(tmp_path, server), deadline), bot.output()[-3000:]
         raid = asyncio.create_task(driver.play())
-        await kill_at_random(bot, server, rng, RAID_KILLS, RAIDERS / 20, deadline)
+        await kill_at_random(bot, server, rng, RAID_KILLS, RAIDERS / 20, deadline, stops)
         await raid
         assert await until(lambda: quiet(tmp_path, server), deadline), (saved_state(tmp_path), bot.output()[-3000:])
         outcome = check_raid(driver, server, (await read_log(await open_store()))[0])
         muted = [r for r in plan.raiders if not server.world.can_write(GROUP, r)]
 
         server.act(lambda w: w.post(GROUP, Sender("user", OWNER), "text", "/unprotect", now=time.time()))
-        await kill_at_random(bot, server, rng, UNPROTECT_KILLS, 1.5, deadline)
+        await kill_at_random(bot, server, rng, UNPROTECT_KILLS, 1.5, deadline, stops)
         assert await until(lambda: quiet(tmp_path, server), deadline), (saved_state(tmp_path), bot.output()[-3000:])
         assert await bot.stop() == 0, bot.output()[-3000:]
     finally:
@@ -105,5 +107,6 @@ async def test_kill_9_at_random_points_of_updates_every_effect_happens_once(tmp_
           f"updates={len(server.log)} pts={server.updates.pts} qts={server.updates.qts} "
           f"group_pts={server.updates.channel_pts(GROUP)} raiders={len(plan.raiders)} muted={len(muted)} "
           f"lost=0 wrong_state=0 repeated_lifts={repeated_lifts} repeated_mute_calls={outcome.repeated_mutes} "
-          f"orphaned_warnings={outcome.orphans} duration={elapsed:.1f}s")
+          f"orphaned_warnings={outcome.orphans} sigterms={len(stops)} "
+          f"sigterm_exit_s={max(stops, default=0):.1f} duration={elapsed:.1f}s")
     assert elapsed < BUDGET
