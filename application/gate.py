@@ -14,7 +14,7 @@ from application.handlers.bot_rights import note_rights
 from application.membership_checker import CheckResult
 from application.ports.read_models import GroupView
 from application.ports.telegram import Participant, TelegramError
-from application.verdicts import change_verdict
+from application.verdicts import change_verdict, contradicts_bot_mute
 from domain import decision as rules
 from domain import membership_verdict as mv
 from domain import subscription
@@ -227,8 +227,12 @@ async def _restrict_locked(
     layer = Layer(participant.restrictions, participant.until) if participant is not None else Layer()
     reason = decision.reason or rules.Reason.NOT_SUBSCRIBED
 
+    read_now = job.participant is None
+
     def decide(verdict: mv.MembershipVerdict) -> None:
-        if participant is not None:
+        # An update's own picture of the member that shows the bot's mute gone may be older than the mute (a
+        # join delivered again after a restart): only a read, or the participant updates' own check, may say so.
+        if participant is not None and (read_now or not contradicts_bot_mute(verdict, participant)):
             verdict.observe(participant.status, layer, None, _how_seen(job), now)
         verdict.name_known(job.name, now)
         # Without a look at Telegram the admins' layer the log holds stays as it is.

@@ -100,7 +100,7 @@ def run() -> None:
 
             async def remote_world() -> TelegramLink:
                 remote = await RemoteWorld.open(settings)
-                return TelegramLink(remote.client, connect=False, on_ready=lambda g: remote.pump.run(g, stop))
+                return TelegramLink(remote.client, connect=False, **remote.link_options(stop))
 
             await serve(settings, remote_world, stop)
         else:

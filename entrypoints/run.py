@@ -11,6 +11,7 @@ from typing import Any
 from dependency_injector import providers
 
 from adapters.ratelimit.scheduler import PriorityScheduler
+from adapters.telethon.durable_updates import DurableUpdates
 from adapters.telethon.gateway import TelethonGateway
 from adapters.telethon.inbound import Inbound
 from entrypoints.startup import Startup, Stopped, release, watch_lease
@@ -28,6 +29,7 @@ CREDENTIALS = {
     "TELEGRAM_BOT_TOKEN": "telegram_bot_token",
 }
 SETTLE_SECONDS = 20.0
+CLOSE_SECONDS = 5.0  # after settling: saving the update state and disconnecting
 
 
 def missing_credentials(settings: Settings) -> list[str]:
@@ -58,10 +60,12 @@ def make_client(settings: Settings) -> Any:
         catch_up=True,
         flood_sleep_threshold=0,  # flood waits go to our limiter, which keys them by chat and method
         # Telegram answers a repeated random_id (a warning re-sent after a crash) with RANDOM_ID_DUPLICATE as a
-        # server error: raised as itself, not as a bare ValueError, so the gateway can tell it apart; and one
-        # retry only, since Telethon sleeps before each (the application retries by its own policy).
+        # server error: raised as itself, not as a bare ValueError, so the gateway can tell it apart.
         raise_last_call_error=True,
-        request_retries=1,
+        # Each request is sent once. Telethon resends after a server error or a timeout, when Telegram may
+        # have carried the first one out: a second restriction over an admin's change, a second message
+        # (and it sleeps 2 s before each). The application retries by its own policy, from the log.
+        request_retries=0,
     )
 
 
@@ -72,10 +76,12 @@ class TelegramLink:
     client: Any
     connect: bool = True  # False: a client whose sender is already in place (a simulated world): nothing to dial
     on_ready: Callable[[Any], Awaitable[None]] | None = None  # run with the gatekeeper once the bot serves
+    updates: DurableUpdates | None = None  # the update state Telegram resumes from, saved only when durable
 
 
 async def real_telegram(settings: Settings) -> TelegramLink:
-    return TelegramLink(make_client(settings))
+    client = make_client(settings)
+    return TelegramLink(client, updates=DurableUpdates(client))  # before connect(), which loads the state
 
 
 async def serve(settings: Settings, open_link: Callable[[], Awaitable[TelegramLink]], stop: asyncio.Event) -> None:
@@ -87,13 +93,13 @@ async def serve(settings: Settings, open_link: Callable[[], Awaitable[TelegramLi
     waiting = Waiting(redactor=redactor)
     endpoints = await serve_endpoints(settings, None, waiting)  # alive, and not ready, from the first moment
     startup = Startup(settings, stop, waiting)
-    lease = watcher = backends = client = gatekeeper = ticker = telemetry = None
+    lease = watcher = backends = client = updates = gatekeeper = ticker = telemetry = None
     try:
         lease = await startup.take_lease()
         watcher = watch_lease(lease)
         backends = await startup.reach_store()
         link = await open_link()
-        client = link.client
+        client, updates = link.client, link.updates
         if link.connect:
             await client.start(bot_token=settings.telegram_bot_token.get_secret_value())
         bot_id = (await client.get_me(input_peer=True)).user_id
@@ -109,6 +115,8 @@ async def serve(settings: Settings, open_link: Callable[[], Awaitable[TelegramLi
         if endpoints is not None:
             endpoints.serve_bot(telemetry, readiness(backends, container.health(), client.is_connected, redactor))
         Inbound(client, gatekeeper.handle, bot_id).register()
+        if updates is not None:
+            updates.open()  # a catch-up taken in while starting waited for the handlers
         ticker = asyncio.create_task(_tick(gatekeeper, settings.pump_interval))
         log.info("chanwarden is running as bot %s", bot_id)
         if link.on_ready is not None:
@@ -119,12 +127,7 @@ async def serve(settings: Settings, open_link: Callable[[], Awaitable[TelegramLi
     finally:
         if ticker is not None:
             ticker.cancel()
-        if client is not None:
-            with contextlib.suppress(Exception):
-                await client.disconnect()  # no new updates from here on
-        if gatekeeper is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(gatekeeper.settle(), SETTLE_SECONDS)
+        await _settle_then_disconnect(client, updates, gatekeeper)
         if endpoints is not None:
             await endpoints.close()
         if backends is not None:
@@ -134,6 +137,28 @@ async def serve(settings: Settings, open_link: Callable[[], Awaitable[TelegramLi
             telemetry.shutdown()
         if sentry is not None:
             close_sentry()
+
+
+async def _settle_then_disconnect(client: Any, updates: DurableUpdates | None, gatekeeper: Any) -> None:
+    """No new updates; the decisions in hand finish (within SETTLE_SECONDS); the update state saved covers
+    them; only then the client disconnects (which cancels whatever handler is still running: its update
+    stays out of the saved state, so Telegram delivers it again to the next start)."""
+    if client is None:
+        return
+    deadline = asyncio.get_running_loop().time() + SETTLE_SECONDS
+    if updates is None:
+        with contextlib.suppress(Exception):
+            await client.disconnect()
+    else:
+        if not await updates.stop_intake(deadline):
+            log.warning("Telethon's update loop did not stop; disconnecting anyway")
+        await updates.finish_handlers(deadline)
+    if gatekeeper is not None:
+        left = max(0.0, deadline - asyncio.get_running_loop().time())
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(gatekeeper.settle(), left)
+    if updates is not None:
+        await updates.close(deadline + CLOSE_SECONDS)
 
 
 async def _tick(gatekeeper: Any, interval: float) -> None:

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     offline_scenario: Path | None = None
     # Test-only: be the bot of a simulated world served by another process at "host:port" (tests/reliability).
     remote_world: str | None = None
+    # Test-only: how the remote world hands out updates. poll: numbered batches confirmed by a position file;
+    # telegram: pushed, with pts/qts and getDifference, Telethon's own update loop and the session file's state.
+    remote_world_updates: Literal["poll", "telegram"] = "poll"
 
     # Observability. Instrumentation wraps every port in a metrics-and-spans decorator; off leaves bare adapters.
     instrument: bool = True

@@ -13,13 +13,17 @@ import contextlib
 import itertools
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from telethon import functions, types
+from telethon.sessions import SQLiteSession
 
 from adapters.simulated_telegram.remote import protocol as p
+from adapters.simulated_telegram.remote.catch_up import start_update_loop
 from adapters.simulated_telegram.tl.transport import offline_client
+from adapters.telethon.durable_updates import DurableUpdates
 from infrastructure.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,7 @@ class RemoteSender:
         self._pending: dict[int, tuple[Any, asyncio.Future]] = {}
         self._closed = False
         self._disconnected: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.on_push: Callable[[Any], None] | None = None  # Telethon's update queue, when updates are pushed
         self._reading = asyncio.create_task(self._read())
 
     @classmethod
@@ -86,11 +91,17 @@ class RemoteSender:
         try:
             while True:
                 tag, frame_id, body = await p.read_frame(self._reader)
-                request, future = self._pending.pop(frame_id, (None, None))
-                if future is None or future.done():
+                request, future = (None, None) if tag == p.PUSH else self._pending.pop(frame_id, (None, None))
+                if tag != p.PUSH and (future is None or future.done()):
+                    continue
+                if tag == p.PUSH:
+                    if self.on_push is not None:
+                        self.on_push(p.read_updates_pushed(body))
                     continue
                 if tag == p.ANSWER:
-                    future.set_result(p.read_answer(request, body))
+                    answer = p.read_answer(request, body)
+                    self._own_updates(answer)
+                    future.set_result(answer)
                 elif tag == p.ERROR:
                     future.set_exception(p.error_from(request, body))
                 else:
@@ -102,6 +113,13 @@ class RemoteSender:
         finally:
             self._closed = True
             self._fail_pending()
+
+    def _own_updates(self, answer: Any) -> None:
+        """As Telethon's MTProtoSender does: the updates a request's answer carries (the bot's own message
+        with its pts) move the update state on, without being dispatched."""
+        if self.on_push is not None and isinstance(answer, types.Updates):
+            answer._self_outgoing = True
+            self.on_push(answer)
 
     def _fail_pending(self) -> None:
         for _, future in self._pending.values():
@@ -151,19 +169,36 @@ class UpdatePump:
 
 
 class RemoteWorld:
-    """What `chanwarden run` needs to be a bot of a remote world: a client and the pump to run on ready."""
+    """What `chanwarden run` needs to be a bot of a remote world: a client, and either the pump to run on
+    ready ("poll") or Telethon's own update loop over the session file's durable update state ("telegram")."""
 
-    def __init__(self, sender: RemoteSender, bot_id: int, state_file: Path) -> None:
+    def __init__(self, sender: RemoteSender, bot_id: int, state_file: Path, session_file: Path | None = None) -> None:
         self.sender = sender
-        self.client = offline_client(sender, bot_id)  # duck-typed: it offers what WorldSender offers
+        session = None if session_file is None else SQLiteSession(str(session_file))
+        self.client = offline_client(sender, bot_id, session)  # duck-typed: it offers what WorldSender offers
         self.pump = UpdatePump(self.client, sender, state_file)
+        self.updates: DurableUpdates | None = None
+        if session is not None:
+            self.updates = DurableUpdates(self.client)
+            sender.on_push = self.client._updates_queue.put_nowait
 
     @classmethod
     async def open(cls, settings: Settings) -> "RemoteWorld":
         assert settings.remote_world is not None
         sender = await RemoteSender.connect(settings.remote_world)
         (me,) = await sender.send(functions.users.GetUsersRequest([types.InputUserSelf()]))  # who this bot is
-        return cls(sender, me.id, state_file(settings))
+        if settings.remote_world_updates == "poll":
+            return cls(sender, me.id, state_file(settings))
+        settings.session_path.parent.mkdir(parents=True, exist_ok=True)
+        world = cls(sender, me.id, state_file(settings), settings.session_path)
+        await start_update_loop(world.client)
+        return world
+
+    def link_options(self, stop: asyncio.Event) -> dict[str, Any]:
+        """How `chanwarden run` serves this world: the durable update state, or the pump once ready."""
+        if self.updates is not None:
+            return {"updates": self.updates}
+        return {"on_ready": lambda gatekeeper: self.pump.run(gatekeeper, stop)}
 
 
 def state_file(settings: Settings) -> Path:

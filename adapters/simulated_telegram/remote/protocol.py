@@ -5,6 +5,8 @@ Frame: 4-byte big-endian length, then a 1-byte tag, an 8-byte id and the body.
 - ANSWER / ERROR (world -> bot): the TL answer, or a JSON error naming the Telethon exception.
 - POLL (bot -> world): "every update after N" (8 bytes N, 4 bytes most wanted, 4 bytes wait in ms).
 - UPDATES (world -> bot): numbered entries, each 8 bytes number, 4 bytes length, a TL `Updates`.
+- PUSH (world -> bot): a TL `Updates` as Telegram pushes it, with pts/qts/seq, to a bot that asked for
+  updates.getState or updates.getDifference (the "telegram" way of handing out updates).
 TL is kept as TL on the wire so both sides prove, on every call, that what they exchange is valid TL.
 """
 
@@ -17,7 +19,7 @@ from telethon import errors
 from telethon.extensions import BinaryReader
 from telethon.tl.tlobject import TLObject
 
-REQUEST, ANSWER, ERROR, POLL, UPDATES = b"R", b"A", b"E", b"P", b"U"
+REQUEST, ANSWER, ERROR, POLL, UPDATES, PUSH = b"R", b"A", b"E", b"P", b"U", b"N"
 _HEAD = struct.Struct(">I")
 _ID = struct.Struct(">Q")
 _POLL = struct.Struct(">QII")
@@ -76,6 +78,10 @@ def error_from(request: Any, body: bytes) -> Exception:
     if found["error"] == "TimeoutError":
         return TimeoutError(found["text"])
     return RuntimeError(f"the world could not answer: {found['error']}: {found['text']}")
+
+
+def read_updates_pushed(body: bytes) -> Any:
+    return BinaryReader(body).tgread_object()
 
 
 def poll_body(after: int, limit: int, wait_ms: int) -> bytes:

@@ -4,6 +4,8 @@ socket and keeps every update it produced in an ordered, numbered log.
 The log is what makes a crashed bot whole again: Telegram keeps a bot's updates until the bot confirms
 them (getDifference), so here a bot asks for "every update after N" and N is whatever it last confirmed.
 World changes happen here whether or not a bot is connected, so a bot that is down misses nothing.
+A bot may instead catch up as from Telegram itself: every update also joins the bot's pts/qts sequences
+(tl/update_log.py) and is pushed to a bot that asked for its state, which catches up with getDifference.
 """
 
 import asyncio
@@ -19,6 +21,7 @@ from adapters.simulated_telegram.remote import protocol as p
 from adapters.simulated_telegram.tl.encoder import UpdateEncoder
 from adapters.simulated_telegram.tl.entities import when
 from adapters.simulated_telegram.tl.sender import WorldSender
+from adapters.simulated_telegram.tl.update_log import UpdateLog
 from adapters.simulated_telegram.world import World
 
 HOST = "127.0.0.1"  # loopback only: this is a test double, never a service
@@ -27,8 +30,9 @@ HOST = "127.0.0.1"  # loopback only: this is a test double, never a service
 class WorldServer:
     def __init__(self, world: World, now: Callable[[], float] = time.time) -> None:
         self.world = world
-        self.sender = WorldSender(world, now)
-        self.encoder = UpdateEncoder(world, now)
+        self.updates = UpdateLog(now)  # the bot's pts, qts and seq, for a bot that catches up as on Telegram
+        self.sender = WorldSender(world, now, self.updates)
+        self.encoder = UpdateEncoder(world, now, self.updates)
         self.log: list[bytes] = []  # update number n is log[n - 1]
         self.mutes: Counter[int] = Counter()  # edit_banned calls that took send_messages away, per member
         self.last_request = 0.0
@@ -39,6 +43,7 @@ class WorldServer:
         self._news: asyncio.Future | None = None  # resolved when the log grows, then replaced
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.StreamWriter] = set()
+        self._listeners: set[asyncio.StreamWriter] = set()  # bots that asked for updates (getState, getDifference)
 
     @property
     def port(self) -> int:
@@ -74,6 +79,17 @@ class WorldServer:
                 self.log.append(bytes(types.Updates(found, users, chats, when(self._now()), 0)))
                 if self._news is not None and not self._news.done():
                     self._news.set_result(None)
+                self._push(found, users, chats)
+
+    def _push(self, found: list, users: list, chats: list) -> None:
+        """As Telegram does: every update joins the bot's sequences, and goes at once to a bot listening."""
+        self.updates.keep(found, users, chats)
+        if not self._listeners:
+            self.updates.hold(found, users, chats)
+            return
+        pushed = bytes(self.updates.container(found, users, chats))
+        for writer in list(self._listeners):
+            p.write_frame(writer, p.PUSH, 0, pushed)
 
     def updates_after(self, after: int, limit: int) -> list[tuple[int, bytes]]:
         return [(n, self.log[n - 1]) for n in range(after + 1, min(len(self.log), after + limit) + 1)]
@@ -100,12 +116,15 @@ class WorldServer:
             for task in polls:
                 task.cancel()
             self._connections.discard(writer)
+            self._listeners.discard(writer)
             writer.close()
 
     async def _answer(self, writer: asyncio.StreamWriter, frame_id: int, body: bytes) -> None:
         self.last_request = self._now()
         try:
             request = p.read_request(body)
+            if isinstance(request, functions.updates.GetStateRequest | functions.updates.GetDifferenceRequest):
+                self._listeners.add(writer)  # Telegram pushes updates once a client asked for its state
             self._count_mute(request)
             answer = p.tl_bytes(await self.sender.send(request))
         except Exception as exc:

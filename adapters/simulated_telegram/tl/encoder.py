@@ -21,6 +21,7 @@ from adapters.simulated_telegram import updates as u
 from adapters.simulated_telegram.model import Chat, Participant
 from adapters.simulated_telegram.tl.entities import entities, participant, when
 from adapters.simulated_telegram.tl.messages import encode_message
+from adapters.simulated_telegram.tl.update_log import UpdateLog
 from adapters.simulated_telegram.world import World
 from domain import subscription as sub
 
@@ -29,11 +30,10 @@ _SERVICE_BASE = 1_000_000_000
 
 
 class UpdateEncoder:
-    def __init__(self, world: World, now) -> None:
+    def __init__(self, world: World, now, log: UpdateLog | None = None) -> None:
         self.world = world
         self._now = now
-        self._pts = 0
-        self._qts = 0
+        self.log = log if log is not None else UpdateLog(now)  # numbers each chat's pts and the bot's qts
         self._service_ids = 0
 
     def encode(self, update: object) -> tuple[list, list, list]:
@@ -44,7 +44,7 @@ class UpdateEncoder:
                 peers = [m.sender.peer_id, m.forwarded_from_channel]
                 edited = isinstance(update, u.MessageEdited)
                 kind = types.UpdateEditChannelMessage if edited else types.UpdateNewChannelMessage
-                message = kind(encode_message(world, m), self._next("_pts"), 1)
+                message = kind(encode_message(world, m), self.log.next_pts(chat_id), 1)
                 return [message], *entities(world, peers, [chat_id])
             case u.ParticipantChanged(chat_id=chat_id, user_id=user_id, actor_id=actor_id):
                 people = [user_id, actor_id, _owner(world.chat(chat_id), world.bot_id)]
@@ -53,7 +53,7 @@ class UpdateEncoder:
                 chat = world.chat(chat_id)
                 invite = self._invite(chat, request_needed=True)
                 request = types.UpdateBotChatInviteRequester(
-                    types.PeerChannel(chat_id), self._date(), user_id, "", invite, self._next("_qts")
+                    types.PeerChannel(chat_id), self._date(), user_id, "", invite, self.log.next_qts()
                 )
                 return [request], *entities(world, [user_id], [chat_id])
             case u.CallbackQuery(query_id=q, chat_id=chat_id, user_id=user_id, message_id=msg_id, data=data):
@@ -75,7 +75,7 @@ class UpdateEncoder:
             self._date(),
             update.actor_id,
             update.user_id,
-            self._next("_qts"),
+            self.log.next_qts(),
             prev_participant=participant(self.world, chat, update.user_id, update.previous, update.actor_id),
             new_participant=participant(self.world, chat, update.user_id, update.current, update.actor_id),
             invite=invite if self._joined(update) else None,
@@ -106,7 +106,7 @@ class UpdateEncoder:
             from_id=types.PeerUser(sender),
             action=action,
         )
-        return types.UpdateNewChannelMessage(message, self._next("_pts"), 1)
+        return types.UpdateNewChannelMessage(message, self.log.next_pts(chat.id), 1)
 
     def _bot_rights(self, chat_id: int, admin: bool):
         chat, bot = self.world.chat(chat_id), self.world.bot_id
@@ -114,7 +114,7 @@ class UpdateEncoder:
         now = Participant(sub.ADMIN if admin else sub.MEMBER)
         actor = _owner(chat, bot)
         return types.UpdateChannelParticipant(
-            chat_id, self._date(), actor, bot, self._next("_qts"),
+            chat_id, self._date(), actor, bot, self.log.next_qts(),
             prev_participant=participant(self.world, chat, bot, was, actor),
             new_participant=participant(self.world, chat, bot, now, actor),
         )

@@ -21,16 +21,18 @@ from adapters.simulated_telegram.tl.entities import (
     when,
 )
 from adapters.simulated_telegram.tl.messages import ButtonError, buttons_of, encode_message
+from adapters.simulated_telegram.tl.update_log import DIFFERENCE_LIMIT, UpdateLog
 from adapters.simulated_telegram.world import World
 from domain import subscription as sub
 
 
 class WorldRequests:
-    def __init__(self, world: World, now: Callable[[], float], callback_answers: list[tuple[int, str]]) -> None:
+    def __init__(self, world: World, now: Callable[[], float], callback_answers: list[tuple[int, str]],
+                 log: UpdateLog | None = None) -> None:
         self.world = world
         self._now = now
         self._answers = callback_answers
-        self._pts = 0
+        self.log = log if log is not None else UpdateLog(now)
 
     # -- peers: Telegram accepts a peer only with its access hash (bots may pass 0 to a few lookups) ------
 
@@ -62,9 +64,10 @@ class WorldRequests:
         users, chats = entities(self.world, [self.world.bot_id], [chat.id])
         return types.Updates(updates, users, chats, when(self._now()), 0)
 
-    def _next_pts(self) -> int:
-        self._pts += 1
-        return self._pts
+    def _kept(self, answer: types.Updates) -> types.Updates:
+        """The bot's own doings are in its update sequences too, as a catch-up delivers them back."""
+        self.log.keep(answer.updates, answer.users, answer.chats)
+        return answer
 
     # -- reading -------------------------------------------------------------------------------------------
 
@@ -126,13 +129,20 @@ class WorldRequests:
             found.append(encode_message(self.world, message))
             senders.append(message.sender.peer_id)
         users, chats = entities(self.world, senders, [chat.id])
-        return types.messages.ChannelMessages(self._pts, len(found), found, [], chats, users)
+        return types.messages.ChannelMessages(self.log.channel_pts(chat.id), len(found), found, [], chats, users)
 
     def get_users(self, r: functions.users.GetUsersRequest):
         return [user_entity(self.world, self._id(r, u, allow_zero=True)) for u in r.id]
 
     def get_state(self, r: functions.updates.GetStateRequest):
-        return types.updates.State(self._pts, 0, when(self._now()), 0, 0)
+        return self.log.state()
+
+    def get_difference(self, r: functions.updates.GetDifferenceRequest):
+        return self.log.difference(r.pts, r.qts, min(r.pts_total_limit or DIFFERENCE_LIMIT, DIFFERENCE_LIMIT))
+
+    def get_channel_difference(self, r: functions.updates.GetChannelDifferenceRequest):
+        chat = self._chat(r, r.channel)
+        return self.log.channel_difference(chat.id, r.pts, r.limit)
 
     # -- moderating ----------------------------------------------------------------------------------------
 
@@ -170,8 +180,8 @@ class WorldRequests:
         reply_to = r.reply_to.reply_to_msg_id if isinstance(r.reply_to, types.InputReplyToMessage) else None
         posted = self.world.bot_post(chat.id, r.message, self._buttons(r), reply_to, self._now(), r.random_id)
         # Without UpdateMessageID(random_id) Telethon cannot tell which new message is the one it sent.
-        new = types.UpdateNewChannelMessage(encode_message(self.world, posted), self._next_pts(), 1)
-        return self._updates([types.UpdateMessageID(posted.id, r.random_id), new], chat)
+        new = types.UpdateNewChannelMessage(encode_message(self.world, posted), self.log.next_pts(chat.id), 1)
+        return self._kept(self._updates([types.UpdateMessageID(posted.id, r.random_id), new], chat))
 
     def _send_private(self, r: functions.messages.SendMessageRequest):
         user_id = r.peer.user_id
@@ -182,8 +192,9 @@ class WorldRequests:
                                 date=when(self._now()), message=r.message, out=True,
                                 from_id=types.PeerUser(self.world.bot_id))
         users, _ = entities(self.world, [self.world.bot_id, user_id], [])
-        updates = [types.UpdateMessageID(message.id, r.random_id), types.UpdateNewMessage(message, self._next_pts(), 1)]
-        return types.Updates(updates, users, [], when(self._now()), 0)
+        new = types.UpdateNewMessage(message, self.log.next_pts(), 1)
+        updates = [types.UpdateMessageID(message.id, r.random_id), new]
+        return self._kept(types.Updates(updates, users, [], when(self._now()), 0))
 
     def edit_message(self, r: functions.messages.EditMessageRequest):
         chat = self._chat(r, r.peer)
@@ -195,8 +206,8 @@ class WorldRequests:
         if text == found.text and buttons == found.buttons:
             raise errors.MessageNotModifiedError(r)
         found.text, found.buttons = text, buttons
-        edited = types.UpdateEditChannelMessage(encode_message(self.world, found), self._next_pts(), 1)
-        return self._updates([edited], chat)
+        edited = types.UpdateEditChannelMessage(encode_message(self.world, found), self.log.next_pts(chat.id), 1)
+        return self._kept(self._updates([edited], chat))
 
     def delete_messages(self, r: functions.channels.DeleteMessagesRequest):
         chat = self._chat(r, r.channel)
@@ -205,7 +216,8 @@ class WorldRequests:
             raise errors.MessageDeleteForbiddenError(r)  # only admins delete other people's messages
         for message in found:
             message.deleted = True
-        return types.messages.AffectedMessages(self._next_pts(), len(found))
+        # Deletions take no number of the channel's here, so the bot's view of its pts stays whole.
+        return types.messages.AffectedMessages(self.log.channel_pts(chat.id), len(found))
 
     def set_bot_callback_answer(self, r: functions.messages.SetBotCallbackAnswerRequest):
         self._answers.append((r.query_id, r.message or ""))

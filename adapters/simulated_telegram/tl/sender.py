@@ -17,6 +17,7 @@ from telethon.tl.tlobject import TLObject
 from adapters.simulated_telegram.faults import FaultPlan
 from adapters.simulated_telegram.tl.entities import UnsimulatedRequest
 from adapters.simulated_telegram.tl.requests import WorldRequests
+from adapters.simulated_telegram.tl.update_log import UpdateLog
 from adapters.simulated_telegram.world import Refused, World
 from application.ports.telegram import TelegramError
 
@@ -27,12 +28,12 @@ def method_name(request: Any) -> str:
 
 
 class WorldSender:
-    def __init__(self, world: World, now) -> None:
+    def __init__(self, world: World, now, log: UpdateLog | None = None) -> None:
         self.calls: Counter[str] = Counter()
         self.faults = FaultPlan()
         self.callback_answers: list[tuple[int, str]] = []
         self.requests: list[Any] = []
-        self._handlers = WorldRequests(world, now, self.callback_answers)
+        self._handlers = WorldRequests(world, now, self.callback_answers, log)
         self._disconnected: asyncio.Future | None = None
 
     # The part of MTProtoSender's interface TelegramClient uses once connected.

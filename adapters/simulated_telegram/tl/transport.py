@@ -20,10 +20,11 @@ from adapters.telethon import Inbound, TelethonGateway
 from application.ports.clock import Clock
 
 
-def offline_client(sender: WorldSender, bot_id: int) -> TelegramClient:
-    """A TelegramClient that is the bot and sends through `sender`; nothing connects."""
+def offline_client(sender: WorldSender, bot_id: int, session=None) -> TelegramClient:
+    """A TelegramClient that is the bot and sends through `sender`; nothing connects. With a `session` (a
+    file), it keeps its update state there and catches up from it, as `chanwarden run` does."""
     client = TelegramClient(
-        MemorySession(),
+        session if session is not None else MemorySession(),
         1,
         "0" * 32,
         # The application paces and retries by its own policy; Telethon must neither sleep through a
@@ -32,6 +33,7 @@ def offline_client(sender: WorldSender, bot_id: int) -> TelegramClient:
         flood_sleep_threshold=0,
         request_retries=0,
         raise_last_call_error=True,  # else a spent retry budget surfaces as a bare ValueError
+        catch_up=session is not None,
     )
     client._sender = sender
     client._mb_entity_cache.set_self_user(bot_id, True, access_hash(bot_id))
