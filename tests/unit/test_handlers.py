@@ -1,6 +1,5 @@
 """Handlers wired to in-memory adapters and the simulated Telegram."""
 
-from dependency_injector import providers
 
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.simulated_telegram.clock import SimulatedClock
@@ -9,7 +8,7 @@ from adapters.simulated_telegram.model import Chat, Participant, Person
 from adapters.simulated_telegram.world import World
 from application.commands import GroupMessage, VerifyPressed
 from domain.senders import USER, Sender
-from infrastructure.container import Container
+from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 
 
@@ -49,13 +48,7 @@ def make_world() -> World:
 async def boot(store: CountingStore | None = None):
     world, clock, store = make_world(), SimulatedClock(), store or CountingStore()
     telegram = SimulatedTelegram(world, clock)
-    container = Container()
-    container.settings.override(providers.Object(Settings(event_store="memory")))
-    container.clock.override(providers.Object(clock))
-    container.gateway.override(providers.Object(telegram))
-    container.event_store.override(providers.Object(store))
-    gate = container.gatekeeper()
-    await gate.start()
+    gate = await bootstrap(Settings(event_store="memory"), clock=clock, gateway=telegram, store=store).start()
     return gate, telegram, store
 
 
