@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 from adapters.ratelimit.scheduler import PriorityScheduler
 from adapters.telethon.durable_updates import DurableUpdates
 from adapters.telethon.gateway import TelethonGateway
@@ -32,6 +34,24 @@ CLOSE_SECONDS = 5.0  # after settling: saving the update state and disconnecting
 
 def missing_credentials(settings: Settings) -> list[str]:
     return [env for env, field in CREDENTIALS.items() if getattr(settings, field) is None]
+
+
+class _SimulatedWorldAsked(BaseSettings):
+    """The rig's settings that replace Telegram with a simulated world, read only to refuse them where the rig
+    is not installed: the product has no such setting (see adapters/simulated_telegram/rig_settings.py)."""
+
+    model_config = SettingsConfigDict(env_prefix="CHANWARDEN_", env_file=".env", extra="ignore")
+    offline_scenario: str = ""
+    remote_world: str = ""
+
+
+def simulated_world_asked() -> str | None:
+    """The variable that asks for a simulated world, if one does."""
+    asked = _SimulatedWorldAsked()
+    for name in ("offline_scenario", "remote_world"):
+        if getattr(asked, name):
+            return f"CHANWARDEN_{name.upper()}"
+    return None
 
 
 def callback_secret_problem(settings: Settings) -> str | None:
