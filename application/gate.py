@@ -157,10 +157,8 @@ def _record_first_pass(ctx: GateContext, job: Enforcement, channels: list[int], 
     member is recorded first (a leave seen meanwhile), that one stands and this one is dropped; if the log
     cannot be reached, the next message decides again.
     """
-    key = (job.chat_id, job.member_id)
-    if key in ctx.first_passes:
+    if not ctx.first_passes.claim(job.chat_id, job.member_id):
         return  # the member wrote again before the first was recorded
-    ctx.first_passes.add(key)
     made: list[mv.MembershipVerdict] = []
 
     def create() -> mv.MembershipVerdict:
@@ -178,9 +176,9 @@ def _record_first_pass(ctx: GateContext, job: Enforcement, channels: list[int], 
             log.warning("first pass of member %s in chat %s not recorded (%s: %s); their next message decides again",
                         job.member_id, job.chat_id, type(error).__name__, error)
         finally:
-            ctx.first_passes.discard(key)
+            ctx.first_passes.release(job.chat_id, job.member_id)
 
-    ctx.run_behind(record())
+    ctx.behind.run(record())
 
 
 def _release_how(trigger: str) -> str:

@@ -31,7 +31,7 @@ def warning_message(
     channels = [c for c in group.channels if c.id in missing] or list(group.channels)
     rows = _join_rows(channels)
     rows.append([Button(messages.VERIFY_BUTTON, data=ctx.tokens.issue(group.chat_id, member_id, key))])
-    return OutgoingMessage(messages.warning(name or ctx.name_of(member_id), channels), rows)
+    return OutgoingMessage(messages.warning(name or ctx.names.of(member_id), channels), rows)
 
 
 def raid_notice(ctx: GateContext, group: GroupView, key: int = 0) -> OutgoingMessage:

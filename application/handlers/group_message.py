@@ -15,7 +15,7 @@ NO_RIGHTS = "no_rights"  # the bot is no admin of the group: it can do nothing u
 
 async def handle_group_message(ctx: GateContext, cmd: GroupMessage) -> str:
     if cmd.sender.kind == USER and cmd.sender_name:
-        ctx.names[cmd.sender.peer_id] = cmd.sender_name
+        ctx.names.remember(cmd.sender.peer_id, cmd.sender_name)
     if is_gate_command(cmd.text):
         refused = await handle_admin_command(ctx, cmd)
         if not refused:

@@ -9,7 +9,7 @@ from domain.settings import GroupSettings
 
 async def handle_join_request(ctx: GateContext, cmd: JoinRequested) -> str:
     if cmd.name:
-        ctx.names[cmd.user_id] = cmd.name
+        ctx.names.remember(cmd.user_id, cmd.name)
     group = await ctx.read_models.group(cmd.chat_id)
     if group is None or not group.protected:
         return "unprotected"

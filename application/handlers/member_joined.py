@@ -11,7 +11,7 @@ from domain.settings import GroupSettings
 
 async def handle_member_joined(ctx: GateContext, cmd: MemberJoined) -> str:
     if cmd.name:
-        ctx.names[cmd.user_id] = cmd.name
+        ctx.names.remember(cmd.user_id, cmd.name)
     if cmd.user_id == ctx.gateway.bot_id:
         return "bot_joined"
     view = await ctx.read_models.verdict(cmd.chat_id, cmd.user_id)

@@ -18,7 +18,7 @@ async def status_text(ctx: GateContext, cmd: GroupMessage) -> str:
     channels = [(c.name, rights[c.id]) for c in group.channels]
     restricted = await ctx.read_models.restricted(cmd.chat_id)
     latest = sorted((v for v in restricted if v.since), key=lambda v: v.since, reverse=True)[:RECENT]
-    recent = [(ctx.name_of(v.member_id), v.reason or "", v.since) for v in latest]
+    recent = [(ctx.names.of(v.member_id), v.reason or "", v.since) for v in latest]
     return messages.status(title, rights[cmd.chat_id], channels, len(restricted), recent, group.settings)
 
 

@@ -111,7 +111,7 @@ async def test_a_first_decision_about_a_member_reads_no_stream() -> None:
     reads = store.stream_reads
     assert await gate.handle(message(1)) == "passed"
     assert await gate.handle(message(2, message_id=51)) == "restricted"
-    await gate.ctx.settled()  # the pass is recorded behind its answer
+    await gate.ctx.behind.settled()  # the pass is recorded behind its answer
     assert store.stream_reads == reads  # the views knew neither member, so nothing was read before the append
 
 
@@ -131,6 +131,6 @@ async def test_a_view_behind_the_log_costs_a_retry_not_a_wrong_record() -> None:
     views.verdict = lagging
     loads = store.loads
     assert await gate.handle(message(1, message_id=51)) == "passed"
-    await gate.ctx.settled()
+    await gate.ctx.behind.settled()
     assert store.loads == loads + 1  # the append conflicted and the retry loaded the stream
     assert len(await store.read_all()) == events  # already verified: the retry recorded nothing twice
