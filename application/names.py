@@ -6,8 +6,9 @@ told are forgotten once there are more than `capacity`: a busy bot no longer gro
 
 from collections import OrderedDict
 
+from application.messages import UNNAMED_MEMBER
+
 CAPACITY = 100_000
-UNNAMED = "Member"  # what a warning calls someone whose name no update told
 
 
 class Names:
@@ -33,7 +34,7 @@ class Names:
 
     def of(self, member_id: int) -> str:
         """How a message addresses the member: their name, or a neutral word."""
-        return self.get(member_id) or UNNAMED
+        return self.get(member_id) or UNNAMED_MEMBER
 
     def __len__(self) -> int:
         return len(self._names)

@@ -11,7 +11,7 @@ RECENT = 3
 
 async def status_text(ctx: GateContext, cmd: GroupMessage) -> str:
     group = await ctx.read_models.group(cmd.chat_id)
-    title = (group.title if group else "") or cmd.chat_title or "This group"
+    title = (group.title if group else "") or cmd.chat_title or messages.UNTITLED_GROUP
     if group is None or not group.protected:
         return messages.not_protected(title)
     rights = {chat: await _bot_is_admin(ctx, chat) for chat in [cmd.chat_id, *group.channel_ids]}

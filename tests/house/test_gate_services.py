@@ -10,7 +10,8 @@ import pytest
 from application.behind import Behind, FirstPasses
 from application.commands import Command
 from application.member_locks import MemberLocks
-from application.names import UNNAMED, Names
+from application.messages import UNNAMED_MEMBER
+from application.names import Names
 
 
 def test_names_forget_the_least_recently_used_beyond_their_capacity() -> None:
@@ -20,7 +21,7 @@ def test_names_forget_the_least_recently_used_beyond_their_capacity() -> None:
     assert names.get(1) == "Ann"  # read: 1 is now the most recently used
     names.remember(4, "Dee")
     assert len(names) == 3
-    assert (names.get(2), names.of(2)) == ("", UNNAMED)  # 2 was the least recently used
+    assert (names.get(2), names.of(2)) == ("", UNNAMED_MEMBER)  # 2 was the least recently used
     assert [names.of(m) for m in (1, 3, 4)] == ["Ann", "Cy", "Dee"]
     names.remember(3, "Cyril")  # told again: the newer name
     assert names.of(3) == "Cyril" and len(names) == 3
