@@ -2,6 +2,7 @@
 
 The context holds dependencies (ports and small services), not state of its own: the state that lives as long
 as the process is in the services (names.py, member_locks.py, behind.py), each with its own bounds and tests.
+Handlers take it typed as their module's `Needs` (application/needs.py): only what they say they use.
 """
 
 import asyncio

@@ -1,15 +1,22 @@
 """/status: what the group requires, whether the bot can do its job there, and who is restricted now."""
 
+from typing import Protocol
+
 from application import messages
 from application.commands import GroupMessage
-from application.context import GateContext
+from application.needs import UsesGateway, UsesNames, UsesReadModels
 from application.ports.telegram import TelegramError
 from domain import subscription
+
+
+class Needs(UsesGateway, UsesReadModels, UsesNames, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
 
 RECENT = 3
 
 
-async def status_text(ctx: GateContext, cmd: GroupMessage) -> str:
+async def status_text(ctx: Needs, cmd: GroupMessage) -> str:
     group = await ctx.read_models.group(cmd.chat_id)
     title = (group.title if group else "") or cmd.chat_title or messages.UNTITLED_GROUP
     if group is None or not group.protected:
@@ -22,7 +29,7 @@ async def status_text(ctx: GateContext, cmd: GroupMessage) -> str:
     return messages.status(title, rights[cmd.chat_id], channels, len(restricted), recent, group.settings)
 
 
-async def _bot_is_admin(ctx: GateContext, chat_id: int) -> bool | None:
+async def _bot_is_admin(ctx: Needs, chat_id: int) -> bool | None:
     """True or False as Telegram says now; None when it did not answer."""
     try:
         me = await ctx.gateway.get_participant(chat_id, ctx.gateway.bot_id)
