@@ -64,3 +64,35 @@ async def test_a_given_store_is_used_and_left_open_for_its_owner() -> None:
     assert (await application.open()).store is store
     await application.close()  # nothing of its own to close
     assert await store.last_position() == 0
+
+
+async def test_the_postgres_pool_is_the_containers_resource_and_closing_leaves_no_connection() -> None:
+    import os
+    from urllib.parse import urlsplit, urlunsplit
+    from uuid import uuid4
+
+    import asyncpg
+
+    from adapters.postgres.migrations import drop_database, ensure_database
+
+    server = os.environ.get("CHANWARDEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+    name = f"chanwarden_test_{uuid4().hex[:12]}"
+    dsn = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    await ensure_database(dsn)
+
+    async def connections() -> int:
+        admin = await asyncpg.connect(server)
+        try:
+            return await admin.fetchval("SELECT count(*) FROM pg_stat_activity WHERE datname = $1", name)
+        finally:
+            await admin.close()
+
+    try:
+        settings = Settings(event_store="postgres", postgres_dsn=dsn, instrument=False)
+        application = bootstrap(settings, gateway=object())
+        await application.start()
+        assert await connections() > 0
+        await application.close()
+        assert await connections() == 0  # the pool closed with the application, not by dropping the database
+    finally:
+        await drop_database(dsn)
