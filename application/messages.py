@@ -1,5 +1,6 @@
 """Every text the bot shows people, in one place so it can be translated."""
 
+from datetime import datetime
 from typing import Any
 
 from domain.channel import Channel
@@ -111,3 +112,71 @@ def show_value(value: Any) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     return str(value)
+
+
+# "Why?": a member asks why they are muted. Only they are told; the story comes from their log.
+
+WHY_BUTTON = "Why?"
+ALERT_LIMIT = 200  # Telegram shows at most this many characters in a button's alert
+WHY_NOT_YOURS = (
+    "This button explains another member's warning, and only they can read it. "
+    "If you are muted here too, press Why? on your own warning or send /why to me in a private chat."
+)
+WHY_NOT_MUTED = "You are not muted in {group}: you can write there."
+WHY_SENT_PRIVATELY = "The answer is long, so I sent it to you in a private message."
+WHY_NONE_MUTED = "You are not muted in any group I protect."
+WHY_UNAVAILABLE = "I cannot read the record just now. Please try again in a minute."
+# What made the bot look at the member when the restriction began (the trigger codes of application/narration.py),
+# told to the member themselves.
+WHY_TRIGGERS = {
+    "message": "you wrote in the group",
+    "join": "you joined the group",
+    "channel_left": "you left a required channel",
+    "channel_joined": "you joined a required channel",
+    "verify": "you pressed Verify",
+    "recheck": "I checked you again",
+    "channel_linked": "an admin linked another channel",
+    "channel_unlinked": "an admin unlinked a channel",
+    "channel_unseen": "I lost sight of a channel",
+    "setting_changed": "an admin changed a setting",
+    "group_unprotected": "the group was unprotected",
+}
+_WHY_STATE = {"mute": "You are muted", "delete-only": "Your messages are deleted", "kick": "You were removed"}
+_WHY_NEXT = {
+    "join_then_verify": "Still missing: {missing}. Join, then press Verify.",
+    "press_verify": "You follow every required channel now: press Verify to write again.",
+    "try_later": "Telegram could not confirm your subscriptions just now: press Verify again in a minute.",
+    "write_as_yourself": "Write as yourself rather than as a channel.",
+}
+
+
+def names(channels: list[Channel]) -> str:
+    return ", ".join(channel_name(c) for c in channels)
+
+
+def why_muted(
+    group: str, state: str, since: datetime, trigger: str, reason: str, next_step: str, missing: list[Channel]
+) -> str:
+    """The full answer: what holds them, since when and what found it, why, and what frees them.
+    `reason` is already in words (application/narration.py's REASONS)."""
+    opening = _WHY_STATE.get(state, _WHY_STATE["mute"])
+    found = WHY_TRIGGERS.get(trigger, trigger.replace("_", " "))
+    return (
+        f"{opening} in {group} since {since:%Y-%m-%d %H:%M} UTC, when {found}. Reason: {reason}. "
+        + _WHY_NEXT[next_step].format(missing=names(missing))
+    )
+
+
+def why_short(since: datetime, next_step: str, missing: list[Channel]) -> str:
+    """The answer in an alert's room, when the full one is too long and no private message could be sent."""
+    tail = " Send /why to me in a private chat for the whole answer."
+    shown = list(missing)
+    while True:
+        more = len(missing) - len(shown)
+        listed = names(shown) + (f" and {more} more" if more else "")
+        step = f"Missing: {listed}. Join, then press Verify." if next_step == "join_then_verify" else \
+            _WHY_NEXT[next_step]
+        text = f"Muted since {since:%Y-%m-%d %H:%M} UTC. {step}"
+        if len(text + tail) <= ALERT_LIMIT or not shown:
+            return (text + tail)[:ALERT_LIMIT]
+        shown.pop()

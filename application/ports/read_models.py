@@ -53,6 +53,9 @@ class ReadModels(Protocol):
 
     async def restricted(self, chat_id: int) -> list[VerdictView]: ...
 
+    async def restricted_member(self, member_id: int) -> list[VerdictView]:
+        """The member's restricted verdicts in every group, by chat (for /why in a private chat)."""
+
     async def live_warnings(self) -> list[VerdictView]:
         """Every verdict whose warning is still posted, in any group (for expiry after a restart)."""
 

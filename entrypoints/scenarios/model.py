@@ -116,8 +116,16 @@ class Click(Strict):
     do: Literal["click"]
     chat: int
     user: int
-    button: Literal["verify"] = "verify"
+    button: Literal["verify", "why"] = "verify"
     target: int | None = None
+
+
+class Private(Strict):
+    """A person writes to the bot in a private chat (a command such as /why)."""
+
+    do: Literal["private"]
+    from_: int = Field(alias="from")
+    text: str
 
 
 # The longest a step may let simulated time pass: far beyond any scenario, well within what a clock can add.
@@ -220,11 +228,12 @@ class ExpectJoinRequest(Strict):
 
 
 class ExpectPrivateMessage(Strict):
-    """The bot sent this person a direct message containing the text."""
+    """The bot sent this person a direct message containing the text (and none containing `not_contains`)."""
 
     expect: Literal["private_message"]
     user: int
     contains: str
+    not_contains: str | None = None
 
 
 class ExpectGateCorrect(Strict):
@@ -276,6 +285,7 @@ ACTIONS: dict[str, type[Strict]] = {
     "remove_bot": ChatStep,
     "make_private": ChatStep,
     "click": Click,
+    "private": Private,
     "wait": Wait,
     "restart": Restart,
     "fault": FaultStep,

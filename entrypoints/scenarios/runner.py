@@ -193,6 +193,9 @@ class ScenarioRun:
                 (world.remove_bot if step.do == "remove_bot" else world.make_private)(step.chat)
             case m.Click():
                 return self.click(step)
+            case m.Private():
+                message_id = world.write_to_bot(step.from_, step.text, now=self.clock.time())
+                return f"wrote message {message_id} to the bot"
             case m.Wait():
                 self.clock.advance(step.seconds)
             case m.Restart():
@@ -265,13 +268,15 @@ class ScenarioRun:
     def click(self, step: m.Click) -> str:
         target = step.target if step.target is not None else step.user
         tokens = self.gatekeeper.ctx.tokens
+        read = tokens.read_why if step.button == "why" else tokens.read
+        label = "Why?" if step.button == "why" else "Verify"
         for message in reversed(self.world.live_bot_messages(step.chat)):
             for row in message.buttons:
                 for button in row:
                     data = button.get("data")
-                    if data and (found := tokens.read(data)) and found[1] in (target, ANYONE):
+                    if data and (found := read(data)) and found[1] in (target, ANYONE):
                         self.world.press(step.chat, step.user, message.id, data)
-                        return f"pressed Verify on message {message.id}"
+                        return f"pressed {label} on message {message.id}"
         raise StepFailed(f"there is no live warning for {self.world.name(target)} in chat {step.chat}")
 
     async def fill(self, report: Report) -> None:
