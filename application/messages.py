@@ -61,7 +61,7 @@ def still_missing(missing: list[Channel]) -> str:
 
 
 ADMINS_ONLY = "Only the group's admins can use {command}."
-UNKNOWN_COMMAND = "Commands: /protect, /unprotect, /link, /unlink, /status, /settings."
+UNKNOWN_COMMAND = "Commands: /protect, /unprotect, /link, /unlink, /status, /settings, /exempt, /unexempt."
 PROTECTED = "Protected. Members must follow {channels} to write here."
 UNPROTECTED = "Protection is off. The {released} member(s) I muted are being released."
 RIGHTS_UNCONFIRMED = "Telegram did not confirm your admin rights just now. Please send the command again."
@@ -92,6 +92,7 @@ def status(
     restricted: int,
     recent: list[tuple[str, str, Any]],
     settings: dict[str, Any],
+    exempt: list[str] | None = None,
 ) -> str:
     lines = [f"{title} is protected. Here: {_RIGHTS[admin_here]}."]
     lines += [f"Channel {name}: {_RIGHTS[admin]}" for name, admin in channels]
@@ -99,6 +100,7 @@ def status(
     for name, reason, since in recent:
         lines.append(f"  {name}: {reason.replace('_', ' ')} since {since:%Y-%m-%d %H:%M} UTC")
     lines.append("Settings: " + ", ".join(f"{k}={show_value(v)}" for k, v in settings.items()))
+    lines.append("Exempt: " + (", ".join(exempt) if exempt else "nobody (/exempt @user adds someone)"))
     return "\n".join(lines)
 
 
@@ -140,6 +142,7 @@ WHY_TRIGGERS = {
     "channel_unseen": "I lost sight of a channel",
     "setting_changed": "an admin changed a setting",
     "group_unprotected": "the group was unprotected",
+    "exempted": "an admin exempted you",
 }
 _WHY_STATE = {"mute": "You are muted", "delete-only": "Your messages are deleted", "kick": "You were removed"}
 _WHY_NEXT = {
@@ -180,3 +183,20 @@ def why_short(since: datetime, next_step: str, missing: list[Channel]) -> str:
         if len(text + tail) <= ALERT_LIMIT or not shown:
             return (text + tail)[:ALERT_LIMIT]
         shown.pop()
+
+
+# /exempt and /unexempt.
+
+TELEGRAM_SILENT = "Telegram did not answer just now. Please send the command again."
+EXEMPTED = "{member} is exempt: I will not gate them here."
+EXEMPTED_RELEASED = "{member} is exempt: I will not gate them here, and I am lifting my mute on them."
+UNEXEMPTED = "{member} is no longer exempt: their next message is checked like everyone's."
+EXEMPT_ADMIN = "{member} is an admin of this group, and admins are never gated. Nothing changed."
+NOT_IN_GROUP = "{member} is not in this group. Nothing changed."
+NAME_A_MEMBER = "Name the member, for example: {command} @alice or {command} 123456789"
+MEMBER_REF_INVALID = "'{ref}' is neither a @username nor a numeric user id. For example: {command} @alice"
+MEMBER_UNKNOWN = "I could not find anyone called {ref} on Telegram. Check the spelling, or use their numeric id."
+
+
+def person(name: str, member_id: int) -> str:
+    return f"{name} (id {member_id})"

@@ -17,6 +17,7 @@ RELEASES = {
     "promoted": "they were made an admin of the group",
     "left_group": "they left the group",
     "redecided": "a change to the group left nothing missing",
+    "exempted": "an admin exempted them",
 }
 # What made the bot look at a member (the trigger of a verification or restriction), after "when".
 TRIGGERS = {
@@ -31,6 +32,7 @@ TRIGGERS = {
     "channel_unseen": "the bot lost sight of a channel",
     "setting_changed": "an admin changed a setting",
     "group_unprotected": "the group was unprotected",
+    "exempted": "an admin exempted them",
 }
 # Why a member was restricted (MemberRestricted.reason); {missing} names the channels.
 REASONS = {
@@ -112,6 +114,8 @@ def describe(event: Any, name_of: Any = str) -> str:
         "ChannelUnlinked": lambda: f"{by} unlinked {name_of(data['channel_id'])}",
         "SettingChanged": lambda: f"{by} set {data['key']} to {data['value']}",
         "Unprotected": lambda: f"{by} switched protection off",
+        "MemberExempted": lambda: f"exempted by {by}: the gate leaves them alone",
+        "MemberUnexempted": lambda: f"no longer exempt ({by} lifted the exemption)",
         "CommandRefused": lambda: f"{by} is not an admin; /{data['command']} was refused",
         "Opened": lambda: "the bot began keeping a verdict on this member",
         "SubscriptionVerified": lambda: f"verified as subscribed, when {words(TRIGGERS, data['trigger'])}",

@@ -11,7 +11,7 @@ from adapters.simulated_telegram import model
 from adapters.simulated_telegram.faults import FaultPlan
 from adapters.simulated_telegram.world import Refused, World
 from application.ports.clock import Clock
-from application.ports.telegram import ChannelInfo, OutgoingMessage, Participant, TelegramError
+from application.ports.telegram import ChannelInfo, OutgoingMessage, Participant, TelegramError, UserInfo
 from domain import subscription as sub
 
 # Telegram's RPC errors as the bot's port names them (adapters.telethon.errors maps the same ones).
@@ -76,6 +76,14 @@ class SimulatedTelegram:
             if chat.id == ref or (chat.username or "").lower() == str(ref).lower():
                 return ChannelInfo(chat.id, chat.title, chat.username)
         raise TelegramError(TelegramError.NOT_FOUND, f"no channel {ref}")
+
+    async def resolve_user(self, username: str) -> UserInfo:
+        await self._call("resolve_username")
+        wanted = username.lstrip("@").rsplit("/", 1)[-1].lower()
+        for person in self.world.people.values():
+            if person.username and person.username.lower() == wanted:
+                return UserInfo(person.id, person.name)
+        raise TelegramError(TelegramError.NOT_FOUND, f"no person @{wanted}")
 
     async def export_invite_link(self, channel_id: int) -> str:
         await self._call("export_chat_invite", channel_id)

@@ -51,6 +51,7 @@ class Person:
     id: int
     name: str
     bot: bool = False  # a bot account (User.bot): it may be in groups but cannot join channels
+    username: str | None = None
 
 
 class Participants(dict):

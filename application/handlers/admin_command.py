@@ -1,4 +1,5 @@
-"""Admin commands typed in the group: /protect, /unprotect, /link, /unlink, /status, /settings."""
+"""Admin commands typed in the group: /protect, /unprotect, /link, /unlink, /status, /settings, /exempt,
+/unexempt."""
 
 import logging
 import re
@@ -7,6 +8,7 @@ from application import messages
 from application.commands import GroupMessage
 from application.context import GateContext
 from application.handlers.channel_refs import ChannelProblem, linkable_channels
+from application.handlers.exemptions import exempt, unexempt
 from application.handlers.status import status_text
 from application.ports.telegram import OutgoingMessage, TelegramError
 from application.warnings import message_key
@@ -18,8 +20,9 @@ from domain.settings import SETTING_HELP, parse_setting
 from domain.standing import is_group_admin
 
 log = logging.getLogger(__name__)
-COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "settings")
-FRESH_CHECK = frozenset({"unprotect", "unlink", "settings"})  # they remove protection or change who is gated
+COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "settings", "exempt", "unexempt")
+# They remove protection or change who is gated.
+FRESH_CHECK = frozenset({"unprotect", "unlink", "settings", "exempt", "unexempt"})
 _COMMAND = re.compile(r"^/(?P<name>[a-z]+)(?:@\w+)?(?:\s+(?P<args>.*))?$", re.IGNORECASE | re.DOTALL)
 
 
@@ -122,6 +125,10 @@ async def _run(ctx: GateContext, cmd: GroupMessage, name: str, args: list[str]) 
         return messages.UNPROTECTED.format(released=muted)
     if name == "status":
         return await status_text(ctx, cmd)
+    if name == "exempt":
+        return await exempt(ctx, cmd, args)
+    if name == "unexempt":
+        return await unexempt(ctx, cmd, args)
     return await _settings(ctx, cmd, args, by)
 
 

@@ -16,6 +16,7 @@ class GroupView:
     channels: list[Channel]
     settings: dict[str, Any]
     blind: list[int] = field(default_factory=list)  # chats where the bot lacks admin rights
+    exempt: list[int] = field(default_factory=list)  # members an admin exempted (/exempt)
 
     @property
     def can_enforce(self) -> bool:

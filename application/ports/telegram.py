@@ -52,6 +52,12 @@ class ChannelInfo:
 
 
 @dataclass(frozen=True)
+class UserInfo:
+    id: int
+    name: str  # the display name
+
+
+@dataclass(frozen=True)
 class Button:
     text: str
     url: str | None = None
@@ -74,6 +80,9 @@ class TelegramGateway(Protocol):
     async def get_admins(self, chat_id: int) -> frozenset[int]: ...
 
     async def resolve_channel(self, ref: str | int) -> ChannelInfo: ...
+
+    async def resolve_user(self, username: str) -> UserInfo:
+        """A person by @username (or t.me link); NOT_FOUND when no person has it (a channel's is no person's)."""
 
     async def export_invite_link(self, channel_id: int) -> str: ...
 

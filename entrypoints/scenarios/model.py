@@ -40,6 +40,7 @@ class UserSpec(Strict):
     name: str
     subscribed: list[int] = []
     bot: bool = False  # another bot account: it may be in groups but cannot join channels
+    username: str | None = None  # a public @username (an admin may name them by it, as in /exempt @alice)
 
     @model_validator(mode="after")
     def _bots_follow_nothing(self) -> "UserSpec":

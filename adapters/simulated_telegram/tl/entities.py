@@ -39,8 +39,9 @@ def peer_of(world: World, peer_id: int):
 def user_entity(world: World, user_id: int) -> types.User:
     bot = world.is_bot(user_id) or None
     # TL ties the bot flag to bot_info_version: a bot without one is not valid TL.
+    person = world.people.get(user_id)
     return types.User(user_id, bot=bot, access_hash=access_hash(user_id), first_name=world.name(user_id),
-                      bot_info_version=1 if bot else None)
+                      bot_info_version=1 if bot else None, username=person.username if person else None)
 
 
 def chat_entity(world: World, chat_id: int) -> types.Channel:

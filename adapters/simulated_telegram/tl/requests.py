@@ -100,6 +100,9 @@ class WorldRequests:
         for chat in self.world.chats.values():
             if (chat.username or "").lower() == wanted:
                 return types.contacts.ResolvedPeer(types.PeerChannel(chat.id), [chat_entity(self.world, chat.id)], [])
+        for person in self.world.people.values():
+            if (person.username or "").lower() == wanted:
+                return types.contacts.ResolvedPeer(types.PeerUser(person.id), [], [user_entity(self.world, person.id)])
         raise errors.UsernameNotOccupiedError(r)
 
     def get_channels(self, r: functions.channels.GetChannelsRequest):
