@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from domain import self_check as sc
 from domain.channel import Channel
 
 
@@ -61,7 +62,9 @@ def still_missing(missing: list[Channel]) -> str:
 
 
 ADMINS_ONLY = "Only the group's admins can use {command}."
-UNKNOWN_COMMAND = "Commands: /protect, /unprotect, /link, /unlink, /status, /settings, /exempt, /unexempt."
+UNKNOWN_COMMAND = (
+    "Commands: /protect, /unprotect, /link, /unlink, /status, /settings, /exempt, /unexempt, /check."
+)
 PROTECTED = "Protected. Members must follow {channels} to write here."
 UNPROTECTED = "Protection is off. The {released} member(s) I muted are being released."
 RIGHTS_UNCONFIRMED = "Telegram did not confirm your admin rights just now. Please send the command again."
@@ -74,6 +77,10 @@ TOO_MANY_CHANNELS = "A group can require at most {limit} channels."
 BOT_NOT_CHANNEL_ADMIN = (
     "I must be an admin of {channel} to see who subscribes. "
     "Please add me there as an admin, then send the command again."
+)
+BOT_CANNOT_INVITE = (
+    "I need the right to invite users via link in {channel} to give members its invite link. "
+    "Please turn it on in my admin rights there, then send the command again."
 )
 NAME_A_CHANNEL = "Name the channel, for example: {command} @news"
 
@@ -127,6 +134,8 @@ WHY_NOT_YOURS = (
 WHY_NOT_MUTED = "You are not muted in {group}: you can write there."
 WHY_SENT_PRIVATELY = "The answer is long, so I sent it to you in a private message."
 WHY_NONE_MUTED = "You are not muted in any group I protect."
+WHY_MORE_GROUPS = "\n\n...and in {count} more group(s). Press Why? on a warning there for its answer."
+MESSAGE_LIMIT = 4096  # characters in one Telegram message
 WHY_UNAVAILABLE = "I cannot read the record just now. Please try again in a minute."
 # What made the bot look at the member when the restriction began (the trigger codes of application/narration.py),
 # told to the member themselves.
@@ -200,3 +209,40 @@ MEMBER_UNKNOWN = "I could not find anyone called {ref} on Telegram. Check the sp
 
 def person(name: str, member_id: int) -> str:
     return f"{name} (id {member_id})"
+
+
+# /check: the bot's rights, and what to change.
+
+RIGHT_WORDS = {
+    "ban_users": "ban users (to mute and release members)",
+    "delete_messages": "delete messages",
+    "invite_users": "invite users via link (to approve join requests and share a private channel)",
+}
+CHECK_ALL_READY_BRIEF = "Self-check: I have every right I need here and in every linked channel ✓"
+
+
+def _right(name: str) -> str:
+    return RIGHT_WORDS.get(name, name.replace("_", " "))
+
+
+def _finding(where: str, finding: sc.Finding, channel: bool) -> str:
+    if finding.state == sc.State.READY:
+        return f"{where}: ✓ " + ("admin, and I can see subscribers" if channel else "every right I need")
+    if finding.state == sc.State.UNKNOWN:
+        return f"{where}: ? Telegram did not answer just now; send /check again in a minute"
+    if finding.state == sc.State.NOT_ADMIN:
+        if channel:
+            return f"{where}: ✗ I am not an admin, so I cannot see who subscribes. Make me an admin there"
+        return f"{where}: ✗ I am not an admin. Make me an admin with: " + ", ".join(map(_right, finding.missing))
+    if finding.state == sc.State.BLIND:
+        return f"{where}: ✗ I am an admin but Telegram does not show me subscribers. Re-add me as an admin there"
+    return f"{where}: ✗ missing the right to " + ", ".join(map(_right, finding.missing)) + \
+        ". Edit my admin rights there and turn it on"
+
+
+def check_report(title: str, group: sc.Finding, channels: list[tuple[Channel, sc.Finding]]) -> str:
+    ready = group.state == sc.State.READY and all(f.state == sc.State.READY for _, f in channels)
+    lines = [f"Self-check for {title}: " + ("all good ✓" if ready else "something needs changing")]
+    lines.append(_finding("This group", group, channel=False))
+    lines += [_finding(f"Channel {channel_name(c)}", f, channel=True) for c, f in channels]
+    return "\n".join(lines)

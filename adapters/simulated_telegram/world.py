@@ -207,9 +207,11 @@ class World:
         self.outbox.append(updates.CallbackQuery(query_id, chat_id, user_id, message_id, data))
         return query_id
 
-    def set_bot_admin(self, chat_id: int, admin: bool) -> None:
+    def set_bot_admin(self, chat_id: int, admin: bool, rights: frozenset[str] | None = None) -> None:
         chat = self.chat(chat_id)
         chat.bot_admin = admin
+        if rights is not None:
+            chat.bot_rights = rights
         chat.bot_present = True  # an admin who makes the bot admin (or takes it back) has it in the chat
         chat.participants[self.bot_id] = Participant(sub.ADMIN if admin else sub.MEMBER)
         self.outbox.append(updates.BotRights(chat_id, admin))

@@ -13,7 +13,7 @@ from datetime import datetime
 from telethon import errors, functions, types, utils
 
 from adapters.telethon.errors import telegram_errors
-from adapters.telethon.participants import banned_rights, to_participant
+from adapters.telethon.participants import admin_rights_of, banned_rights, to_participant
 from application.ports.telegram import Button, ChannelInfo, OutgoingMessage, Participant, TelegramError, UserInfo
 from domain import subscription as sub
 
@@ -72,6 +72,13 @@ class TelethonGateway:
             except errors.UserNotParticipantError:
                 return Participant(sub.NONE)  # a definite answer, not a failure: never joined or gone
             return to_participant(answer.participant)
+
+    async def my_rights(self, chat_id: int) -> frozenset[str] | None:
+        with telegram_errors("my_rights"):
+            answer = await self._client(
+                functions.channels.GetParticipantRequest(await self._channel(chat_id), types.InputPeerSelf())
+            )
+        return admin_rights_of(answer.participant)
 
     async def get_admins(self, chat_id: int) -> frozenset[int]:
         with telegram_errors("get_admins"):

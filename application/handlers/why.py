@@ -70,7 +70,7 @@ async def handle_private_message(ctx: GateContext, cmd: PrivateMessage) -> str:
             answer = await _explain(ctx, group, cmd.user_id, cmd.user_id)
             if answer.asked == why.Asked.MUTED:
                 texts.append(_in_words(group, group.title or str(group.chat_id), answer))
-        text = "\n\n".join(texts) or messages.WHY_NONE_MUTED
+        text = _within_message(texts) or messages.WHY_NONE_MUTED
         try:
             await ctx.gateway.send_private(cmd.user_id, text, message_key("why-private", cmd.user_id, cmd.message_id))
         except TelegramError:
@@ -107,6 +107,18 @@ def _short(group: GroupView | None, answer: why.WhyAnswer) -> str:
     if answer.restriction is None or group is None:
         return messages.WHY_NOT_MUTED.format(group=group.title if group else "this group")
     return messages.why_short(answer.restriction.since, answer.next_step.value, _channels(group, answer.missing_now))
+
+
+def _within_message(texts: list[str]) -> str:
+    """The answers that fit one Telegram message, and how many more groups there are."""
+    shown = list(texts)
+    while shown:
+        more = len(texts) - len(shown)
+        text = "\n\n".join(shown) + (messages.WHY_MORE_GROUPS.format(count=more) if more else "")
+        if len(text) <= messages.MESSAGE_LIMIT:
+            return text
+        shown.pop()
+    return texts[0][: messages.MESSAGE_LIMIT] if texts else ""
 
 
 def _channels(group: GroupView, ids: tuple[int, ...]):

@@ -79,6 +79,10 @@ class TelegramGateway(Protocol):
 
     async def get_admins(self, chat_id: int) -> frozenset[int]: ...
 
+    async def my_rights(self, chat_id: int) -> frozenset[str] | None:
+        """The admin rights the bot holds in the chat (Telegram's ChatAdminRights names, e.g. ban_users);
+        None when it is no admin there. One read of the bot's own participant."""
+
     async def resolve_channel(self, ref: str | int) -> ChannelInfo: ...
 
     async def resolve_user(self, username: str) -> UserInfo:

@@ -23,6 +23,7 @@ class ChannelSpec(Strict):
     linked_to: int | None = None
     bot_admin: bool = True
     admins: list[int] = []
+    bot_rights: list[str] | None = None  # the bot's admin rights here (Telegram's names); none: the usual five
 
 
 class GroupSpec(Strict):
@@ -32,6 +33,7 @@ class GroupSpec(Strict):
     admins: list[int] = []
     members: list[int] = []
     bot_admin: bool = True
+    bot_rights: list[str] | None = None  # the bot's admin rights here (Telegram's names); none: the usual five
     username: str | None = None  # a public group; with join requests its requests come through the username
 
 
@@ -161,6 +163,7 @@ class BotRightsStep(Strict):
     do: Literal["bot_rights"]
     chat: int
     admin: bool
+    rights: list[str] | None = None  # with admin: true, exactly these admin rights (none: the usual five)
 
 
 class RestrictStep(Strict):

@@ -87,3 +87,12 @@ def test_the_short_answer_fits_an_alert_however_many_channels() -> None:
     short = messages.why_short(T, "join_then_verify", channels)
     assert len(short) <= messages.ALERT_LIMIT
     assert "@a_rather_long_channel_name_0" in short and "more" in short and "/why" in short
+
+
+def test_a_private_answer_for_many_groups_fits_one_message() -> None:
+    from application.handlers.why import _within_message
+
+    texts = [f"group {i}: " + "x" * 900 for i in range(10)]
+    text = _within_message(texts)
+    assert len(text) <= messages.MESSAGE_LIMIT and text.startswith("group 0") and "in 6 more group(s)" in text
+    assert _within_message(["short"]) == "short"

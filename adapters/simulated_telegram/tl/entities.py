@@ -102,7 +102,8 @@ def participant(world: World, chat: Chat, peer_id: int, found: Participant | Non
             return types.ChannelParticipantCreator(peer_id, ADMIN_RIGHTS)
         case sub.ADMIN if peer_id == world.bot_id:
             # TL ties is_self to inviter_id: the bot's own admin entry says who brought it in.
-            return types.ChannelParticipantAdmin(peer_id, actor, date, ADMIN_RIGHTS, is_self=True, inviter_id=actor)
+            rights = types.ChatAdminRights(**{name: True for name in sorted(chat.bot_rights)})
+            return types.ChannelParticipantAdmin(peer_id, actor, date, rights, is_self=True, inviter_id=actor)
         case sub.ADMIN:
             return types.ChannelParticipantAdmin(peer_id, actor, date, ADMIN_RIGHTS)
         case sub.MEMBER if peer_id == world.bot_id:
