@@ -77,7 +77,8 @@ async def enforce(ctx: GateContext, group: GroupView, job: Enforcement) -> Decis
     if decision.outcome == rules.Outcome.PASS:
         return await _pass(ctx, job, group, settings)
     if decision.outcome == rules.Outcome.EXEMPTED and view is not None and view.status == mv.RESTRICTED:
-        # Exempted while away (the sweeper leaves those out of the group alone): released on their return.
+        # An exemption the sweeper has not reached yet (or recorded while this restriction was being decided):
+        # the member is released here rather than left muted.
         now = ctx.clock.now()
         await change_verdict(ctx, job.chat_id, job.member_id, lambda v: v.release(mv.EXEMPTED, None, now))
     if decision.outcome == rules.Outcome.UNSEEN:
