@@ -49,8 +49,8 @@ async def _look(ctx: GateContext, chat_id: int, probe: int | None) -> sc.Look:
     try:
         rights = await ctx.gateway.my_rights(chat_id)
     except TelegramError as error:
-        if error.kind == TelegramError.NOT_ADMIN:
-            return sc.Look(chat_id, True, None)  # removed, or the chat is closed to it: no admin there
+        if not error.is_transient:
+            return sc.Look(chat_id, True, None)  # removed, not in it, or the chat is closed to it: no admin there
         return sc.Look(chat_id, False)
     if rights is None or probe is None:
         return sc.Look(chat_id, True, rights)
