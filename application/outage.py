@@ -28,7 +28,7 @@ async def _delete_if_known_outsider(ctx: GateContext, cmd: c.GroupMessage) -> No
     if group is None or not group.protected or not GroupSettings.from_dict(group.settings).strict:
         return
     admins = await ctx.admins.admins(cmd.chat_id) if cmd.sender.kind == USER else frozenset()
-    if cmd.sender.kind != USER or exemption(cmd.sender, admins, frozenset(group.channel_ids)):
+    if cmd.sender.kind != USER or exemption(cmd.sender, admins, frozenset(group.channel_ids), frozenset(group.exempt)):
         return
     cached = await ctx.checker.cached(cmd.sender.peer_id, group.channel_ids)
     if cached.missing(group.channel_ids):

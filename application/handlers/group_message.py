@@ -2,7 +2,7 @@
 
 from application.commands import GroupMessage
 from application.context import GateContext
-from application.gate import EXEMPT, Enforcement, enforce
+from application.gate import EXEMPT, EXEMPTED, Enforcement, enforce
 from application.handlers.admin_command import handle_admin_command, is_gate_command
 from application.verdicts import change_verdict
 from domain import membership_verdict as mv
@@ -26,7 +26,10 @@ async def handle_group_message(ctx: GateContext, cmd: GroupMessage) -> str:
     if not group.can_enforce:
         return NO_RIGHTS
     admins = await ctx.admins.admins(cmd.chat_id) if cmd.sender.kind == USER else frozenset()
-    if exemption(cmd.sender, admins, frozenset(group.channel_ids)):
+    found = exemption(cmd.sender, admins, frozenset(group.channel_ids), frozenset(group.exempt))
+    if found == EXEMPTED:
+        return EXEMPTED
+    if found:
         return EXEMPT
     if cmd.sender.kind == SEND_AS_CHANNEL:
         return await _refuse_channel_sender(ctx, cmd, GroupSettings.from_dict(group.settings))

@@ -20,6 +20,10 @@ async def decide_join_request(ctx: GateContext, group: GroupView, user_id: int, 
     policy = GroupSettings.from_dict(group.settings).join_requests
     if policy == "off":
         return "left_to_admins"
+    if user_id in group.exempt:  # an exempted member who left and asks to come back
+        now = ctx.clock.now()
+        await change_verdict(ctx, group.chat_id, user_id, lambda v: v.decide_join_request(True, "exempted", now))
+        return "approved"
     result = await ctx.checker.check(user_id, group.channel_ids, fresh=fresh)
     if result.failures:
         return "pending"  # a failed check never decides a request; it stays for a later look
