@@ -2,7 +2,8 @@
 
 Version 2 also carries the warning's idempotency key (the random_id it was sent with), so the bot can
 recognise its own message when Telegram delivers it back after a restart (see handlers/warning_seen.py).
-Version 1 buttons, posted before, stay valid.
+Version 1 buttons, posted before, stay valid. A "Why?" button carries its own prefix, so its data can never
+be taken for a Verify press (nor the other way round).
 """
 
 import hashlib
@@ -10,6 +11,7 @@ import hmac
 import struct
 
 _V1, _V2 = b"v1", b"v2"
+_WHY = b"y1"
 _BODY_V1 = struct.Struct(">qq")  # chat id, member id
 _BODY_V2 = struct.Struct(">qqq")  # chat id, member id, idempotency key
 _TAG_BYTES = 16
@@ -26,6 +28,15 @@ class CallbackTokens:
         body = _BODY_V2.pack(chat_id, member_id, key)
         return _V2 + body + self._tag(_V2, body)  # 42 bytes, inside Telegram's 64
 
+    def issue_why(self, chat_id: int, member_id: int) -> bytes:
+        body = _BODY_V1.pack(chat_id, member_id)
+        return _WHY + body + self._tag(_WHY, body)  # 34 bytes
+
+    def read_why(self, data: bytes) -> tuple[int, int] | None:
+        """(chat id, member id) from a genuine "Why?" button; None for anything else."""
+        found = self._open(data, ((_WHY, _BODY_V1),))
+        return None if found is None else (found[0], found[1])
+
     def read(self, data: bytes) -> tuple[int, int] | None:
         """(chat id, member id) from genuine data; None for anything else, however malformed."""
         found = self._open(data)
@@ -36,8 +47,8 @@ class CallbackTokens:
         found = self._open(data)
         return None if found is None or len(found) < 3 else found[2]
 
-    def _open(self, data: bytes) -> tuple[int, ...] | None:
-        for prefix, shape in ((_V2, _BODY_V2), (_V1, _BODY_V1)):
+    def _open(self, data: bytes, kinds=((_V2, _BODY_V2), (_V1, _BODY_V1))) -> tuple[int, ...] | None:
+        for prefix, shape in kinds:
             if len(data) == len(prefix) + shape.size + _TAG_BYTES and data.startswith(prefix):
                 body = data[len(prefix) : len(prefix) + shape.size]
                 if hmac.compare_digest(self._tag(prefix, body), data[len(prefix) + shape.size :]):

@@ -96,6 +96,16 @@ class VerifyPressed:
 
 
 @dataclass(frozen=True)
+class PrivateMessage:
+    """Someone wrote to the bot in a private chat (a command such as /why)."""
+
+    user_id: int
+    message_id: int
+    text: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class BotRightsChanged:
     chat_id: int
     is_admin: bool
@@ -112,4 +122,5 @@ Command = (
     | ChannelChanged
     | VerifyPressed
     | BotRightsChanged
+    | PrivateMessage
 )

@@ -33,7 +33,8 @@ from domain.standing import Layer, in_group
 
 
 class Needs(
-    UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesMemberLocks, Records, RecordsBehind, Protocol
+    UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesMemberLocks, Records, RecordsBehind,
+    Protocol,
 ):
     """What deciding about a member uses of the context (with what the helpers it calls use)."""
 
@@ -45,6 +46,7 @@ RESTRICTED = rules.Outcome.RESTRICT.value
 RESTRICTED_UNCHECKED = "restricted_unchecked"  # strict mode: restricted because Telegram did not answer
 ALLOWED_ON_FAILURE = rules.Outcome.ALLOW_ON_FAILURE.value
 EXEMPT = rules.Outcome.EXEMPT.value
+EXEMPTED = rules.Outcome.EXEMPTED.value
 NOT_IN_GROUP = rules.Outcome.NOT_IN_GROUP.value
 SUPERSEDED = "superseded"  # a later update told the opposite while this one waited
 
@@ -78,7 +80,7 @@ async def enforce(ctx: Needs, group: GroupView, job: Enforcement) -> Decision:
     standing = job.participant.status if job.participant is not None else (view.standing if view else None)
     if job.trigger == "message" and not in_group(standing):
         standing = None  # the member just wrote, so they are in the group whatever the log last heard
-    decision = rules.decide(_facts(group, settings, result, standing, job.is_bot))
+    decision = rules.decide(_facts(group, settings, result, standing, job.is_bot, job.member_id in group.exempt))
     if decision.reason == rules.Reason.CHECK_FAILED or decision.outcome == rules.Outcome.ALLOW_ON_FAILURE:
         failed, error = list(decision.missing), result.failures[decision.missing[0]].kind
         await change_verdict(
@@ -91,6 +93,11 @@ async def enforce(ctx: Needs, group: GroupView, job: Enforcement) -> Decision:
         return restricted
     if decision.outcome == rules.Outcome.PASS:
         return await _pass(ctx, job, group, settings)
+    if decision.outcome == rules.Outcome.EXEMPTED and view is not None and view.status == mv.RESTRICTED:
+        # An exemption the sweeper has not reached yet (or recorded while this restriction was being decided):
+        # the member is released here rather than left muted.
+        now = ctx.clock.now()
+        await change_verdict(ctx, job.chat_id, job.member_id, lambda v: v.release(mv.EXEMPTED, None, now))
     if decision.outcome == rules.Outcome.UNSEEN:
         # The bot cannot see these channels: nobody is punished for that, and nobody is released on it here.
         held = view is not None and view.status == mv.RESTRICTED
@@ -120,7 +127,8 @@ async def _note_sight(ctx: Needs, group: GroupView, result: CheckResult) -> None
 
 
 def _facts(
-    group: GroupView, settings: GroupSettings, result: CheckResult, standing: str | None, is_bot: bool
+    group: GroupView, settings: GroupSettings, result: CheckResult, standing: str | None, is_bot: bool,
+    exempted: bool = False,
 ) -> rules.Facts:
     return rules.Facts(
         channels=group.channel_ids,
@@ -130,6 +138,7 @@ def _facts(
         blind=frozenset(group.blind),
         standing=standing,
         is_bot=is_bot,
+        exempted=exempted,
     )
 
 

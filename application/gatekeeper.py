@@ -25,6 +25,7 @@ from application.handlers.member_left import handle_member_left
 from application.handlers.standing_changed import handle_standing_changed
 from application.handlers.verify_pressed import handle_verify_pressed
 from application.handlers.warning_seen import handle_warning_seen
+from application.handlers.why import handle_private_message, handle_why_pressed, is_why_press
 from application.outage import enforce_unrecorded
 from application.ports.availability import Unavailable
 from application.ports.spool import Spool
@@ -141,8 +142,12 @@ class Gatekeeper:
                 return await handle_join_request(self.ctx, command)
             case c.ChannelMembershipChanged():
                 return await handle_channel_membership(self.ctx, command)
+            case c.VerifyPressed() if is_why_press(self.ctx, command):
+                return await handle_why_pressed(self.ctx, command)
             case c.VerifyPressed():
                 return await handle_verify_pressed(self.ctx, command)
+            case c.PrivateMessage():
+                return await handle_private_message(self.ctx, command)
             case c.BotRightsChanged():
                 return await handle_bot_rights(self.ctx, command)
             case c.MemberLeft():

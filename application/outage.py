@@ -5,6 +5,7 @@ that the later, recorded decision would not take too, so a strict group gets it 
 releases and warnings wait for the store, so the log stays the whole truth.
 """
 
+
 from typing import Protocol
 
 from application import commands as c
@@ -34,7 +35,7 @@ async def _delete_if_known_outsider(ctx: Needs, cmd: c.GroupMessage) -> None:
     if group is None or not group.protected or not GroupSettings.from_dict(group.settings).strict:
         return
     admins = await ctx.admins.admins(cmd.chat_id) if cmd.sender.kind == USER else frozenset()
-    if cmd.sender.kind != USER or exemption(cmd.sender, admins, frozenset(group.channel_ids)):
+    if cmd.sender.kind != USER or exemption(cmd.sender, admins, frozenset(group.channel_ids), frozenset(group.exempt)):
         return
     cached = await ctx.checker.cached(cmd.sender.peer_id, group.channel_ids)
     if cached.missing(group.channel_ids):

@@ -5,6 +5,7 @@ at (a channel linked since) are checked, through the cache first. Nothing is rec
 stands, so running this twice changes nothing.
 """
 
+
 from typing import Protocol
 
 from application.needs import Records, UsesChecker, UsesClock, UsesGateway, UsesReadModels
@@ -34,7 +35,7 @@ async def redecide(ctx: Needs, group: GroupView, member_id: int, trigger: str, b
     if not group.protected:
         await change_verdict(ctx, group.chat_id, member_id, lambda v: v.release(how, by, now))
         return "released"
-    if view.reason == mv.SEND_AS_CHANNEL:
+    if view.reason == mv.SEND_AS_CHANNEL and member_id not in group.exempt:
         # No subscription to look at: only the action applied to it may have changed.
         await change_verdict(
             ctx, group.chat_id, member_id,
@@ -50,6 +51,10 @@ async def redecide(ctx: Needs, group: GroupView, member_id: int, trigger: str, b
             lambda v: v.is_restricted and v.restrict(reason, missing, trigger, settings.action, None, None, now),
         )
         return "restricted"
+    if decision.outcome == rules.Outcome.EXEMPTED:
+        # Only the bot's own layer goes: the reactor's lift puts back exactly what the admins had set.
+        await change_verdict(ctx, group.chat_id, member_id, lambda v: v.release(mv.EXEMPTED, by, now))
+        return "released"
     if decision.outcome in (rules.Outcome.PASS, rules.Outcome.ALLOW_ON_FAILURE, rules.Outcome.UNSEEN):
         await change_verdict(ctx, group.chat_id, member_id, lambda v: v.release(how, by, now))
         return "released"
@@ -78,4 +83,5 @@ async def _facts(
         settings=settings,
         blind=frozenset(group.blind),
         standing=view.standing,
+        exempted=view.member_id in group.exempt,
     )

@@ -22,6 +22,10 @@ class Repository:
             aggregate = event.mutate(aggregate)
         return aggregate
 
+    async def events(self, stream_id: UUID) -> list[Any]:
+        """Every event of one stream, in order: a member's own story, as the log tells it."""
+        return await self._store.read_stream(stream_id)
+
     async def save(self, *aggregates: Any, tracking: Tracking | None = None) -> list[int]:
         pending = [(a, a.collect_events()) for a in aggregates]
         events = [e for _, batch in pending for e in batch]

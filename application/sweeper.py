@@ -39,6 +39,7 @@ TRIGGERS: dict[str, str] = {
     "ChannelLinked": "channel_linked",
     "SettingChanged": "setting_changed",
     "BotRightsLost": "channel_unseen",
+    "MemberExempted": "exempted",
 }
 TOPICS = [get_topic(getattr(ProtectedGroup, name)) for name in TRIGGERS]
 
@@ -80,6 +81,8 @@ class Sweeper:
         trigger = TRIGGERS[type(change).__name__]
         by = getattr(change, "by", None)
         members = await self._ctx.read_models.restricted(group.chat_id)
+        if type(change).__name__ == "MemberExempted":
+            members = [v for v in members if v.member_id == change.member_id]  # nobody else is touched
         slots = asyncio.Semaphore(AT_ONCE)
 
         async def one(view: VerdictView) -> None:

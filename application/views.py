@@ -13,6 +13,7 @@ def group_view(group: ProtectedGroup) -> GroupView:
         channels=group.linked,
         settings=dict(group.settings_data),
         blind=list(group.blind),
+        exempt=group.exempt_ids,
     )
 
 

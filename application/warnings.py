@@ -1,4 +1,4 @@
-"""The warning a restricted member sees: every missing channel with its Join button, and Verify."""
+"""The warning a restricted member sees: every missing channel with its Join button, Verify, and "Why?"."""
 
 import hashlib
 from typing import Protocol
@@ -36,15 +36,24 @@ def warning_message(
 ) -> OutgoingMessage:
     channels = [c for c in group.channels if c.id in missing] or list(group.channels)
     rows = _join_rows(channels)
-    rows.append([Button(messages.VERIFY_BUTTON, data=ctx.tokens.issue(group.chat_id, member_id, key))])
+    rows.append(_verify_row(ctx, group.chat_id, member_id, key))
     return OutgoingMessage(messages.warning(name or ctx.names.of(member_id), channels), rows)
 
 
 def raid_notice(ctx: Needs, group: GroupView, key: int = 0) -> OutgoingMessage:
     """One notice for everyone restricted during a raid; its Verify checks whoever presses it."""
     rows = _join_rows(group.channels)
-    rows.append([Button(messages.VERIFY_BUTTON, data=ctx.tokens.issue(group.chat_id, ANYONE, key))])
+    rows.append(_verify_row(ctx, group.chat_id, ANYONE, key))
     return OutgoingMessage(messages.raid_notice(group.channels), rows)
+
+
+def _verify_row(ctx: Needs, chat_id: int, member_id: int, key: int) -> list[Button]:
+    # Verify first: a message's first button with data is how the bot knows its own warning again
+    # (handlers/warning_seen.py). "Why?" answers only the member it names (the presser, on a raid notice).
+    return [
+        Button(messages.VERIFY_BUTTON, data=ctx.tokens.issue(chat_id, member_id, key)),
+        Button(messages.WHY_BUTTON, data=ctx.tokens.issue_why(chat_id, member_id)),
+    ]
 
 
 def _join_rows(channels: list[Channel]) -> list[list[Button]]:

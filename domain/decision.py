@@ -4,6 +4,7 @@ The application gathers the facts (the member's place in the group, their status
 Telegram could not say, the group's settings and blind channels) and carries the decision out; the rules
 themselves live here, where property tests can hold them to their invariants:
 - someone who is not in the group is never acted on, and the group's admins are never gated;
+- a member the admins exempted is never restricted (only released from the bot's own mute);
 - a check that failed for a transient reason restricts only in strict mode; one the bot cannot make
   (it is no admin of the channel) never restricts anyone;
 - a channel the bot cannot see is not required while it cannot see it: nobody is punished for it, and
@@ -39,6 +40,7 @@ class Outcome(StrEnum):
     ALLOW_ON_FAILURE = "allowed_on_failure"  # lenient mode: Telegram could not answer, the member writes
     UNSEEN = "unseen"  # nothing missing where the bot can see; some channel it cannot see (never punished)
     EXEMPT = "exempt"
+    EXEMPTED = "exempted"  # an admin exempted the member (/exempt): never restricted, the bot's mute released
     NOT_IN_GROUP = "not_in_group"
 
 
@@ -56,6 +58,7 @@ class Facts:
     blind: frozenset[int] = frozenset()  # channels the bot has lost sight of
     standing: str | None = None  # the member's place in the group; None: not read
     is_bot: bool = False
+    exempted: bool = False  # on the group's exemption list
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ def decide(facts: Facts) -> Decision:
         return Decision(Outcome.EXEMPT)
     if not in_group(facts.standing):
         return Decision(Outcome.NOT_IN_GROUP)
+    if facts.exempted:
+        return Decision(Outcome.EXEMPTED)
     if facts.is_bot and not facts.settings.gate_bots:
         return Decision(Outcome.EXEMPT)  # bots cannot join channels: gating them only silences them
     unseen = tuple(c for c in facts.channels if _unseeable(facts, c))

@@ -35,6 +35,7 @@ PROMOTED = "promoted"  # made an admin of the group
 GROUP_UNPROTECTED = "group_unprotected"
 CHANNEL_UNLINKED = "channel_unlinked"
 LEFT_GROUP = "left_group"
+EXEMPTED = "exempted"  # an admin exempted them (/exempt)
 REDECIDED = "redecided"  # a change to the group (a channel unlinked or unseen, a setting) left nothing missing
 
 

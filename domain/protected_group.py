@@ -12,6 +12,7 @@ from domain.ids import group_stream_id
 from domain.settings import GroupSettings
 
 MAX_CHANNELS = 10
+MAX_EXEMPT = 200  # members an admin may exempt in one group: /status lists them all
 
 
 def linked_channel(
@@ -33,6 +34,7 @@ class ProtectedGroup(Aggregate):
         self.channels: list[dict[str, Any]] = []  # as the events carry them (Channel.as_data)
         self.settings_data: dict[str, Any] = GroupSettings().to_dict()
         self.blind: list[int] = []  # the group or linked channels where the bot has lost its admin rights
+        self.exempt: list[dict[str, Any]] = []  # members an admin exempted: {"id", "name"}, as the events carry them
 
     @property
     def settings(self) -> GroupSettings:
@@ -45,6 +47,10 @@ class ProtectedGroup(Aggregate):
     @property
     def linked(self) -> list[Channel]:
         return [Channel.of(c) for c in self.channels]
+
+    @property
+    def exempt_ids(self) -> list[int]:
+        return [m["id"] for m in getattr(self, "exempt", [])]  # snapshots from before exemptions have none
 
     def channel(self, channel_id: int) -> Channel | None:
         return next((c for c in self.linked if c.id == channel_id), None)
@@ -107,6 +113,24 @@ class ProtectedGroup(Aggregate):
             return True
         return False
 
+    def exempt_member(self, member_id: int, name: str, by: int, timestamp: datetime) -> None:
+        """An admin exempts a member: the gate never restricts them here, and releases the bot's mute on them."""
+        self._require_protected()
+        if member_id in self.exempt_ids:
+            raise GateRuleError(f"{name} is already exempt here.")
+        if len(self.exempt_ids) >= MAX_EXEMPT:
+            raise GateRuleError(f"A group can exempt at most {MAX_EXEMPT} members. Use /unexempt first.")
+        self._member_exempted(member_id=member_id, name=name, by=by, timestamp=timestamp)
+
+    def unexempt_member(self, member_id: int, by: int, timestamp: datetime) -> str:
+        """The member is gated again from their next message; returns the name they were exempted under."""
+        self._require_protected()
+        found = next((m for m in getattr(self, "exempt", []) if m["id"] == member_id), None)
+        if found is None:
+            raise GateRuleError("That member is not exempt here. /status lists who is.")
+        self._member_unexempted(member_id=member_id, by=by, timestamp=timestamp)
+        return found["name"]
+
     def refuse_command(self, by: int, command: str, timestamp: datetime) -> None:
         """Someone who is not an admin tried to run an admin command; the attempt is kept."""
         self._command_refused(by=by, command=command, timestamp=timestamp)
@@ -142,6 +166,14 @@ class ProtectedGroup(Aggregate):
     def _unprotected(self, by: int, timestamp: datetime) -> None:
         self.protected = False
         self.channels = []
+
+    @event("MemberExempted")
+    def _member_exempted(self, member_id: int, name: str, by: int, timestamp: datetime) -> None:
+        self.exempt = [*getattr(self, "exempt", []), {"id": member_id, "name": name}]
+
+    @event("MemberUnexempted")
+    def _member_unexempted(self, member_id: int, by: int, timestamp: datetime) -> None:
+        self.exempt = [m for m in getattr(self, "exempt", []) if m["id"] != member_id]
 
     @event("CommandRefused")
     def _command_refused(self, by: int, command: str, timestamp: datetime) -> None:

@@ -19,7 +19,12 @@ class Sender:
         return self.kind == USER
 
 
-def exemption(sender: Sender, group_admins: frozenset[int], linked_channels: frozenset[int]) -> str | None:
+def exemption(
+    sender: Sender,
+    group_admins: frozenset[int],
+    linked_channels: frozenset[int],
+    exempted: frozenset[int] = frozenset(),
+) -> str | None:
     """Why this sender may write without a subscription check, or None when the gate applies.
 
     A send-as channel is exempt only when it is one of the group's own linked channels: any other
@@ -31,4 +36,6 @@ def exemption(sender: Sender, group_admins: frozenset[int], linked_channels: fro
         return "linked_channel" if sender.peer_id in linked_channels else None
     if sender.peer_id in group_admins:
         return "group_admin"
+    if sender.peer_id in exempted:
+        return "exempted"  # an admin exempted this member (/exempt)
     return None

@@ -13,6 +13,7 @@ class InMemoryReadModels:
         self._channel_groups: dict[int, set[int]] = {}
         self._verdicts: dict[tuple[int, int], VerdictView] = {}
         self._restricted: dict[int, set[int]] = {}
+        self._restricted_in: dict[int, set[int]] = {}  # member -> chats where they are restricted
         self._warned: set[tuple[int, int]] = set()
 
     async def group(self, chat_id: int) -> GroupView | None:
@@ -26,6 +27,9 @@ class InMemoryReadModels:
 
     async def restricted(self, chat_id: int) -> list[VerdictView]:
         return [self._verdicts[(chat_id, m)] for m in sorted(self._restricted.get(chat_id, ()))]
+
+    async def restricted_member(self, member_id: int) -> list[VerdictView]:
+        return [self._verdicts[(c, member_id)] for c in sorted(self._restricted_in.get(member_id, ()))]
 
     async def live_warnings(self) -> list[VerdictView]:
         return [self._verdicts[k] for k in sorted(self._warned)]
@@ -45,10 +49,13 @@ class InMemoryReadModels:
         for verdict in verdicts:
             self._verdicts[(verdict.chat_id, verdict.member_id)] = verdict
             members = self._restricted.setdefault(verdict.chat_id, set())
+            chats = self._restricted_in.setdefault(verdict.member_id, set())
             if verdict.status == RESTRICTED:
                 members.add(verdict.member_id)
+                chats.add(verdict.chat_id)
             else:
                 members.discard(verdict.member_id)
+                chats.discard(verdict.chat_id)
             key = (verdict.chat_id, verdict.member_id)
             if verdict.warning_id is None:
                 self._warned.discard(key)

@@ -48,6 +48,9 @@ class RedisReadModels:
     def _restricted_key(self, chat_id: int) -> str:
         return f"{self._namespace}restricted:{chat_id}"
 
+    def _member_key(self, member_id: int) -> str:
+        return f"{self._namespace}restricted_member:{member_id}"
+
     async def group(self, chat_id: int) -> GroupView | None:
         raw = await bounded(self._client.get(self._group_key(chat_id)), self._timeout, "GET group")
         return None if raw is None else _group(raw)
@@ -65,6 +68,14 @@ class RedisReadModels:
         if not members:
             return []
         keys = [self._verdict_key(chat_id, m) for m in sorted(int(m) for m in members)]
+        raws = await bounded(self._client.mget(keys), self._timeout, "MGET verdicts")
+        return [_verdict(raw) for raw in raws if raw is not None]
+
+    async def restricted_member(self, member_id: int) -> list[VerdictView]:
+        chats = await bounded(self._client.smembers(self._member_key(member_id)), self._timeout, "SMEMBERS")
+        if not chats:
+            return []
+        keys = [self._verdict_key(c, member_id) for c in sorted(int(c) for c in chats)]
         raws = await bounded(self._client.mget(keys), self._timeout, "MGET verdicts")
         return [_verdict(raw) for raw in raws if raw is not None]
 
@@ -122,13 +133,18 @@ class RedisReadModels:
             return
         pipe.mset({self._verdict_key(c, m): json.dumps(_verdict_data(v)) for (c, m), v in latest.items()})
         restricted: dict[int, tuple[list[int], list[int]]] = {}
+        by_member: dict[int, tuple[list[int], list[int]]] = {}
         warned: tuple[list[str], list[str]] = ([], [])
         for (chat_id, member_id), verdict in latest.items():
             added, removed = restricted.setdefault(chat_id, ([], []))
             (added if verdict.status == RESTRICTED else removed).append(member_id)
+            added, removed = by_member.setdefault(member_id, ([], []))
+            (added if verdict.status == RESTRICTED else removed).append(chat_id)
             warned[verdict.warning_id is None].append(f"{chat_id}:{member_id}")
         for chat_id, (added, removed) in restricted.items():
             _add_remove(pipe, self._restricted_key(chat_id), added, removed)
+        for member_id, (added, removed) in by_member.items():
+            _add_remove(pipe, self._member_key(member_id), added, removed)
         _add_remove(pipe, self._warned_key, *warned)
 
     async def clear(self) -> None:

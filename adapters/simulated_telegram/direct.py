@@ -43,6 +43,8 @@ def to_command(update: object, world: World) -> object | None:
             return c.BotRightsChanged(chat_id, admin)
         case u.ChatChanged(chat_id=chat_id) if world.chat(chat_id).kind == "channel":
             return c.ChannelChanged(chat_id)
+        case u.PrivateMessage(user_id=user_id, message_id=message_id, text=text):
+            return c.PrivateMessage(user_id, message_id, text, world.name(user_id))
     return None
 
 

@@ -11,7 +11,7 @@ from adapters.simulated_telegram import model
 from adapters.simulated_telegram.faults import FaultPlan
 from adapters.simulated_telegram.world import Refused, World
 from application.ports.clock import Clock
-from application.ports.telegram import ChannelInfo, OutgoingMessage, Participant, TelegramError
+from application.ports.telegram import ChannelInfo, OutgoingMessage, Participant, TelegramError, UserInfo
 from domain import subscription as sub
 
 # Telegram's RPC errors as the bot's port names them (adapters.telethon.errors maps the same ones).
@@ -52,9 +52,10 @@ class SimulatedTelegram:
             raise TelegramError(TelegramError.NOT_ADMIN, f"bot is not in {chat_id}")
         return chat
 
-    def _require_admin(self, chat_id: int) -> None:
-        if not self._chat(chat_id).bot_admin:
-            raise TelegramError(TelegramError.NOT_ADMIN, f"bot is not an admin of {chat_id}")
+    def _require_admin(self, chat_id: int, right: str | None = None) -> None:
+        chat = self._chat(chat_id)
+        if not chat.bot_admin or (right is not None and not chat.bot_may(right)):
+            raise TelegramError(TelegramError.NOT_ADMIN, f"bot lacks {right or 'admin rights'} in {chat_id}")
 
     async def get_participant(self, chat_id: int, user_id: int) -> Participant:
         await self._call("get_participant", chat_id)
@@ -64,6 +65,11 @@ class SimulatedTelegram:
         if user_id == self.bot_id:
             return Participant(sub.ADMIN if chat.bot_admin else sub.MEMBER)
         return to_port(self.world.participant(chat_id, user_id))
+
+    async def my_rights(self, chat_id: int) -> frozenset[str] | None:
+        await self._call("get_participant", chat_id)
+        chat = self._chat(chat_id)
+        return frozenset(chat.bot_rights) if chat.bot_admin else None
 
     async def get_admins(self, chat_id: int) -> frozenset[int]:
         await self._call("get_participants", chat_id)
@@ -77,9 +83,17 @@ class SimulatedTelegram:
                 return ChannelInfo(chat.id, chat.title, chat.username)
         raise TelegramError(TelegramError.NOT_FOUND, f"no channel {ref}")
 
+    async def resolve_user(self, username: str) -> UserInfo:
+        await self._call("resolve_username")
+        wanted = username.lstrip("@").rsplit("/", 1)[-1].lower()
+        for person in self.world.people.values():
+            if person.username and person.username.lower() == wanted:
+                return UserInfo(person.id, person.name)
+        raise TelegramError(TelegramError.NOT_FOUND, f"no person @{wanted}")
+
     async def export_invite_link(self, channel_id: int) -> str:
         await self._call("export_chat_invite", channel_id)
-        self._require_admin(channel_id)
+        self._require_admin(channel_id, "invite_users")
         chat = self._chat(channel_id)
         chat.invite_links_exported += 1
         return f"https://t.me/+sim{channel_id}x{chat.invite_links_exported}"
@@ -98,7 +112,7 @@ class SimulatedTelegram:
         self, chat_id: int, member_id: int, restrictions: frozenset[str], until: datetime | None = None
     ) -> None:
         await self._call("edit_banned", chat_id)
-        self._require_admin(chat_id)
+        self._require_admin(chat_id, "ban_users")
         with _answered():
             self.world.edit_banned(chat_id, member_id, restrictions, until.timestamp() if until else None,
                                    actor=self.bot_id)
@@ -132,7 +146,7 @@ class SimulatedTelegram:
         for message_id in message_ids:
             found = chat.messages.get(message_id)
             if found is not None:
-                if not found.from_bot and not chat.bot_admin:
+                if not found.from_bot and not chat.bot_may("delete_messages"):
                     raise TelegramError(TelegramError.NOT_ADMIN, "cannot delete others' messages")
                 found.deleted = True
 
@@ -142,7 +156,7 @@ class SimulatedTelegram:
 
     async def decide_join_request(self, chat_id: int, user_id: int, approve: bool) -> None:
         await self._call("hide_chat_join_request", chat_id)
-        self._require_admin(chat_id)
+        self._require_admin(chat_id, "invite_users")
         chat = self._chat(chat_id)
         if chat.join_requests.get(user_id) != "pending":
             raise TelegramError(TelegramError.NOT_FOUND, "HIDE_REQUESTER_MISSING")

@@ -6,6 +6,8 @@ from typing import Any
 from domain import subscription as sub
 
 MEMBER_STATUSES = (sub.MEMBER, sub.ADMIN, sub.CREATOR, sub.RESTRICTED)
+# The admin rights an admin holds unless told otherwise (Telegram's ChatAdminRights names).
+ADMIN_RIGHTS = frozenset({"change_info", "delete_messages", "ban_users", "invite_users", "pin_messages"})
 ADMIN_STATUSES = (sub.ADMIN, sub.CREATOR)
 
 
@@ -51,6 +53,7 @@ class Person:
     id: int
     name: str
     bot: bool = False  # a bot account (User.bot): it may be in groups but cannot join channels
+    username: str | None = None
 
 
 class Participants(dict):
@@ -114,6 +117,7 @@ class Chat:
     linked_to: int | None = None  # a channel's discussion group
     bot_admin: bool = True
     bot_present: bool = True  # False once the bot is removed: it sees nothing of the chat and may ask nothing
+    bot_rights: frozenset[str] = ADMIN_RIGHTS  # what the bot may do while it is an admin here
     participants: dict[int, Participant] = field(default_factory=Participants)
     messages: dict[int, Message] = field(default_factory=dict)
     join_requests: dict[int, str] = field(default_factory=dict)  # user -> pending | approved | declined
@@ -126,6 +130,10 @@ class Chat:
         if name == "participants" and not isinstance(value, Participants):
             value = Participants(value)
         super().__setattr__(name, value)
+
+    def bot_may(self, right: str) -> bool:
+        """Whether the bot, as an admin here, holds this admin right."""
+        return self.bot_present and self.bot_admin and right in self.bot_rights
 
     def status_of(self, user_id: int) -> Participant | None:
         return self.participants.get(user_id)

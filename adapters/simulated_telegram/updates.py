@@ -57,10 +57,23 @@ class BotRights:
 
 
 @dataclass(frozen=True)
+class PrivateMessage:
+    """Like UpdateNewMessage in the bot's private chat with someone: they wrote to the bot."""
+
+    user_id: int
+    message_id: int
+    text: str
+    sent_at: float = 0.0
+
+
+@dataclass(frozen=True)
 class ChatChanged:
     """Like UpdateChannel: the chat's public details changed (its username was removed or set)."""
 
     chat_id: int
 
 
-Update = NewMessage | MessageEdited | ParticipantChanged | JoinRequest | CallbackQuery | BotRights | ChatChanged
+Update = (
+    NewMessage | MessageEdited | ParticipantChanged | JoinRequest | CallbackQuery | BotRights | ChatChanged
+    | PrivateMessage
+)

@@ -12,7 +12,9 @@ from domain import subscription as sub
 
 __all__ = ["Refused", "World", "WorldError"]
 
-_TEXT_KINDS = ("text",)  # a text message stays text when edited; media may only be replaced by media
+_TEXT_KINDS = ("text",)
+# Ids of the messages people write to the bot privately: far from the ids of the bot's own private messages.
+PRIVATE_RECEIVED_BASE = 500_000_000  # a text message stays text when edited; media may only be replaced by media
 
 
 class World:
@@ -28,6 +30,7 @@ class World:
         self._bot_live: dict[int, list[Message]] = {}
         self.private_messages: dict[int, list[str]] = {}  # direct messages the bot sent, per person
         self._private_keys: dict[int, set[int]] = {}  # the random_ids used in each person's private chat
+        self._private_received = 0  # messages people wrote to the bot, numbered apart from the bot's own
         self._next_query = 1
 
     # Reading.
@@ -187,15 +190,28 @@ class World:
         if by == self.bot_id or by not in chat.admins():
             raise WorldError(f"{self.name(by)} is not an admin of {chat.title}")
 
+    def write_to_bot(self, user_id: int, text: str, now: float = 0.0) -> int:
+        """`user_id` writes to the bot in a private chat (which opens it: the bot may answer there)."""
+        if user_id not in self.people:
+            raise WorldError(f"no person {user_id}")
+        if self.is_bot(user_id):
+            raise WorldError(f"{self.name(user_id)} is a bot: bots cannot write to other bots")
+        self._private_received += 1
+        message_id = PRIVATE_RECEIVED_BASE + self._private_received
+        self.outbox.append(updates.PrivateMessage(user_id, message_id, text, now))
+        return message_id
+
     def press(self, chat_id: int, user_id: int, message_id: int, data: bytes) -> int:
         query_id = self._next_query
         self._next_query += 1
         self.outbox.append(updates.CallbackQuery(query_id, chat_id, user_id, message_id, data))
         return query_id
 
-    def set_bot_admin(self, chat_id: int, admin: bool) -> None:
+    def set_bot_admin(self, chat_id: int, admin: bool, rights: frozenset[str] | None = None) -> None:
         chat = self.chat(chat_id)
         chat.bot_admin = admin
+        if rights is not None:
+            chat.bot_rights = rights
         chat.bot_present = True  # an admin who makes the bot admin (or takes it back) has it in the chat
         chat.participants[self.bot_id] = Participant(sub.ADMIN if admin else sub.MEMBER)
         self.outbox.append(updates.BotRights(chat_id, admin))

@@ -13,8 +13,8 @@ from datetime import datetime
 from telethon import errors, functions, types, utils
 
 from adapters.telethon.errors import telegram_errors
-from adapters.telethon.participants import banned_rights, to_participant
-from application.ports.telegram import Button, ChannelInfo, OutgoingMessage, Participant, TelegramError
+from adapters.telethon.participants import admin_rights_of, banned_rights, to_participant
+from application.ports.telegram import Button, ChannelInfo, OutgoingMessage, Participant, TelegramError, UserInfo
 from domain import subscription as sub
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,13 @@ class TelethonGateway:
                 return Participant(sub.NONE)  # a definite answer, not a failure: never joined or gone
             return to_participant(answer.participant)
 
+    async def my_rights(self, chat_id: int) -> frozenset[str] | None:
+        with telegram_errors("my_rights"):
+            answer = await self._client(
+                functions.channels.GetParticipantRequest(await self._channel(chat_id), types.InputPeerSelf())
+            )
+        return admin_rights_of(answer.participant)
+
     async def get_admins(self, chat_id: int) -> frozenset[int]:
         with telegram_errors("get_admins"):
             request = functions.channels.GetParticipantsRequest(
@@ -101,6 +108,16 @@ class TelethonGateway:
                 if isinstance(chat, types.Channel) and chat.id == wanted:
                     return ChannelInfo(chat.id, chat.title, _public_username(chat))
             raise TelegramError(TelegramError.NOT_FOUND, f"{ref!r} is not a channel")
+
+    async def resolve_user(self, username: str) -> UserInfo:
+        with telegram_errors("resolve_user"):
+            answer = await self._client(functions.contacts.ResolveUsernameRequest(_username(username)))
+            self._client._mb_entity_cache.extend(answer.users, answer.chats)  # later calls about them resolve offline
+            if isinstance(answer.peer, types.PeerUser):
+                for user in answer.users:
+                    if user.id == answer.peer.user_id:
+                        return UserInfo(user.id, utils.get_display_name(user))
+            raise TelegramError(TelegramError.NOT_FOUND, f"{username!r} is not a person")
 
     async def export_invite_link(self, channel_id: int) -> str:
         with telegram_errors("export_invite_link"):

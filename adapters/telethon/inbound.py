@@ -15,7 +15,8 @@ raw UpdateChannelParticipant. In a group that update also tells every other chan
 a leave, kick or ban (MemberLeft, always, whoever did it) and, while the person stays inside, a restriction,
 its lifting, a promotion or a demotion (MemberStandingChanged; dropped when the bot made the change itself,
 which Telegram reports like anyone else's). The bot's own messages are never gated; one carrying a button
-to press reaches it only through a catch-up after a restart, and is reported as WarningSeen.
+to press reaches it only through a catch-up after a restart, and is reported as WarningSeen. A message
+someone writes to the bot in a private chat is a PrivateMessage (the application answers /why there).
 Every handler catches and logs whatever goes wrong with one update: Telethon would swallow it anyway, and
 one odd object must not stop the next update.
 """
@@ -38,6 +39,7 @@ from application.commands import (
     MemberJoined,
     MemberLeft,
     MemberStandingChanged,
+    PrivateMessage,
     VerifyPressed,
     WarningSeen,
 )
@@ -86,6 +88,8 @@ class Inbound:
 
     async def _message(self, event) -> list[Command]:
         message = event.message
+        if isinstance(message.peer_id, types.PeerUser):
+            return self._private(event)
         chat_id = chat_of(message)
         if chat_id is None or not self._is_megagroup(chat_id, message.chat, message.post):
             return []
@@ -100,6 +104,18 @@ class Inbound:
             return []
         bot = sender.kind == "user" and is_bot(self._client, message.sender, sender.peer_id)
         return [await to_group_message(message, chat_id, sender, sender_is_bot=bot, edited=edited)]
+
+    def _private(self, event) -> list[Command]:
+        """Someone wrote to the bot in a private chat (/why); its own messages there and edits say nothing."""
+        message = event.message
+        if message.out or isinstance(event, events.MessageEdited.Event) or not message.message:
+            return []
+        user_id = message.peer_id.user_id
+        if user_id == self._bot_id:
+            return []
+        user = event._entities.get(user_id) if getattr(event, "_entities", None) else None
+        name = utils.get_display_name(user) if user is not None else ""
+        return [PrivateMessage(user_id, message.id, message.message, name)]
 
     def _is_megagroup(self, chat_id: int, chat, post: bool | None) -> bool:
         if isinstance(chat, types.Channel):

@@ -26,6 +26,19 @@ def restrictions_of(rights) -> frozenset[str]:
     return frozenset(name for name in RIGHT_FLAGS if getattr(rights, name, None))
 
 
+ADMIN_FLAGS: tuple[str, ...] = tuple(
+    name for name in inspect.signature(types.ChatAdminRights.__init__).parameters if name != "self"
+)
+
+
+def admin_rights_of(participant) -> frozenset[str] | None:
+    """The admin rights a ChannelParticipantAdmin or Creator holds (ChatAdminRights names); None for anyone else."""
+    if not isinstance(participant, types.ChannelParticipantAdmin | types.ChannelParticipantCreator):
+        return None
+    rights = participant.admin_rights
+    return frozenset(name for name in ADMIN_FLAGS if getattr(rights, name, None))
+
+
 def banned_rights(restrictions: frozenset[str], until: datetime | None = None) -> types.ChatBannedRights:
     """The full rights object for exactly this set: every other flag False, ending at `until` (None: never).
 

@@ -1,4 +1,5 @@
-"""Admin commands typed in the group: /protect, /unprotect, /link, /unlink, /status, /settings."""
+"""Admin commands typed in the group: /protect, /unprotect, /link, /unlink, /status, /settings, /exempt,
+/unexempt, /check."""
 
 import logging
 import re
@@ -7,8 +8,10 @@ from typing import Protocol
 from application import messages
 from application.commands import GroupMessage
 from application.handlers.channel_refs import ChannelProblem, linkable_channels
+from application.handlers.exemptions import exempt, unexempt
+from application.handlers.self_check import after_linking, check_text
 from application.handlers.status import status_text
-from application.needs import Records, UsesAdmins, UsesClock, UsesGateway, UsesNames, UsesReadModels
+from application.needs import Records, UsesAdmins, UsesClock, UsesGateway, UsesNames, UsesReadModels, UsesRepository
 from application.ports.telegram import OutgoingMessage, TelegramError
 from application.warnings import message_key
 from domain.errors import GateRuleError
@@ -19,13 +22,14 @@ from domain.settings import SETTING_HELP, parse_setting
 from domain.standing import is_group_admin
 
 
-class Needs(UsesGateway, UsesReadModels, UsesAdmins, UsesClock, UsesNames, Records, Protocol):
+class Needs(UsesGateway, UsesReadModels, UsesAdmins, UsesClock, UsesNames, UsesRepository, Records, Protocol):
     """What this handler uses of the context (with what the helpers it calls use)."""
 
 
 log = logging.getLogger(__name__)
-COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "settings")
-FRESH_CHECK = frozenset({"unprotect", "unlink", "settings"})  # they remove protection or change who is gated
+COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "settings", "exempt", "unexempt", "check")
+# They remove protection or change who is gated.
+FRESH_CHECK = frozenset({"unprotect", "unlink", "settings", "exempt", "unexempt"})
 _COMMAND = re.compile(r"^/(?P<name>[a-z]+)(?:@\w+)?(?:\s+(?P<args>.*))?$", re.IGNORECASE | re.DOTALL)
 
 
@@ -110,14 +114,20 @@ async def _run(ctx: Needs, cmd: GroupMessage, name: str, args: list[str]) -> str
     by = cmd.sender.peer_id
     now = ctx.clock.now()
     if name == "protect":
-        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, "/protect")
+        rights: dict[int, frozenset[str] | None] = {}
+        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, "/protect", rights)
         await _change_group(ctx, cmd, lambda g: g.protect(channels, by, now))
-        return messages.PROTECTED.format(channels=", ".join(messages.channel_name(c) for c in channels))
+        done = messages.PROTECTED.format(channels=", ".join(messages.channel_name(c) for c in channels))
+        return done + "\n" + await after_linking(ctx, cmd.chat_id, rights)
     if name == "link":
-        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, "/link")
+        rights = {}
+        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, "/link", rights)
         for channel in channels:
             await _change_group(ctx, cmd, lambda g, c=channel: g.link(c, by, now))
-        return messages.LINKED.format(channel=", ".join(messages.channel_name(c) for c in channels))
+        done = messages.LINKED.format(channel=", ".join(messages.channel_name(c) for c in channels))
+        return done + "\n" + await after_linking(ctx, cmd.chat_id, rights)
+    if name == "check":
+        return await check_text(ctx, cmd)
     if name == "unlink":
         return await _unlink(ctx, cmd, args, by)
     if name == "unprotect":
@@ -128,6 +138,10 @@ async def _run(ctx: Needs, cmd: GroupMessage, name: str, args: list[str]) -> str
         return messages.UNPROTECTED.format(released=muted)
     if name == "status":
         return await status_text(ctx, cmd)
+    if name == "exempt":
+        return await exempt(ctx, cmd, args)
+    if name == "unexempt":
+        return await unexempt(ctx, cmd, args)
     return await _settings(ctx, cmd, args, by)
 
 

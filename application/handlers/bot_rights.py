@@ -1,5 +1,6 @@
 """The bot gained or lost admin rights in a group or channel: record it for every group it concerns."""
 
+
 from typing import Protocol
 
 from application.commands import BotRightsChanged

@@ -2,6 +2,7 @@
 buttons of its groups' warnings need an invite link instead (created once and stored, since creating
 another would revoke the one members hold)."""
 
+
 from typing import Protocol
 
 from application.commands import ChannelChanged

@@ -1,5 +1,6 @@
 """Telegram told us someone joined, left or was banned from a channel the bot administers."""
 
+
 from typing import Protocol
 
 from application.commands import ChannelMembershipChanged

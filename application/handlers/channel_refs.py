@@ -6,7 +6,6 @@ from typing import Protocol
 from application import messages
 from application.needs import UsesGateway, UsesReadModels
 from application.ports.telegram import ChannelInfo, TelegramError
-from domain import subscription
 from domain.channel import Channel
 from domain.errors import GateRuleError
 from domain.protected_group import MAX_CHANNELS, linked_channel
@@ -39,10 +38,12 @@ def parse_ref(text: str) -> Ref | None:
 
 
 async def linkable_channels(
-    ctx: Needs, chat_id: int, args: list[str], forwarded_channel: int | None, command: str
+    ctx: Needs, chat_id: int, args: list[str], forwarded_channel: int | None, command: str,
+    rights: dict[int, frozenset[str] | None] | None = None,
 ) -> list[Channel]:
     """The channels named, each once, checked with Telegram; the channel limit is checked first, against what
-    the group has already, so naming too many costs no call to Telegram."""
+    the group has already, so naming too many costs no call to Telegram. `rights` learns the bot's admin
+    rights in each (for the self-check that follows, application/handlers/self_check.py)."""
     refs: dict[Ref, Ref] = {}  # each once, in the order named: usernames are the same in any case
     for arg in args:
         ref = parse_ref(arg)
@@ -59,7 +60,7 @@ async def linkable_channels(
         raise GateRuleError(messages.TOO_MANY_CHANNELS.format(limit=MAX_CHANNELS))
     channels: dict[int, Channel] = {}
     for ref in refs.values():
-        channel = await _linkable(ctx, ref)
+        channel = await _linkable(ctx, ref, rights if rights is not None else {})
         channels.setdefault(channel.id, channel)  # a username and an id may name one channel
     return list(channels.values())
 
@@ -75,20 +76,24 @@ def _names(key: Ref, channel: Channel) -> bool:
     return key == (channel.username or "").lower()
 
 
-async def _linkable(ctx: Needs, ref: str | int) -> Channel:
+async def _linkable(ctx: Needs, ref: str | int, rights: dict[int, frozenset[str] | None]) -> Channel:
     try:
         info: ChannelInfo = await ctx.gateway.resolve_channel(ref)
     except TelegramError as error:
         raise ChannelProblem(messages.CHANNEL_UNRESOLVED.format(ref=ref)) from error
     name = f"@{info.username}" if info.username else info.title
     try:
-        me = await ctx.gateway.get_participant(info.id, ctx.gateway.bot_id)
+        mine = await ctx.gateway.my_rights(info.id)
     except TelegramError as error:
         raise ChannelProblem(messages.BOT_NOT_CHANNEL_ADMIN.format(channel=name)) from error
-    if me.status not in (subscription.ADMIN, subscription.CREATOR):
+    if mine is None:
         raise ChannelProblem(messages.BOT_NOT_CHANNEL_ADMIN.format(channel=name))
+    rights[info.id] = mine
     invite = None
     if info.is_private:
         # Exported once here and stored: exporting again later would revoke the link members hold.
-        invite = await ctx.gateway.export_invite_link(info.id)
+        try:
+            invite = await ctx.gateway.export_invite_link(info.id)
+        except TelegramError as error:
+            raise ChannelProblem(messages.BOT_CANNOT_INVITE.format(channel=name)) from error
     return linked_channel(info.id, info.title, info.username, invite)

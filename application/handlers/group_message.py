@@ -1,9 +1,10 @@
 """A message in a group: commands go to the admin handler, everything else through the gate."""
 
+
 from typing import Protocol
 
 from application.commands import GroupMessage
-from application.gate import EXEMPT, Enforcement, enforce
+from application.gate import EXEMPT, EXEMPTED, Enforcement, enforce
 from application.handlers.admin_command import handle_admin_command, is_gate_command
 from application.needs import (
     Records,
@@ -15,6 +16,7 @@ from application.needs import (
     UsesMemberLocks,
     UsesNames,
     UsesReadModels,
+    UsesRepository,
 )
 from application.verdicts import change_verdict
 from domain import membership_verdict as mv
@@ -23,8 +25,8 @@ from domain.settings import GroupSettings
 
 
 class Needs(
-    UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesNames, UsesMemberLocks, Records,
-    RecordsBehind, Protocol,
+    UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesNames, UsesMemberLocks, UsesRepository,
+    Records, RecordsBehind, Protocol,
 ):
     """What this handler uses of the context (with what the helpers it calls use)."""
 
@@ -46,7 +48,10 @@ async def handle_group_message(ctx: Needs, cmd: GroupMessage) -> str:
     if not group.can_enforce:
         return NO_RIGHTS
     admins = await ctx.admins.admins(cmd.chat_id) if cmd.sender.kind == USER else frozenset()
-    if exemption(cmd.sender, admins, frozenset(group.channel_ids)):
+    found = exemption(cmd.sender, admins, frozenset(group.channel_ids), frozenset(group.exempt))
+    if found == EXEMPTED:
+        return EXEMPTED
+    if found:
         return EXEMPT
     if cmd.sender.kind == SEND_AS_CHANNEL:
         return await _refuse_channel_sender(ctx, cmd, GroupSettings.from_dict(group.settings))

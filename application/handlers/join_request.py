@@ -1,5 +1,6 @@
 """A request to join a protected group: approve subscribers, hold or decline the others."""
 
+
 from typing import Protocol
 
 from application.commands import JoinRequested
@@ -26,6 +27,10 @@ async def decide_join_request(ctx: Needs, group: GroupView, user_id: int, fresh:
     policy = GroupSettings.from_dict(group.settings).join_requests
     if policy == "off":
         return "left_to_admins"
+    if user_id in group.exempt:  # an exempted member who left and asks to come back
+        now = ctx.clock.now()
+        await change_verdict(ctx, group.chat_id, user_id, lambda v: v.decide_join_request(True, "exempted", now))
+        return "approved"
     result = await ctx.checker.check(user_id, group.channel_ids, fresh=fresh)
     if result.failures:
         return "pending"  # a failed check never decides a request; it stays for a later look

@@ -1,6 +1,7 @@
 """Someone joined a group: a member the log knows is back (and decided afresh); a newcomer to a protected
 group is checked before they write, if the group wants that."""
 
+
 from typing import Protocol
 
 from application.commands import MemberJoined

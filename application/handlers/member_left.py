@@ -1,5 +1,6 @@
 """Someone left the group, or an admin removed them: a member the log knows is never acted on while out."""
 
+
 from typing import Protocol
 
 from application.commands import MemberLeft

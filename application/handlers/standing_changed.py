@@ -5,6 +5,7 @@ log knows has their admins' layer of restrictions updated, so a release puts bac
 now, not what they had set when the bot muted.
 """
 
+
 from typing import Protocol
 
 from application.commands import MemberStandingChanged

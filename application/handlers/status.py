@@ -1,15 +1,17 @@
 """/status: what the group requires, whether the bot can do its job there, and who is restricted now."""
 
+
 from typing import Protocol
 
 from application import messages
 from application.commands import GroupMessage
-from application.needs import UsesGateway, UsesNames, UsesReadModels
+from application.needs import UsesGateway, UsesNames, UsesReadModels, UsesRepository
 from application.ports.telegram import TelegramError
 from domain import subscription
+from domain.ids import group_stream_id
 
 
-class Needs(UsesGateway, UsesReadModels, UsesNames, Protocol):
+class Needs(UsesGateway, UsesReadModels, UsesNames, UsesRepository, Protocol):
     """What this handler uses of the context (with what the helpers it calls use)."""
 
 
@@ -26,7 +28,14 @@ async def status_text(ctx: Needs, cmd: GroupMessage) -> str:
     restricted = await ctx.read_models.restricted(cmd.chat_id)
     latest = sorted((v for v in restricted if v.since), key=lambda v: v.since, reverse=True)[:RECENT]
     recent = [(ctx.names.of(v.member_id), v.reason or "", v.since) for v in latest]
-    return messages.status(title, rights[cmd.chat_id], channels, len(restricted), recent, group.settings)
+    return messages.status(title, rights[cmd.chat_id], channels, len(restricted), recent, group.settings,
+                           await _exempt(ctx, cmd.chat_id))
+
+
+async def _exempt(ctx: Needs, chat_id: int) -> list[str]:
+    """Who an admin exempted, with the names they were exempted under (the group's log keeps them)."""
+    group = await ctx.repository.get(group_stream_id(chat_id))
+    return [messages.person(m["name"], m["id"]) for m in getattr(group, "exempt", [])]
 
 
 async def _bot_is_admin(ctx: Needs, chat_id: int) -> bool | None:

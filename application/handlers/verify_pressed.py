@@ -1,5 +1,6 @@
 """A member pressed Verify: re-check them afresh and release them if they now follow every channel."""
 
+
 from typing import Protocol
 
 from application import messages

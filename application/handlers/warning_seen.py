@@ -8,6 +8,7 @@ member was released meanwhile, or a raid notice was replaced) is deleted: nothin
 behind in a group unaccounted for.
 """
 
+
 from typing import Protocol
 
 from application.commands import WarningSeen

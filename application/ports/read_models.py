@@ -16,6 +16,7 @@ class GroupView:
     channels: list[Channel]
     settings: dict[str, Any]
     blind: list[int] = field(default_factory=list)  # chats where the bot lacks admin rights
+    exempt: list[int] = field(default_factory=list)  # members an admin exempted (/exempt)
 
     @property
     def can_enforce(self) -> bool:
@@ -52,6 +53,9 @@ class ReadModels(Protocol):
     async def verdict(self, chat_id: int, member_id: int) -> VerdictView | None: ...
 
     async def restricted(self, chat_id: int) -> list[VerdictView]: ...
+
+    async def restricted_member(self, member_id: int) -> list[VerdictView]:
+        """The member's restricted verdicts in every group, by chat (for /why in a private chat)."""
 
     async def live_warnings(self) -> list[VerdictView]:
         """Every verdict whose warning is still posted, in any group (for expiry after a restart)."""

@@ -52,6 +52,12 @@ class ChannelInfo:
 
 
 @dataclass(frozen=True)
+class UserInfo:
+    id: int
+    name: str  # the display name
+
+
+@dataclass(frozen=True)
 class Button:
     text: str
     url: str | None = None
@@ -73,7 +79,14 @@ class TelegramGateway(Protocol):
 
     async def get_admins(self, chat_id: int) -> frozenset[int]: ...
 
+    async def my_rights(self, chat_id: int) -> frozenset[str] | None:
+        """The admin rights the bot holds in the chat (Telegram's ChatAdminRights names, e.g. ban_users);
+        None when it is no admin there. One read of the bot's own participant."""
+
     async def resolve_channel(self, ref: str | int) -> ChannelInfo: ...
+
+    async def resolve_user(self, username: str) -> UserInfo:
+        """A person by @username (or t.me link); NOT_FOUND when no person has it (a channel's is no person's)."""
 
     async def export_invite_link(self, channel_id: int) -> str: ...
 

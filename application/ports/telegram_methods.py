@@ -28,7 +28,9 @@ class Method:
 METHODS: tuple[Method, ...] = (
     Method("get_participant", Urgency.ENFORCE, "chat_id"),
     Method("get_admins", Urgency.ENFORCE, "chat_id"),
+    Method("my_rights", Urgency.ENFORCE, "chat_id"),
     Method("resolve_channel", Urgency.ENFORCE, "ref"),  # a chat only when named by id
+    Method("resolve_user", Urgency.ENFORCE, None),  # an admin's /exempt @name
     Method("export_invite_link", Urgency.ENFORCE, "channel_id"),
     # A release cannot be told from a mute by the call alone: both are enforcement, unless marked.
     Method("restrict", Urgency.ENFORCE, "chat_id"),

@@ -158,6 +158,13 @@ async def explain(store: Any, chat_id: int, user: int, checker: Checker | None =
 
 
 def _state_in_words(found: Explanation, names: Names, user: int, verdict_stopped: bool) -> str:
+    exempt = found.group is not None and user in found.group.exempt
+    return _verdict_in_words(found, names, user, verdict_stopped) + (
+        " An admin exempted them (/exempt): the gate leaves them alone here." if exempt else ""
+    )
+
+
+def _verdict_in_words(found: Explanation, names: Names, user: int, verdict_stopped: bool) -> str:
     who = names(user)
     if found.verdict is None:
         if verdict_stopped:

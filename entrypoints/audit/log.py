@@ -67,6 +67,8 @@ class Names:
         kind = type(event).__name__
         if member is not None and isinstance(data.get("name"), str) and kind == "MemberNamed":
             self.people[member] = data["name"]
+        if kind == "MemberExempted" and isinstance(data.get("name"), str) and isinstance(data.get("member_id"), int):
+            self.people.setdefault(data["member_id"], data["name"])  # the name an admin's /exempt found
         if kind == "Registered" and isinstance(data.get("title"), str) and isinstance(data.get("chat_id"), int):
             self.groups[data["chat_id"]] = data["title"]
         for channel in data.get("channels") or []:

@@ -40,7 +40,8 @@ async def check(run: Any, step: Any) -> tuple[bool, str]:
             return state == step.state, f"state={state}"
         case m.ExpectPrivateMessage():
             texts = world.private_messages.get(step.user, [])
-            return any(step.contains in t for t in texts), " | ".join(t[:80] for t in texts) or "none"
+            unwanted = step.not_contains is not None and any(step.not_contains in t for t in texts)
+            return any(step.contains in t for t in texts) and not unwanted, " | ".join(t[:80] for t in texts) or "none"
         case m.ExpectGateCorrect():
             wrong = await _gate_mistakes(run, step.chat)
             return not wrong, f"{len(wrong)} wrong" + (f": {wrong[:5]}" if wrong else "")

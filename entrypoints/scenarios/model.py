@@ -23,6 +23,7 @@ class ChannelSpec(Strict):
     linked_to: int | None = None
     bot_admin: bool = True
     admins: list[int] = []
+    bot_rights: list[str] | None = None  # the bot's admin rights here (Telegram's names); none: the usual five
 
 
 class GroupSpec(Strict):
@@ -32,6 +33,7 @@ class GroupSpec(Strict):
     admins: list[int] = []
     members: list[int] = []
     bot_admin: bool = True
+    bot_rights: list[str] | None = None  # the bot's admin rights here (Telegram's names); none: the usual five
     username: str | None = None  # a public group; with join requests its requests come through the username
 
 
@@ -40,6 +42,7 @@ class UserSpec(Strict):
     name: str
     subscribed: list[int] = []
     bot: bool = False  # another bot account: it may be in groups but cannot join channels
+    username: str | None = None  # a public @username (an admin may name them by it, as in /exempt @alice)
 
     @model_validator(mode="after")
     def _bots_follow_nothing(self) -> "UserSpec":
@@ -116,8 +119,16 @@ class Click(Strict):
     do: Literal["click"]
     chat: int
     user: int
-    button: Literal["verify"] = "verify"
+    button: Literal["verify", "why"] = "verify"
     target: int | None = None
+
+
+class Private(Strict):
+    """A person writes to the bot in a private chat (a command such as /why)."""
+
+    do: Literal["private"]
+    from_: int = Field(alias="from")
+    text: str
 
 
 # The longest a step may let simulated time pass: far beyond any scenario, well within what a clock can add.
@@ -152,6 +163,7 @@ class BotRightsStep(Strict):
     do: Literal["bot_rights"]
     chat: int
     admin: bool
+    rights: list[str] | None = None  # with admin: true, exactly these admin rights (none: the usual five)
 
 
 class RestrictStep(Strict):
@@ -220,11 +232,12 @@ class ExpectJoinRequest(Strict):
 
 
 class ExpectPrivateMessage(Strict):
-    """The bot sent this person a direct message containing the text."""
+    """The bot sent this person a direct message containing the text (and none containing `not_contains`)."""
 
     expect: Literal["private_message"]
     user: int
     contains: str
+    not_contains: str | None = None
 
 
 class ExpectGateCorrect(Strict):
@@ -276,6 +289,7 @@ ACTIONS: dict[str, type[Strict]] = {
     "remove_bot": ChatStep,
     "make_private": ChatStep,
     "click": Click,
+    "private": Private,
     "wait": Wait,
     "restart": Restart,
     "fault": FaultStep,

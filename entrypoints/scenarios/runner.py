@@ -12,7 +12,7 @@ from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.direct import to_command
 from adapters.simulated_telegram.faults import Fault
 from adapters.simulated_telegram.gateway import SimulatedTelegram
-from adapters.simulated_telegram.model import Participant, Person, Sender
+from adapters.simulated_telegram.model import ADMIN_RIGHTS, Participant, Person, Sender
 from adapters.simulated_telegram.world import WorldError
 from application.gatekeeper import Gatekeeper
 from application.warnings import ANYONE
@@ -197,6 +197,9 @@ class ScenarioRun:
                 (world.remove_bot if step.do == "remove_bot" else world.make_private)(step.chat)
             case m.Click():
                 return self.click(step)
+            case m.Private():
+                message_id = world.write_to_bot(step.from_, step.text, now=self.clock.time())
+                return f"wrote message {message_id} to the bot"
             case m.Wait():
                 self.clock.advance(step.seconds)
             case m.Restart():
@@ -206,7 +209,8 @@ class ScenarioRun:
             case m.FaultStep():
                 self.telegram.faults.add(Fault(step.method, step.error, step.count, step.chat, step.seconds))
             case m.BotRightsStep():
-                world.set_bot_admin(step.chat, step.admin)
+                rights = frozenset(step.rights) if step.rights is not None else ADMIN_RIGHTS if step.admin else None
+                world.set_bot_admin(step.chat, step.admin, rights)
             case m.Raid():
                 return await self.raid(step)
             case m.RestrictStep():
@@ -269,13 +273,15 @@ class ScenarioRun:
     def click(self, step: m.Click) -> str:
         target = step.target if step.target is not None else step.user
         tokens = self.gatekeeper.ctx.tokens
+        read = tokens.read_why if step.button == "why" else tokens.read
+        label = "Why?" if step.button == "why" else "Verify"
         for message in reversed(self.world.live_bot_messages(step.chat)):
             for row in message.buttons:
                 for button in row:
                     data = button.get("data")
-                    if data and (found := tokens.read(data)) and found[1] in (target, ANYONE):
+                    if data and (found := read(data)) and found[1] in (target, ANYONE):
                         self.world.press(step.chat, step.user, message.id, data)
-                        return f"pressed Verify on message {message.id}"
+                        return f"pressed {label} on message {message.id}"
         raise StepFailed(f"there is no live warning for {self.world.name(target)} in chat {step.chat}")
 
     async def fill(self, report: Report) -> None:

@@ -12,15 +12,19 @@ def build_world(spec: WorldSpec, clock: Any = None) -> World:
     """The world at the start; `clock` is the one its Telegram runs on (restrictions end by it)."""
     world = World(bot_id=spec.bot.id, clock=clock)
     for user in spec.users:
-        world.people[user.id] = Person(user.id, user.name, bot=user.bot)
+        world.people[user.id] = Person(user.id, user.name, bot=user.bot, username=user.username)
     for channel in spec.channels:
         chat = Chat(channel.id, "channel", channel.title, None if channel.private else channel.username,
                     linked_to=channel.linked_to, bot_admin=channel.bot_admin)
+        if channel.bot_rights is not None:
+            chat.bot_rights = frozenset(channel.bot_rights)
         for admin in channel.admins:
             chat.participants[admin] = Participant(sub.ADMIN)
         world.chats[channel.id] = chat
     for group in spec.groups:
         chat = Chat(group.id, "group", group.title, group.username, bot_admin=group.bot_admin)
+        if group.bot_rights is not None:
+            chat.bot_rights = frozenset(group.bot_rights)
         chat.participants[group.creator] = Participant(sub.CREATOR)
         for admin in group.admins:
             chat.participants[admin] = Participant(sub.ADMIN)

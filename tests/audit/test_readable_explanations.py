@@ -101,3 +101,17 @@ async def test_no_warning_when_verify_passes_though_keyed_links_went_unchecked(p
     keyed = await audit(played.settings.model_copy(update={"audit_key": SecretStr(KEY)}), "explain", "--group",
                         "2001", "--user", "1", "--json")
     assert json.loads(keyed.stdout)["log_verifies"] is True
+
+
+async def test_explain_shows_an_exemption_and_who_made_it(play) -> None:
+    played = await play("exempt_member.yaml")
+    explained = await audit(played.settings, "explain", "--group", "2001", "--user", "3")
+    assert explained.exit_code == 0, explained.output
+    assert "An admin exempted them (/exempt)" in explained.output.replace("\n", " ")
+    entries = await timeline(played.run.store, 2001)
+    exempted = [e for e in entries if e.kind == "MemberExempted"]
+    # The admin never wrote a message of their own, so the log knows them by id only.
+    assert [e.text for e in exempted] == ["Bob (id 2): exempted by user 10: the gate leaves them alone",
+                                          "Carol (id 3): exempted by user 10: the gate leaves them alone"]
+    released = next(e for e in entries if e.kind == "MemberReleased" and e.subject == "user 3")
+    assert "an admin exempted them" in released.text

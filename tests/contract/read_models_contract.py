@@ -87,6 +87,13 @@ class ReadModelsContract(ABC):
         assert await store.restricted(-2) == [verdict(-2, 9)]
         assert (await store.verdict(-1, 4)).status == "released"
 
+    async def test_a_members_restrictions_are_listed_across_groups(self, store: ReadModels) -> None:
+        await store.apply(1, [], [verdict(-3, 7), verdict(-1, 7), verdict(-2, 7, "verified"), verdict(-1, 8)])
+        assert await store.restricted_member(7) == [verdict(-3, 7), verdict(-1, 7)]  # by chat id
+        await store.apply(2, [], [verdict(-3, 7, "released"), verdict(-2, 7), verdict(-2, 7, "verified")])
+        assert await store.restricted_member(7) == [verdict(-1, 7)]
+        assert await store.restricted_member(9) == []
+
     async def test_a_member_seen_twice_in_one_batch_ends_as_last_seen(self, store: ReadModels) -> None:
         posted = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
         warned = verdict(-1, 6, warning_id=8, warning_at=posted)

@@ -37,7 +37,8 @@ TELEGRAM_NAMES = {
     "get_participant": "get_participant", "get_admins": "get_participants", "resolve_channel": "resolve_username",
     "export_invite_link": "export_chat_invite", "restrict": "edit_banned", "send_message": "send_message",
     "edit_message": "edit_message", "delete_messages": "delete_messages", "answer_callback": "set_bot_callback_answer",
-    "decide_join_request": "hide_chat_join_request",
+    "decide_join_request": "hide_chat_join_request", "my_rights": "get_participant", "resolve_user": "resolve_username",
+    "send_private": "send_message",
 }
 
 

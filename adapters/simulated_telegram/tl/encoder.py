@@ -12,7 +12,8 @@ Each world update becomes what a real supergroup or channel produces for it, ent
 - a join request: UpdateBotChatInviteRequester, whose invite is ChatInvitePublicJoinRequests in a public group
   (as is the invite of the join once the request is approved); a button press: UpdateBotCallbackQuery;
 - the bot's own rights: UpdateChannelParticipant about the bot itself;
-- a chat's username removed: UpdateChannel, with the chat as it now is.
+- a chat's username removed: UpdateChannel, with the chat as it now is;
+- someone writing to the bot privately: UpdateNewMessage in the account's own sequence (pts), from a PeerUser.
 """
 
 from telethon import types
@@ -63,6 +64,10 @@ class UpdateEncoder:
                 return [self._bot_rights(chat_id, admin)], *entities(world, [world.bot_id], [chat_id])
             case u.ChatChanged(chat_id=chat_id):
                 return [types.UpdateChannel(chat_id)], *entities(world, [], [chat_id])
+            case u.PrivateMessage(user_id=user_id, message_id=message_id, text=text, sent_at=sent_at):
+                # Telegram names no sender on a private message to the bot: the chat (PeerUser) is the sender.
+                message = types.Message(message_id, types.PeerUser(user_id), when(sent_at), text)
+                return [types.UpdateNewMessage(message, self.log.next_pts(), 1)], *entities(world, [user_id], [])
         return [], [], []
 
     def _participant(self, update: u.ParticipantChanged) -> list:

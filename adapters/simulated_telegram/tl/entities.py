@@ -39,8 +39,9 @@ def peer_of(world: World, peer_id: int):
 def user_entity(world: World, user_id: int) -> types.User:
     bot = world.is_bot(user_id) or None
     # TL ties the bot flag to bot_info_version: a bot without one is not valid TL.
+    person = world.people.get(user_id)
     return types.User(user_id, bot=bot, access_hash=access_hash(user_id), first_name=world.name(user_id),
-                      bot_info_version=1 if bot else None)
+                      bot_info_version=1 if bot else None, username=person.username if person else None)
 
 
 def chat_entity(world: World, chat_id: int) -> types.Channel:
@@ -101,7 +102,8 @@ def participant(world: World, chat: Chat, peer_id: int, found: Participant | Non
             return types.ChannelParticipantCreator(peer_id, ADMIN_RIGHTS)
         case sub.ADMIN if peer_id == world.bot_id:
             # TL ties is_self to inviter_id: the bot's own admin entry says who brought it in.
-            return types.ChannelParticipantAdmin(peer_id, actor, date, ADMIN_RIGHTS, is_self=True, inviter_id=actor)
+            rights = types.ChatAdminRights(**{name: True for name in sorted(chat.bot_rights)})
+            return types.ChannelParticipantAdmin(peer_id, actor, date, rights, is_self=True, inviter_id=actor)
         case sub.ADMIN:
             return types.ChannelParticipantAdmin(peer_id, actor, date, ADMIN_RIGHTS)
         case sub.MEMBER if peer_id == world.bot_id:

@@ -54,9 +54,9 @@ class WorldRequests:
             raise errors.ChannelPrivateError(request)  # the bot was removed: the chat is closed to it
         return chat
 
-    def _admin_of(self, request, peer) -> Chat:
+    def _admin_of(self, request, peer, right: str | None = None) -> Chat:
         chat = self._chat(request, peer)
-        if not chat.bot_admin:
+        if not chat.bot_admin or (right is not None and not chat.bot_may(right)):
             raise errors.ChatAdminRequiredError(request)
         return chat
 
@@ -100,6 +100,9 @@ class WorldRequests:
         for chat in self.world.chats.values():
             if (chat.username or "").lower() == wanted:
                 return types.contacts.ResolvedPeer(types.PeerChannel(chat.id), [chat_entity(self.world, chat.id)], [])
+        for person in self.world.people.values():
+            if (person.username or "").lower() == wanted:
+                return types.contacts.ResolvedPeer(types.PeerUser(person.id), [], [user_entity(self.world, person.id)])
         raise errors.UsernameNotOccupiedError(r)
 
     def get_channels(self, r: functions.channels.GetChannelsRequest):
@@ -147,13 +150,13 @@ class WorldRequests:
     # -- moderating ----------------------------------------------------------------------------------------
 
     def export_chat_invite(self, r: functions.messages.ExportChatInviteRequest):
-        chat = self._admin_of(r, r.peer)
+        chat = self._admin_of(r, r.peer, "invite_users")
         chat.invite_links_exported += 1
         link = f"https://t.me/+sim{chat.id}x{chat.invite_links_exported}"
         return types.ChatInviteExported(link, self.world.bot_id, when(self._now()), permanent=True)
 
     def edit_banned(self, r: functions.channels.EditBannedRequest):
-        chat = self._admin_of(r, r.channel)
+        chat = self._admin_of(r, r.channel, "ban_users")
         member = self._id(r, r.participant)
         # The world applies Telegram's rules (standing.edited); its Refused becomes the RPC error in WorldSender.
         self.world.edit_banned(chat.id, member, rights_names(r.banned_rights), until_seconds(r.banned_rights),
@@ -161,7 +164,7 @@ class WorldRequests:
         return self._updates([], chat)
 
     def hide_chat_join_request(self, r: functions.messages.HideChatJoinRequestRequest):
-        chat = self._admin_of(r, r.peer)
+        chat = self._admin_of(r, r.peer, "invite_users")
         user_id = self._id(r, r.user_id)
         if chat.join_requests.get(user_id) != "pending":
             raise errors.HideRequesterMissingError(r)
@@ -212,7 +215,7 @@ class WorldRequests:
     def delete_messages(self, r: functions.channels.DeleteMessagesRequest):
         chat = self._chat(r, r.channel)
         found = [chat.messages[i] for i in r.id if i in chat.messages and not chat.messages[i].deleted]
-        if not chat.bot_admin and any(not m.from_bot for m in found):
+        if not chat.bot_may("delete_messages") and any(not m.from_bot for m in found):
             raise errors.MessageDeleteForbiddenError(r)  # only admins delete other people's messages
         for message in found:
             message.deleted = True
