@@ -54,6 +54,11 @@ RIGHTS_LOST_CHANNEL = (
     "Nobody is muted for that; make me an admin there again and I will resume checking."
 )
 RIGHTS_REGAINED = "Thank you, I am an admin of {chat} again. Protection has resumed."
+THIS_GROUP = "this group"  # where rights were lost or regained, when it is the group itself
+A_CHANNEL = "a channel"  # ... when it is a channel the group no longer links
+UNTITLED_GROUP = "This group"  # /status of a group Telegram told no title
+UNNAMED_MEMBER = "Member"  # how a warning addresses someone whose name no update told
+UNLINKED_CHANNEL = "a channel no longer linked (id {channel_id})"  # a member's answer names a channel gone since
 CHECK_UNAVAILABLE = "Telegram did not answer just now. Please try again in a minute."
 
 

@@ -1,22 +1,29 @@
 """A request to join a protected group: approve subscribers, hold or decline the others."""
 
+
+from typing import Protocol
+
 from application.commands import JoinRequested
-from application.context import GateContext
+from application.needs import Records, UsesChecker, UsesClock, UsesGateway, UsesNames, UsesReadModels
 from application.ports.read_models import GroupView
 from application.verdicts import change_verdict
 from domain.settings import GroupSettings
 
 
-async def handle_join_request(ctx: GateContext, cmd: JoinRequested) -> str:
+class Needs(UsesGateway, UsesReadModels, UsesChecker, UsesClock, UsesNames, Records, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
+async def handle_join_request(ctx: Needs, cmd: JoinRequested) -> str:
     if cmd.name:
-        ctx.names[cmd.user_id] = cmd.name
+        ctx.names.remember(cmd.user_id, cmd.name)
     group = await ctx.read_models.group(cmd.chat_id)
     if group is None or not group.protected:
         return "unprotected"
     return await decide_join_request(ctx, group, cmd.user_id, fresh=False)
 
 
-async def decide_join_request(ctx: GateContext, group: GroupView, user_id: int, fresh: bool) -> str:
+async def decide_join_request(ctx: Needs, group: GroupView, user_id: int, fresh: bool) -> str:
     policy = GroupSettings.from_dict(group.settings).join_requests
     if policy == "off":
         return "left_to_admins"

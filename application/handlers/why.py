@@ -6,9 +6,11 @@ told: a press by anyone else is answered without reading anything about the memb
 and nothing changes: asking is not verifying. Answered at Verify's priority, since a person waits.
 """
 
+from typing import Protocol
+
 from application import messages, narration
 from application.commands import PrivateMessage, VerifyPressed
-from application.context import GateContext
+from application.needs import UsesChecker, UsesGateway, UsesReadModels, UsesRepository, UsesTokens
 from application.ports.read_models import GroupView
 from application.ports.telegram import TelegramError
 from application.urgency import Urgency, urgency
@@ -16,14 +18,19 @@ from application.warnings import ANYONE, message_key
 from domain import why
 from domain.ids import verdict_stream_id
 
+
+class Needs(UsesGateway, UsesReadModels, UsesChecker, UsesTokens, UsesRepository, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
 WHY_COMMAND = "/why"
 
 
-def is_why_press(ctx: GateContext, cmd: VerifyPressed) -> bool:
+def is_why_press(ctx: Needs, cmd: VerifyPressed) -> bool:
     return ctx.tokens.read_why(cmd.data) is not None
 
 
-async def handle_why_pressed(ctx: GateContext, cmd: VerifyPressed) -> str:
+async def handle_why_pressed(ctx: Needs, cmd: VerifyPressed) -> str:
     with urgency(Urgency.USER):
         token = ctx.tokens.read_why(cmd.data)
         if token is None or token[0] != cmd.chat_id:
@@ -35,7 +42,7 @@ async def handle_why_pressed(ctx: GateContext, cmd: VerifyPressed) -> str:
         if answer.asked == why.Asked.NOT_YOURS:
             await ctx.gateway.answer_callback(cmd.query_id, messages.WHY_NOT_YOURS, alert=True)
             return "not_yours"
-        title = group.title if group is not None and group.title else "this group"
+        title = group.title if group is not None and group.title else messages.THIS_GROUP
         text = _in_words(group, title, answer)
         if len(text) <= messages.ALERT_LIMIT:
             await ctx.gateway.answer_callback(cmd.query_id, text, alert=True)
@@ -57,7 +64,7 @@ def is_why_command(text: str) -> bool:
     return head == WHY_COMMAND or head.startswith(WHY_COMMAND + "@")
 
 
-async def handle_private_message(ctx: GateContext, cmd: PrivateMessage) -> str:
+async def handle_private_message(ctx: Needs, cmd: PrivateMessage) -> str:
     """/why in a private chat: the sender's answer for every protected group where the log holds them muted."""
     if not is_why_command(cmd.text):
         return "ignored"
@@ -78,7 +85,7 @@ async def handle_private_message(ctx: GateContext, cmd: PrivateMessage) -> str:
         return "answered" if texts else "none_muted"
 
 
-async def _explain(ctx: GateContext, group: GroupView | None, presser: int, member: int) -> why.WhyAnswer:
+async def _explain(ctx: Needs, group: GroupView | None, presser: int, member: int) -> why.WhyAnswer:
     if presser != member:
         return why.explain(presser, member, None, None)  # nothing about the member is read, so nothing can leak
     restriction = None
@@ -105,7 +112,7 @@ def _in_words(group: GroupView | None, title: str, answer: why.WhyAnswer) -> str
 
 def _short(group: GroupView | None, answer: why.WhyAnswer) -> str:
     if answer.restriction is None or group is None:
-        return messages.WHY_NOT_MUTED.format(group=group.title if group else "this group")
+        return messages.WHY_NOT_MUTED.format(group=group.title if group else messages.THIS_GROUP)
     return messages.why_short(answer.restriction.since, answer.next_step.value, _channels(group, answer.missing_now))
 
 
@@ -127,4 +134,6 @@ def _channels(group: GroupView, ids: tuple[int, ...]):
 
 def _name(group: GroupView, channel_id: int) -> str:
     found = next((c for c in group.channels if c.id == channel_id), None)
-    return messages.channel_name(found) if found is not None else f"a channel no longer linked (id {channel_id})"
+    if found is None:
+        return messages.UNLINKED_CHANNEL.format(channel_id=channel_id)
+    return messages.channel_name(found)
