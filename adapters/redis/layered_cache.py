@@ -1,16 +1,23 @@
 """Two cache levels: this process's memory first, then Redis, shared by every instance.
 
-Reads try memory, then Redis, and keep what Redis knew in memory. Writes go to both levels and are
-announced on `<prefix>cache-events` (one JSON object per line; the statuses written in one Redis round
-trip share one message), so other instances replace their in-memory copy at once: a member
-seen leaving a channel must not keep passing on another instance until a long positive TTL runs out.
-Announcements missed while the subscription was down cannot be known afterwards, so each time it is
-made again the memory level is dropped and refilled from Redis as members write.
+While the subscription to the other instances' announcements is up, the memory level is a full copy of
+what Redis holds: filled from Redis each time the subscription is made, kept by this instance's own
+writes and by the others' announcements. A status memory lacks is then lacking in Redis too, so a member
+first seen here costs no Redis read. Before the copy is complete (starting, or subscribing again after a
+loss) reads fall through to Redis and keep what it knew in memory.
+
+Writes go to memory at once and to Redis behind the answer (write_behind.py), announced on
+`<prefix>cache-events` (one JSON object per line; the statuses written in one Redis call share one
+message), so other instances replace their in-memory copy: a member seen leaving a channel must not keep
+passing on another instance until a long positive TTL runs out. Announcements missed while the
+subscription was down cannot be known afterwards, so each time it is made again the memory level is
+dropped and filled again from Redis.
 """
 
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from uuid import uuid4
 
 from redis import exceptions
@@ -38,10 +45,14 @@ class LayeredMembershipCache:
         self.ready = asyncio.Event()  # set while listen() is subscribed, so callers can wait for it
         self.applied = 0  # announcements from other instances applied to the memory level
         self.subscriptions = 0  # times listen() has (re)subscribed
+        self.complete = False  # memory holds everything Redis does: a memory miss needs no Redis read
+        self.loaded = 0  # statuses read from Redis by the last fill
         self._stopping = asyncio.Event()
 
     async def get_many(self, user_id: int, channels: list[int]) -> dict[int, str]:
         found = await self._first.get_many(user_id, channels)
+        if self.complete:
+            return found
         rest = [c for c in channels if c not in found]
         if rest:
             shared = await self._second.get_many(user_id, rest)
@@ -51,15 +62,30 @@ class LayeredMembershipCache:
         return found
 
     async def put(self, user_id: int, channel_id: int, status: str) -> None:
-        await self._first.put(user_id, channel_id, status)
-        event = {"origin": self.instance_id, "user": user_id, "channel": channel_id, "status": status}
-        await self._second.put(user_id, channel_id, status, announce=(self.channel, json.dumps(event)))
+        """Memory holds the status when this returns; Redis a round trip later. While Redis's last write
+        failed, this one is waited for instead and fails as it does (memory holds it all the same), so the
+        cache's health shows the outage and its end at once."""
+        line = f'{self._own}, "user": {int(user_id)}, "channel": {int(channel_id)}, "status": {json.dumps(status)}}}'
+        expires = self._second.put_behind(user_id, channel_id, status, announce=(self.channel, line))
+        await self._first.keep(user_id, channel_id, status, expires)
+        if self._second.behind.error is not None:
+            await self._second.behind.drain()
+            if self._second.behind.error is not None:
+                raise self._second.behind.error
 
     async def forget_channel(self, channel_id: int) -> None:
         await self._first.forget_channel(channel_id)
         await self._second.forget_channel(channel_id)
         event = {"origin": self.instance_id, "forget_channel": channel_id}
         await bounded(self._second.client.publish(self.channel, json.dumps(event)), self._second.timeout, "PUBLISH")
+
+    def watch_writes(self, watcher: Callable[[Unavailable | None], None]) -> None:
+        """`watcher` hears the outcome of every write made behind an answer: the error, or None."""
+        self._second.behind.watchers.append(watcher)
+
+    async def flushed(self) -> None:
+        """Until every status put so far is in Redis (or its write failed)."""
+        await self._second.behind.drain()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -88,6 +114,7 @@ class LayeredMembershipCache:
                             type(error).__name__, pause)
             finally:
                 self.ready.clear()
+                self.complete = False
             try:
                 await asyncio.wait_for(self._stopping.wait(), pause)
             except TimeoutError:
@@ -102,6 +129,7 @@ class LayeredMembershipCache:
             await self._first.clear()  # whatever was announced before this moment may have been missed
             self.subscriptions += 1
             self.ready.set()
+            await self._fill()
             while not self._stopping.is_set():
                 # A bounded wait rather than a blocking read: it behaves the same with or without socket timeouts.
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
@@ -109,6 +137,16 @@ class LayeredMembershipCache:
                     await self._apply(message["data"])
         finally:
             await pubsub.aclose()
+
+    async def _fill(self) -> None:
+        """Copy what Redis holds into memory. Announcements heard meanwhile wait in the subscription and are
+        applied after, in order, so they end up over whatever the fill read; a status this instance put
+        meanwhile is newer than Redis's and stays."""
+        self.loaded = 0
+        async for user, channel, status, expires in self._second.entries():
+            await self._first.keep(user, channel, status, expires, replace=False)
+            self.loaded += 1
+        self.complete = True
 
     async def _apply(self, data: bytes | str) -> None:
         # A message holds one instance's announcements only, so its first line tells whose they all are.
