@@ -91,8 +91,17 @@ class LayeredMembershipCache:
         self._stopping.set()
 
     async def forget_local(self) -> None:
-        """Drop only this process's level, as a restart would."""
+        """Drop only this process's level, as a restart would (after its writes landed), and fill it again
+        from Redis as a restarted instance does when it subscribes."""
+        await self.flushed()
+        was_complete, self.complete = self.complete, False
         await self._first.clear()
+        if was_complete:
+            try:
+                await self._fill()
+            except (Unavailable, exceptions.RedisError, OSError) as error:
+                # Reads fall through to Redis until the subscription is made again, as after a restart.
+                log.warning("in-process cache level not filled again (%s)", type(error).__name__)
 
     async def clear(self) -> None:
         # Other instances' memory levels are not told; their entries age out on their own TTLs.

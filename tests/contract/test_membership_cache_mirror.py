@@ -104,3 +104,15 @@ class _Refusing:
 async def _until(condition) -> None:
     while not condition():
         await asyncio.sleep(0.01)
+
+
+async def test_forgetting_the_local_level_fills_it_again_from_redis_as_a_restart_does() -> None:
+    async with redis_namespace() as (client, prefix):
+        a = layered(client, prefix)
+        async with listening(a):
+            await asyncio.wait_for(_until(lambda: a.complete), 1)
+            await a.put(USER, CHANNEL_A, "member")
+            await a.forget_local()
+            assert a.complete and a.loaded == 1
+            await client.unlink(key(prefix, USER, CHANNEL_A))
+            assert await a.get_many(USER, [CHANNEL_A]) == {CHANNEL_A: "member"}  # from the refilled memory
