@@ -29,6 +29,9 @@ from application.ports.membership_cache import MembershipCache
 
 log = logging.getLogger(__name__)
 
+# Statuses as JSON strings, made once: every status learned is announced.
+_QUOTED = {status: json.dumps(status)
+           for status in ("member", "creator", "administrator", "restricted", "left", "kicked")}
 RESUBSCRIBE_FIRST, RESUBSCRIBE_MAX = 0.1, 10.0  # seconds between attempts, doubling
 
 
@@ -65,7 +68,8 @@ class LayeredMembershipCache:
         """Memory holds the status when this returns; Redis a round trip later. While Redis's last write
         failed, this one is waited for instead and fails as it does (memory holds it all the same), so the
         cache's health shows the outage and its end at once."""
-        line = f'{self._own}, "user": {int(user_id)}, "channel": {int(channel_id)}, "status": {json.dumps(status)}}}'
+        quoted = _QUOTED.get(status) or json.dumps(status)
+        line = f'{self._own}, "user": {int(user_id)}, "channel": {int(channel_id)}, "status": {quoted}}}'
         expires = self._second.put_behind(user_id, channel_id, status, announce=(self.channel, line))
         await self._first.keep(user_id, channel_id, status, expires)
         if self._second.behind.error is not None:

@@ -2,10 +2,11 @@
 
 The in-process level already holds a status when it is learned, so nobody needs to wait for Redis to
 hold it too: the gate's answer goes on at once, and Redis (other instances, a restarted one) learns it a
-round trip later. Every status written while one call is on its way goes in the next call, as one EVAL
-that sets them all and then publishes their announcements as one message, so Redis parses one command and
-we one reply however many statuses there are. One call at a time keeps the order of writes: a leave
-observed after a check's answer can never be overtaken by it in Redis.
+few milliseconds later. The statuses written within a few milliseconds, and while one call is on its way,
+go in the next call, as one EVAL that sets them all and then publishes their announcements as one
+message, so Redis parses one command and we one reply however many statuses there are. One call at a
+time keeps the order of writes: a leave observed after a check's answer can never be overtaken by it in
+Redis.
 
 Nothing waits for a write, so a write that fails is remembered for the next caller to report (the
 cache's health), logged once per outage, and not retried: a status Redis lacks is asked of Telegram
@@ -25,6 +26,10 @@ from adapters.redis.errors import RedisUnavailable, bounded
 log = logging.getLogger(__name__)
 
 MAX_STATUSES = 1_000  # per call: a bound on the work Redis does in one script
+# Nobody waits for these writes, so they may wait a little to share a call: under load a call every few
+# milliseconds carries dozens of statuses (one send, one reply, one announcement for all of them), while
+# other instances hear of a status a few milliseconds later than they could.
+GATHER_SECONDS = 0.005
 
 # KEYS: the status keys. ARGV: a value and a TTL in milliseconds per key, then optionally a pub/sub
 # channel and the message to publish on it once every SET is done.
@@ -70,8 +75,9 @@ class WriteBehind:
             await asyncio.shield(self._sender)
 
     async def _send_all(self) -> None:
-        try:  # first run in the next turn of the loop: this turn's statuses are all queued by then
+        try:
             while self._queue:
+                await asyncio.sleep(GATHER_SECONDS)
                 taken = [self._queue.popleft() for _ in range(min(len(self._queue), MAX_STATUSES))]
                 await self._send(taken)
         finally:

@@ -71,7 +71,7 @@ async def test_writes_reach_redis_in_the_order_they_were_made() -> None:
         a = layered(client, prefix)
         for status in ("member", "left", "member", "kicked"):
             await a.put(USER, CHANNEL_A, status)
-            await asyncio.sleep(0)  # each in a turn of its own, so each goes in a call of its own
+            await asyncio.sleep(0.02)  # each later than the last call gathered, so each goes in a call of its own
         await a.flushed()
         assert a._second.behind.calls >= 2
         plain = RedisMembershipCache(client, SystemClock(), prefix)
