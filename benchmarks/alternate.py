@@ -54,6 +54,9 @@ def one(checkout: Path, scale: float, rate: float, lru5_first: bool) -> dict:
 
 
 def row(name: str, r: dict) -> dict:
+    failed = [f"{part}: {r[part]['error'][-300:]}" for part in ("lru5", "chanwarden", "paced") if r[part].get("error")]
+    if failed:
+        return {"checkout": name, "error": " | ".join(failed)}
     lru5, ours = r["lru5"]["updates_per_s"] or 0, r["chanwarden"]["updates_per_s"] or 0
     miss = r["paced"]["latency_ms"]["miss"]
     return {"checkout": name, "lru5_upd_s": lru5, "chanwarden_upd_s": ours,
@@ -81,11 +84,14 @@ def main() -> None:
             # (a database being dropped, autovacuum), so neither strategy always comes second.
             r = row(str(checkout), one(checkout.resolve(), args.scale, args.paced_rate, lru5_first=run % 2 == 1))
             r["run"] = run
-            rows.append(r)
+            if "error" not in r:  # a failed run is printed, and left out of the medians
+                rows.append(r)
             print(json.dumps(r) if args.json else _line(r), flush=True)
     print("medians:" if not args.json else "", file=sys.stdout)
     for checkout in args.checkouts:
         mine = [r for r in rows if r["checkout"] == str(checkout)]
+        if not mine:
+            continue
         medians = {k: statistics.median(r[k] for r in mine) for k in
                    ("lru5_upd_s", "chanwarden_upd_s", "ratio", "lru5_cpu_s", "chanwarden_cpu_s", "calls_vs_lb",
                     "miss_p50", "miss_p95", "miss_p99")}
