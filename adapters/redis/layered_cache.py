@@ -15,6 +15,7 @@ dropped and filled again from Redis.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -50,6 +51,9 @@ class LayeredMembershipCache:
         self.subscriptions = 0  # times listen() has (re)subscribed
         self.complete = False  # memory holds everything Redis does: a memory miss needs no Redis read
         self.loaded = 0  # statuses read from Redis by the last fill
+        # Moves on each time memory is dropped: a Redis read begun before must not put what it read into
+        # the memory after (it may be a status changed meanwhile, announced while nobody listened).
+        self._generation = 0
         self._stopping = asyncio.Event()
 
     async def get_many(self, user_id: int, channels: list[int]) -> dict[int, str]:
@@ -58,9 +62,11 @@ class LayeredMembershipCache:
             return found
         rest = [c for c in channels if c not in found]
         if rest:
+            generation = self._generation
             shared = await self._second.get_many(user_id, rest)
-            for channel, status in shared.items():
-                await self._first.put(user_id, channel, status)
+            if generation == self._generation:
+                for channel, status in shared.items():
+                    await self._first.put(user_id, channel, status)
             found.update(shared)
         return found
 
@@ -99,7 +105,7 @@ class LayeredMembershipCache:
         from Redis as a restarted instance does when it subscribes."""
         await self.flushed()
         was_complete, self.complete = self.complete, False
-        await self._first.clear()
+        await self._drop_memory()
         if was_complete:
             try:
                 await self._fill()
@@ -109,8 +115,12 @@ class LayeredMembershipCache:
 
     async def clear(self) -> None:
         # Other instances' memory levels are not told; their entries age out on their own TTLs.
-        await self._first.clear()
+        await self._drop_memory()
         await self._second.clear()
+
+    async def _drop_memory(self) -> None:
+        self._generation += 1
+        await self._first.clear()
 
     async def listen(self) -> None:
         """Apply other instances' announcements to the memory level until stop() is called, subscribing
@@ -139,7 +149,7 @@ class LayeredMembershipCache:
         pubsub = self._second.client.pubsub()
         try:
             await bounded(pubsub.subscribe(self.channel), self._second.timeout, "SUBSCRIBE")
-            await self._first.clear()  # whatever was announced before this moment may have been missed
+            await self._drop_memory()  # whatever was announced before this moment may have been missed
             self.subscriptions += 1
             self.ready.set()
             await self._fill()
@@ -156,10 +166,14 @@ class LayeredMembershipCache:
         applied after, in order, so they end up over whatever the fill read; a status this instance put
         meanwhile is newer than Redis's and stays."""
         self.loaded = 0
-        async for user, channel, status, expires in self._second.entries():
-            await self._first.keep(user, channel, status, expires, replace=False)
-            self.loaded += 1
-        self.complete = True
+        generation = self._generation
+        async with contextlib.aclosing(self._second.entries()) as entries:
+            async for user, channel, status, expires in entries:
+                if generation != self._generation:
+                    return  # memory was dropped meanwhile: whoever dropped it fills it again
+                await self._first.keep(user, channel, status, expires, replace=False)
+                self.loaded += 1
+        self.complete = generation == self._generation and self.ready.is_set()
 
     async def _apply(self, data: bytes | str) -> None:
         # A message holds one instance's announcements only, so its first line tells whose they all are.

@@ -116,3 +116,14 @@ async def test_forgetting_the_local_level_fills_it_again_from_redis_as_a_restart
             assert a.complete and a.loaded == 1
             await client.unlink(key(prefix, USER, CHANNEL_A))
             assert await a.get_many(USER, [CHANNEL_A]) == {CHANNEL_A: "member"}  # from the refilled memory
+
+
+async def test_a_redis_read_begun_before_memory_was_dropped_does_not_fill_the_new_memory() -> None:
+    async with redis_namespace() as (client, prefix):
+        await RedisMembershipCache(client, SystemClock(), prefix, 60, 5, jitter=0).put(USER, CHANNEL_A, "member")
+        a = layered(client, prefix)
+        reading = asyncio.create_task(a.get_many(USER, [CHANNEL_A]))
+        await asyncio.sleep(0)  # the read is on its way
+        await a._drop_memory()  # as a new subscription does: what it read may have changed unannounced
+        assert await reading == {CHANNEL_A: "member"}  # the caller still gets its answer
+        assert await a._first.get_many(USER, [CHANNEL_A]) == {}  # but memory does not keep it
