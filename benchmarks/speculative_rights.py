@@ -8,7 +8,8 @@ them). The application does not speculate. This experiment, in its own process o
 read at the same time as the channel check for every member the log has never placed (no verdict yet)
 whose channels the cache does not all know, and lets the restriction use that read; then it plays the
 paced steady workload (1,000 steps a second, as `chanwarden bench` does) and prints, beside a run without
-it, the misses' latency and the Telegram calls it costs. No read is ever wasted on a known member, and a
+it, the misses' latency (also apart: those that read the member's rights in the group, and the others) and
+the Telegram calls it costs. No read is ever wasted on a known member, and a
 read that turns out not to be needed is only counted.
 
 The speculative read is made outside the member lock; for a member with no verdict the reactor has
@@ -24,11 +25,43 @@ from collections import Counter
 from application import gate
 from benchmarks.config import BenchConfig
 from benchmarks.driver import Run
-from benchmarks.instruments import percentiles
+from benchmarks.instruments import PROBE, percentiles
 from benchmarks.workloads import build
 from infrastructure import event_loop
 
 RATE = 1000.0
+
+
+class SplitMisses(list):
+    """The run's miss latencies, also split by whether the update read the member's rights in the group
+    (read in the handler's own task, whose probe says so)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.with_rights_read: list[float] = []
+        self.without: list[float] = []
+
+    def append(self, value: float) -> None:
+        super().append(value)
+        probe = PROBE.get(None)
+        (self.with_rights_read if getattr(probe, "rights_read", False) else self.without).append(value)
+
+    def clear(self) -> None:
+        super().clear()
+        self.with_rights_read.clear()
+        self.without.clear()
+
+
+def mark_rights_reads() -> None:
+    group_participant = gate._group_participant
+
+    async def _group_participant(ctx, job):
+        probe = PROBE.get(None)
+        if probe is not None:
+            probe.rights_read = True
+        return await group_participant(ctx, job)
+
+    gate._group_participant = _group_participant
 
 
 def install(counts: Counter) -> None:
@@ -65,12 +98,14 @@ def install(counts: Counter) -> None:
 
 async def measure(backend: str, messages: int, speculate: bool) -> dict:
     counts: Counter = Counter()
+    mark_rights_reads()
     if speculate:
         install(counts)
     config = BenchConfig()
     config = config.scaled(messages / config.sizes.steady_messages)
     run = Run(config, backend, "chanwarden", build("steady", config.sizes, config.seed))
     run.pace = RATE
+    run.misses = SplitMisses()
     await run.open()
     try:
         await run.protect()
@@ -79,7 +114,9 @@ async def measure(backend: str, messages: int, speculate: bool) -> dict:
         await run.close()
     handled = run.handled["GroupMessage"]
     calls = sum(run.telegram.calls.values())
-    return {"speculate": speculate, "misses": percentiles(run.misses), "hits_p99": percentiles(run.hits)["p99"],
+    return {"speculate": speculate, "misses": percentiles(run.misses),
+            "misses_reading_rights": percentiles(run.misses.with_rights_read),
+            "other_misses": percentiles(run.misses.without), "hits_p99": percentiles(run.hits)["p99"],
             "telegram_calls_per_1k_messages": round(calls * 1000 / max(1, handled), 1),
             "group_reads_per_1k_messages": round(
                 (run.telegram.calls["get_participant"] - run.telegram.channel_checks) * 1000 / max(1, handled), 1),
