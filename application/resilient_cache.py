@@ -11,6 +11,15 @@ class ResilientCache:
     def __init__(self, inner: MembershipCache, health: Health) -> None:
         self._inner = inner
         self._health = health
+        # A cache that writes behind the answer tells of those writes' failures (and their end) later.
+        if (watch := getattr(inner, "watch_writes", None)) is not None:
+            watch(self._written)
+
+    def _written(self, error: Unavailable | None) -> None:
+        if error is None:
+            self._health.recovered(COMPONENT)
+        else:
+            self._health.failed(COMPONENT, str(error))
 
     async def get_many(self, user_id: int, channels: list[int]) -> dict[int, str]:
         try:

@@ -113,7 +113,18 @@ class Run:
         unprotected = [g for g in self.w.groups if not (view := await models.group(g)) or not view.protected]
         if unprotected:
             raise RuntimeError(f"setup failed: groups {unprotected[:5]} are not protected")
+        self.forget_setup()
+
+    def forget_setup(self) -> None:
+        """The figures count only the workload: the admins' /protect commands (each a few Telegram round
+        trips: resolving the channels, reading the admins, answering) are not members' messages. A setup error
+        stays counted: it is the run's too."""
         self.telegram.reset()
+        self.hits.clear()
+        self.misses.clear()
+        self.verify_waits.clear()
+        self.handled.clear()
+        self.lag.lags.clear()
 
     # Playing.
 

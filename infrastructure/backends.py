@@ -152,4 +152,7 @@ async def _open_redis(
     second = RedisMembershipCache(client, clock, prefix, **ttl)
     layered = LayeredMembershipCache(counting(first, "memory", stats), counting(second, "redis", stats))
     backends.cache = layered
+    backends._closers.append(layered.flushed)  # statuses still on their way to Redis land before it closes
+    if stats is not None:
+        layered.watch_writes(lambda error: stats.failures.update(redis=error is not None))
     backends._tasks.append(asyncio.get_running_loop().create_task(layered.listen()))

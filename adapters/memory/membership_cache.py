@@ -45,6 +45,17 @@ class InMemoryMembershipCache:
         if len(self._entries) > self._max:
             self._shrink()
 
+    async def keep(self, user_id: int, channel_id: int, status: str, expires: float, replace: bool = True) -> None:
+        """Hold a status until `expires` (application clock): one another level holds with that very expiry.
+        Without `replace`, a status this level holds already stays: it is newer than what was read."""
+        key = (user_id, channel_id)
+        if not replace and key in self._entries:
+            return
+        self._entries.pop(key, None)
+        self._entries[key] = (expires, status)
+        if len(self._entries) > self._max:
+            self._shrink()
+
     async def forget_channel(self, channel_id: int) -> None:
         for key in [k for k in self._entries if k[1] == channel_id]:
             del self._entries[key]

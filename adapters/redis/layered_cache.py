@@ -1,16 +1,24 @@
 """Two cache levels: this process's memory first, then Redis, shared by every instance.
 
-Reads try memory, then Redis, and keep what Redis knew in memory. Writes go to both levels and are
-announced on `<prefix>cache-events` (one JSON object per line; the statuses written in one Redis round
-trip share one message), so other instances replace their in-memory copy at once: a member
-seen leaving a channel must not keep passing on another instance until a long positive TTL runs out.
-Announcements missed while the subscription was down cannot be known afterwards, so each time it is
-made again the memory level is dropped and refilled from Redis as members write.
+While the subscription to the other instances' announcements is up, the memory level is a full copy of
+what Redis holds: filled from Redis each time the subscription is made, kept by this instance's own
+writes and by the others' announcements. A status memory lacks is then lacking in Redis too, so a member
+first seen here costs no Redis read. Before the copy is complete (starting, or subscribing again after a
+loss) reads fall through to Redis and keep what it knew in memory.
+
+Writes go to memory at once and to Redis behind the answer (write_behind.py), announced on
+`<prefix>cache-events` (one JSON object per line; the statuses written in one Redis call share one
+message), so other instances replace their in-memory copy: a member seen leaving a channel must not keep
+passing on another instance until a long positive TTL runs out. Announcements missed while the
+subscription was down cannot be known afterwards, so each time it is made again the memory level is
+dropped and filled again from Redis.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
+from collections.abc import Callable
 from uuid import uuid4
 
 from redis import exceptions
@@ -22,6 +30,9 @@ from application.ports.membership_cache import MembershipCache
 
 log = logging.getLogger(__name__)
 
+# Statuses as JSON strings, made once: every status learned is announced.
+_QUOTED = {status: json.dumps(status)
+           for status in ("member", "creator", "administrator", "restricted", "left", "kicked")}
 RESUBSCRIBE_FIRST, RESUBSCRIBE_MAX = 0.1, 10.0  # seconds between attempts, doubling
 
 
@@ -38,22 +49,39 @@ class LayeredMembershipCache:
         self.ready = asyncio.Event()  # set while listen() is subscribed, so callers can wait for it
         self.applied = 0  # announcements from other instances applied to the memory level
         self.subscriptions = 0  # times listen() has (re)subscribed
+        self.complete = False  # memory holds everything Redis does: a memory miss needs no Redis read
+        self.loaded = 0  # statuses read from Redis by the last fill
+        # Moves on each time memory is dropped: a Redis read begun before must not put what it read into
+        # the memory after (it may be a status changed meanwhile, announced while nobody listened).
+        self._generation = 0
         self._stopping = asyncio.Event()
 
     async def get_many(self, user_id: int, channels: list[int]) -> dict[int, str]:
         found = await self._first.get_many(user_id, channels)
+        if self.complete:
+            return found
         rest = [c for c in channels if c not in found]
         if rest:
+            generation = self._generation
             shared = await self._second.get_many(user_id, rest)
-            for channel, status in shared.items():
-                await self._first.put(user_id, channel, status)
+            if generation == self._generation:
+                for channel, status in shared.items():
+                    await self._first.put(user_id, channel, status)
             found.update(shared)
         return found
 
     async def put(self, user_id: int, channel_id: int, status: str) -> None:
-        await self._first.put(user_id, channel_id, status)
-        event = {"origin": self.instance_id, "user": user_id, "channel": channel_id, "status": status}
-        await self._second.put(user_id, channel_id, status, announce=(self.channel, json.dumps(event)))
+        """Memory holds the status when this returns; Redis a round trip later. While Redis's last write
+        failed, this one is waited for instead and fails as it does (memory holds it all the same), so the
+        cache's health shows the outage and its end at once."""
+        quoted = _QUOTED.get(status) or json.dumps(status)
+        line = f'{self._own}, "user": {int(user_id)}, "channel": {int(channel_id)}, "status": {quoted}}}'
+        expires = self._second.put_behind(user_id, channel_id, status, announce=(self.channel, line))
+        await self._first.keep(user_id, channel_id, status, expires)
+        if self._second.behind.error is not None:
+            await self._second.behind.drain()
+            if self._second.behind.error is not None:
+                raise self._second.behind.error
 
     async def forget_channel(self, channel_id: int) -> None:
         await self._first.forget_channel(channel_id)
@@ -61,17 +89,38 @@ class LayeredMembershipCache:
         event = {"origin": self.instance_id, "forget_channel": channel_id}
         await bounded(self._second.client.publish(self.channel, json.dumps(event)), self._second.timeout, "PUBLISH")
 
+    def watch_writes(self, watcher: Callable[[Unavailable | None], None]) -> None:
+        """`watcher` hears the outcome of every write made behind an answer: the error, or None."""
+        self._second.behind.watchers.append(watcher)
+
+    async def flushed(self) -> None:
+        """Until every status put so far is in Redis (or its write failed)."""
+        await self._second.behind.drain()
+
     def stop(self) -> None:
         self._stopping.set()
 
     async def forget_local(self) -> None:
-        """Drop only this process's level, as a restart would."""
-        await self._first.clear()
+        """Drop only this process's level, as a restart would (after its writes landed), and fill it again
+        from Redis as a restarted instance does when it subscribes."""
+        await self.flushed()
+        was_complete, self.complete = self.complete, False
+        await self._drop_memory()
+        if was_complete:
+            try:
+                await self._fill()
+            except (Unavailable, exceptions.RedisError, OSError) as error:
+                # Reads fall through to Redis until the subscription is made again, as after a restart.
+                log.warning("in-process cache level not filled again (%s)", type(error).__name__)
 
     async def clear(self) -> None:
         # Other instances' memory levels are not told; their entries age out on their own TTLs.
-        await self._first.clear()
+        await self._drop_memory()
         await self._second.clear()
+
+    async def _drop_memory(self) -> None:
+        self._generation += 1
+        await self._first.clear()
 
     async def listen(self) -> None:
         """Apply other instances' announcements to the memory level until stop() is called, subscribing
@@ -88,6 +137,7 @@ class LayeredMembershipCache:
                             type(error).__name__, pause)
             finally:
                 self.ready.clear()
+                self.complete = False
             try:
                 await asyncio.wait_for(self._stopping.wait(), pause)
             except TimeoutError:
@@ -99,9 +149,10 @@ class LayeredMembershipCache:
         pubsub = self._second.client.pubsub()
         try:
             await bounded(pubsub.subscribe(self.channel), self._second.timeout, "SUBSCRIBE")
-            await self._first.clear()  # whatever was announced before this moment may have been missed
+            await self._drop_memory()  # whatever was announced before this moment may have been missed
             self.subscriptions += 1
             self.ready.set()
+            await self._fill()
             while not self._stopping.is_set():
                 # A bounded wait rather than a blocking read: it behaves the same with or without socket timeouts.
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
@@ -109,6 +160,20 @@ class LayeredMembershipCache:
                     await self._apply(message["data"])
         finally:
             await pubsub.aclose()
+
+    async def _fill(self) -> None:
+        """Copy what Redis holds into memory. Announcements heard meanwhile wait in the subscription and are
+        applied after, in order, so they end up over whatever the fill read; a status this instance put
+        meanwhile is newer than Redis's and stays."""
+        self.loaded = 0
+        generation = self._generation
+        async with contextlib.aclosing(self._second.entries()) as entries:
+            async for user, channel, status, expires in entries:
+                if generation != self._generation:
+                    return  # memory was dropped meanwhile: whoever dropped it fills it again
+                await self._first.keep(user, channel, status, expires, replace=False)
+                self.loaded += 1
+        self.complete = generation == self._generation and self.ready.is_set()
 
     async def _apply(self, data: bytes | str) -> None:
         # A message holds one instance's announcements only, so its first line tells whose they all are.

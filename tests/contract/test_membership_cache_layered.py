@@ -97,6 +97,7 @@ async def test_a_lost_subscription_is_made_again_and_the_memory_it_could_not_kee
             ours = [e["id"] for e in await client.client_list(_type="pubsub") if e["id"] not in before]
             assert len(ours) == 1
             await a.put(USER, CHANNEL_A, "member")
+            await a.flushed()  # in Redis too, before the other instance's write below
             await client.execute_command("CLIENT", "KILL", "ID", ours[0])
             # Meanwhile another instance sees the member leave; A, not subscribed, cannot hear of it.
             await RedisMembershipCache(client, SystemClock(), prefix, 60, 5, jitter=0).put(USER, CHANNEL_A, "left")

@@ -84,8 +84,11 @@ async def test_metrics_match_the_scenario_and_readiness_follows_redis(redis_up) 
             assert value(text, "chanwarden_event_store_append_batch_size_sum") == sum(events.values())
             assert value(text, "chanwarden_event_store_append_duration_seconds_count") > 0
             # Alice's second message is answered by the in-process level; Bob and Dave are asked of Telegram.
+            # Once the in-process level is a full copy of Redis (filled as the bot starts), their misses are
+            # not asked of Redis: at most the first, if it came before the fill was done.
             assert value(text, "chanwarden_cache_hits_total", level="memory") >= 1
-            assert value(text, "chanwarden_cache_misses_total", level="redis") >= 2
+            assert value(text, "chanwarden_cache_misses_total", level="memory") >= 2
+            assert value(text, "chanwarden_cache_misses_total", level="redis") <= 1
             assert value(text, "chanwarden_restricted_members") == 3
             assert value(text, "chanwarden_projection_lag_events", reader="local") == 0
             assert value(text, "chanwarden_projection_lag_events", reader="redis") == 0
@@ -97,6 +100,7 @@ async def test_metrics_match_the_scenario_and_readiness_follows_redis(redis_up) 
             healthy_pool = client.connection_pool
             client.connection_pool = ConnectionPool.from_url("redis://127.0.0.1:1/0")
             await play(run, OUTAGE)
+            await run.backends.cache.flushed()  # the statuses learned are written behind the answers
             status, body = await ready()
             assert (status, body["status"]) == (200, "degraded")
             assert body["checks"]["redis"] != "ok" and body["checks"]["event_store"] == "ok"

@@ -1,0 +1,108 @@
+"""Membership statuses written to Redis behind the answer, in order, one script call at a time.
+
+The in-process level already holds a status when it is learned, so nobody needs to wait for Redis to
+hold it too: the gate's answer goes on at once, and Redis (other instances, a restarted one) learns it a
+few milliseconds later. The statuses written within a few milliseconds, and while one call is on its way,
+go in the next call, as one EVAL that sets them all and then publishes their announcements as one
+message, so Redis parses one command and we one reply however many statuses there are. One call at a
+time keeps the order of writes: a leave observed after a check's answer can never be overtaken by it in
+Redis.
+
+Nothing waits for a write, so a write that fails is remembered for the next caller to report (the
+cache's health), logged once per outage, and not retried: a status Redis lacks is asked of Telegram
+again when needed, as it was before.
+"""
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from redis import exceptions
+
+from adapters.redis.errors import RedisUnavailable, bounded
+
+log = logging.getLogger(__name__)
+
+MAX_STATUSES = 1_000  # per call: a bound on the work Redis does in one script
+# Nobody waits for these writes, so they may wait a little to share a call: under load a call every few
+# milliseconds carries dozens of statuses (one send, one reply, one announcement for all of them), while
+# other instances hear of a status a few milliseconds later than they could.
+GATHER_SECONDS = 0.005
+
+# KEYS: the status keys. ARGV: a value and a TTL in milliseconds per key, then optionally a pub/sub
+# channel and the message to publish on it once every SET is done.
+SCRIPT = """
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[2 * i - 1], 'PX', ARGV[2 * i])
+end
+if #ARGV > 2 * #KEYS then
+  redis.call('PUBLISH', ARGV[#ARGV - 1], ARGV[#ARGV])
+end
+return #KEYS
+"""
+
+
+class WriteBehind:
+    def __init__(self, client: Any, timeout: float) -> None:
+        self._client = client
+        self._timeout = timeout
+        self._queue: deque[tuple[str, str, int, str | None]] = deque()  # key, value, ttl ms, announcement
+        self._channel: str | None = None
+        self._sender: asyncio.Task | None = None
+        self.error: RedisUnavailable | None = None  # the last call's failure, None once one succeeds again
+        self.calls = 0  # script calls sent, for the tests and the curious
+        self.written = 0
+        self.lost = 0  # statuses whose write failed
+        # Told each call's outcome (the error, or None), since no caller waits to hear it: the cache's health.
+        self.watchers: list[Callable[[RedisUnavailable | None], None]] = []
+
+    def write(self, key: str, value: str, ttl_ms: int, announce: tuple[str, str] | None = None) -> None:
+        """Queue one SET (and its announcement line) for the next call; returns at once."""
+        if announce is not None:
+            if "\n" in announce[1]:
+                raise ValueError("an announcement is one line")
+            self._channel = announce[0]  # one cache publishes on one channel
+        self._queue.append((key, value, ttl_ms, announce[1] if announce else None))
+        if self._sender is None:
+            self._sender = asyncio.get_running_loop().create_task(self._send_all())
+
+    async def drain(self) -> None:
+        """Until every status queued so far is in Redis, or failed: forgetting and clearing wait for it,
+        or a write queued before would land after them."""
+        while self._sender is not None:
+            await asyncio.shield(self._sender)
+
+    async def _send_all(self) -> None:
+        try:
+            while self._queue:
+                await asyncio.sleep(GATHER_SECONDS)
+                taken = [self._queue.popleft() for _ in range(min(len(self._queue), MAX_STATUSES))]
+                await self._send(taken)
+        finally:
+            self._sender = None
+
+    async def _send(self, taken: list[tuple[str, str, int, str | None]]) -> None:
+        keys = [key for key, _, _, _ in taken]
+        argv: list[Any] = []
+        for _, value, ttl_ms, _ in taken:
+            argv += [value, ttl_ms]
+        lines = [line for _, _, _, line in taken if line is not None]
+        if lines:
+            argv += [self._channel, "\n".join(lines)]
+        self.calls += 1
+        try:
+            await bounded(self._client.execute_command("EVAL", SCRIPT, len(keys), *keys, *argv),
+                          self._timeout, "EVAL membership")
+        except (RedisUnavailable, exceptions.RedisError) as error:
+            if self.error is None:
+                log.warning("membership statuses not written to Redis (%s); they are asked of Telegram again "
+                            "when needed", type(error).__name__)
+            self.error = error if isinstance(error, RedisUnavailable) else RedisUnavailable(f"EVAL membership: {error}")
+            self.lost += len(taken)
+        else:
+            self.error = None
+            self.written += len(taken)
+        for watcher in self.watchers:
+            watcher(self.error)
