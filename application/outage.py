@@ -8,6 +8,7 @@ releases and warnings wait for the store, so the log stays the whole truth.
 from application import commands as c
 from application import messages
 from application.context import GateContext
+from application.i18n import supported
 from application.ports.telegram import TelegramError
 from domain.senders import USER, exemption
 from domain.settings import GroupSettings
@@ -16,7 +17,10 @@ from domain.settings import GroupSettings
 async def enforce_unrecorded(ctx: GateContext, command: object) -> None:
     try:
         if isinstance(command, c.VerifyPressed):
-            await ctx.gateway.answer_callback(command.query_id, messages.CHECK_UNAVAILABLE, alert=True)
+            # The presser's language if Telegram told it; the group's default would need the store's read models.
+            with messages.speaking(supported(command.language)):
+                text = messages.CHECK_UNAVAILABLE
+            await ctx.gateway.answer_callback(command.query_id, text, alert=True)
         elif isinstance(command, c.GroupMessage):
             await _delete_if_known_outsider(ctx, command)
     except TelegramError:

@@ -26,19 +26,33 @@ def warning_key(stream_id: UUID, version: int) -> int:
 
 
 def warning_message(
-    ctx: GateContext, group: GroupView, member_id: int, name: str | None, missing: list[int], key: int = 0
+    ctx: GateContext,
+    group: GroupView,
+    member_id: int,
+    name: str | None,
+    missing: list[int],
+    key: int = 0,
+    language: str | None = None,
 ) -> OutgoingMessage:
+    """The member's warning, in their language (`language`, as the log recorded it) or else the group's, in
+    the admins' own words when they set a warning_text (its buttons still in the member's language)."""
     channels = [c for c in group.channels if c.id in missing] or list(group.channels)
-    rows = _join_rows(channels)
-    rows.append(_verify_row(ctx, group.chat_id, member_id, key))
-    return OutgoingMessage(messages.warning(name or ctx.name_of(member_id), channels), rows)
+    with messages.speaking(messages.choose(language, group.settings.get("language"))):
+        rows = _join_rows(channels)
+        rows.append(_verify_row(ctx, group.chat_id, member_id, key))
+        text = messages.warning(
+            name or ctx.name_of(member_id), channels, group.title, group.settings.get("warning_text") or None
+        )
+    return OutgoingMessage(text, rows)
 
 
 def raid_notice(ctx: GateContext, group: GroupView, key: int = 0) -> OutgoingMessage:
-    """One notice for everyone restricted during a raid; its Verify checks whoever presses it."""
-    rows = _join_rows(group.channels)
-    rows.append(_verify_row(ctx, group.chat_id, ANYONE, key))
-    return OutgoingMessage(messages.raid_notice(group.channels), rows)
+    """One notice for everyone restricted during a raid, in the group's language; its Verify checks whoever
+    presses it."""
+    with messages.speaking(messages.group_language(group.settings)):
+        rows = _join_rows(group.channels)
+        rows.append(_verify_row(ctx, group.chat_id, ANYONE, key))
+        return OutgoingMessage(messages.raid_notice(group.channels), rows)
 
 
 def _verify_row(ctx: GateContext, chat_id: int, member_id: int, key: int) -> list[Button]:

@@ -54,6 +54,7 @@ class Person:
     name: str
     bot: bool = False  # a bot account (User.bot): it may be in groups but cannot join channels
     username: str | None = None
+    language: str | None = None  # their app's language (User.lang_code), as Telegram tells bots
 
 
 class Participants(dict):

@@ -45,6 +45,11 @@ class World:
             return self.people[peer_id].name
         return self.chats[peer_id].title if peer_id in self.chats else str(peer_id)
 
+    def language(self, user_id: int) -> str:
+        """The person's lang_code, as Telegram tells a bot; empty when unknown."""
+        person = self.people.get(user_id)
+        return (person.language or "") if person is not None else ""
+
     def is_bot(self, user_id: int) -> bool:
         return user_id == self.bot_id or (user_id in self.people and self.people[user_id].bot)
 

@@ -10,6 +10,7 @@ from application.context import GateContext
 from application.handlers.channel_refs import ChannelProblem, linkable_channels
 from application.handlers.exemptions import exempt, unexempt
 from application.handlers.self_check import after_linking, check_text
+from application.handlers.settings import settings_command
 from application.handlers.status import status_text
 from application.ports.telegram import OutgoingMessage, TelegramError
 from application.warnings import message_key
@@ -17,7 +18,6 @@ from domain.errors import GateRuleError
 from domain.ids import group_stream_id
 from domain.protected_group import ProtectedGroup
 from domain.senders import ANONYMOUS_ADMIN, USER
-from domain.settings import SETTING_HELP, parse_setting
 from domain.standing import is_group_admin
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,14 @@ def is_gate_command(text: str) -> bool:
 
 
 async def handle_admin_command(ctx: GateContext, cmd: GroupMessage) -> bool:
-    """Run the command; True when it was refused (the sender is no admin), so the gate still applies."""
+    """Run the command; True when it was refused (the sender is no admin), so the gate still applies.
+    Answered in the group's language: the whole group reads the answer."""
+    group = await ctx.read_models.group(cmd.chat_id)
+    with messages.speaking(messages.group_language(group.settings if group else None)):
+        return await _handle(ctx, cmd)
+
+
+async def _handle(ctx: GateContext, cmd: GroupMessage) -> bool:
     parsed = parse(cmd.text)
     assert parsed is not None
     name, args = parsed
@@ -150,7 +157,7 @@ async def _unlink(ctx: GateContext, cmd: GroupMessage, args: list[str], by: int)
             if wanted in (str(channel.id), (channel.username or "").lower()):
                 channel_id = channel.id
     if channel_id is None:
-        raise GateRuleError("That channel is not linked to this group.")
+        raise GateRuleError(messages.CHANNEL_NOT_LINKED)
     now = ctx.clock.now()
     await _change_group(ctx, cmd, lambda g: g.unlink(channel_id, by, now))
     return messages.UNLINKED.format(channel=args[0])
@@ -158,13 +165,9 @@ async def _unlink(ctx: GateContext, cmd: GroupMessage, args: list[str], by: int)
 
 async def _settings(ctx: GateContext, cmd: GroupMessage, args: list[str], by: int) -> str:
     group = await ctx.read_models.group(cmd.chat_id)
-    if not args:
-        if group is None or not group.protected:
-            raise GateRuleError("This group is not protected. Start with /protect @channel")
-        return messages.settings_list(group.settings, SETTING_HELP)
-    if len(args) != 2:
-        raise GateRuleError("Use /settings key value, for example: /settings quiet on")
-    key, raw = args[0].lower(), args[1]
     now = ctx.clock.now()
-    await _change_group(ctx, cmd, lambda g: g.change_setting(key, raw, by, now))
-    return messages.SETTING_CHANGED.format(key=key, value=messages.show_value(parse_setting(key, raw)))
+
+    async def change(key: str, raw: str) -> None:
+        await _change_group(ctx, cmd, lambda g: g.change_setting(key, raw, by, now))
+
+    return await settings_command(group, cmd.text, args, change)

@@ -4,6 +4,7 @@ from application import messages
 from application.commands import VerifyPressed
 from application.context import GateContext
 from application.gate import PASSED, RESTRICTED, Enforcement, enforce
+from application.languages import for_member
 from application.urgency import Urgency, urgency
 from application.warnings import ANYONE
 from domain import membership_verdict as mv
@@ -11,7 +12,8 @@ from domain import membership_verdict as mv
 
 async def handle_verify_pressed(ctx: GateContext, cmd: VerifyPressed) -> str:
     with urgency(Urgency.USER):  # someone is waiting: the check and the release go before other work
-        answer, outcome = await _decide(ctx, cmd)
+        with messages.speaking(await for_member(ctx, cmd.chat_id, cmd.language)):  # answered to the presser
+            answer, outcome = await _decide(ctx, cmd)
         await ctx.gateway.answer_callback(cmd.query_id, answer, alert=True)
     return outcome
 

@@ -43,6 +43,7 @@ class UserSpec(Strict):
     subscribed: list[int] = []
     bot: bool = False  # another bot account: it may be in groups but cannot join channels
     username: str | None = None  # a public @username (an admin may name them by it, as in /exempt @alice)
+    lang: str | None = None  # their app's language (Telegram's lang_code, e.g. ru, es, pt-br): the bot answers in it
 
     @model_validator(mode="after")
     def _bots_follow_nothing(self) -> "UserSpec":
