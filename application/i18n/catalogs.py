@@ -2,7 +2,7 @@
 of application/messages.py into locale/chanwarden.pot and merges it into each language's .po (new texts
 appear there untranslated, for a translator; the completeness test fails until they are translated)."""
 
-import re
+import string
 import sys
 from pathlib import Path
 
@@ -15,7 +15,6 @@ from application.i18n import DOMAIN, LOCALE_DIR, SOURCE_LANGUAGE, catalog_path, 
 SOURCES = [Path(__file__).parent.parent / "messages.py"]
 KEYWORDS = {"_": None, "N_": None}
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
-_PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
 def extracted() -> Catalog:
@@ -28,8 +27,35 @@ def extracted() -> Catalog:
 
 
 def placeholders(text: str) -> list[str]:
-    """The {name}s a text fills in, sorted; a translation must keep exactly the same ones."""
-    return sorted(_PLACEHOLDER.findall(text))
+    """The {name}s a text fills in (each as often as it appears), sorted; a translation must keep exactly the
+    same ones. Raises ValueError on a lone brace, which str.format would refuse too."""
+    return sorted(field for _, field, _, _ in string.Formatter().parse(text) if field is not None)
+
+
+def problems(catalog: Catalog, template: Catalog) -> list[str]:
+    """What keeps a catalog from being complete: a text missing or untranslated, one the code no longer has,
+    a fuzzy guess, or a placeholder lost, added or broken."""
+    found = []
+    wanted = {m.id for m in template if m.id}
+    have = {m.id: m for m in catalog if m.id}
+    for msgid in sorted(wanted - set(have)):
+        found.append(f"missing: {msgid!r}")
+    for msgid in sorted(set(have) - wanted):
+        found.append(f"no longer in the code: {msgid!r}")
+    for msgid, message in have.items():
+        if msgid not in wanted:
+            continue
+        if not message.string:
+            found.append(f"untranslated: {msgid!r}")
+            continue
+        if message.fuzzy:
+            found.append(f"fuzzy: {msgid!r}")
+        try:
+            if placeholders(message.string) != placeholders(msgid):
+                found.append(f"placeholders differ in {message.string!r} (English: {msgid!r})")
+        except ValueError:
+            found.append(f"broken braces in {message.string!r}")
+    return found
 
 
 def load(language: str) -> Catalog:
