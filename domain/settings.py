@@ -137,8 +137,8 @@ def parse_language(raw: str) -> str:
     """A language code's shape (en, pt_BR, pt-br); whether the bot speaks it is the application's to say,
     since only it knows the shipped catalogs."""
     text = raw.strip().replace("-", "_")
-    head, _, region = text.partition("_")
-    code = head.lower() + ("_" + region.upper() if region else "")
+    head, sep, region = text.partition("_")
+    code = head.lower() + (sep + region.upper() if sep else "")
     if not _LANGUAGE.match(code):
         raise SettingProblem("language_unknown", f"'{_shown(raw)}' is not a language code.", value=_shown(raw))
     return code

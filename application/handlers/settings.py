@@ -71,4 +71,5 @@ def _preview(group: GroupView | None, template: str) -> str:
     channels = list(group.channels) if group is not None and group.channels else EXAMPLE_CHANNELS
     title = group.title if group is not None and group.title else messages.THIS_GROUP
     head = messages.WARNING_TEXT_PREVIEW if template else messages.WARNING_TEXT_DEFAULT
-    return head + "\n\n" + messages.warning(EXAMPLE_NAME, channels, title, template or None)
+    # Within one message: the text fits on its own (domain/settings.py made sure), the heading may not.
+    return (head + "\n\n" + messages.warning(EXAMPLE_NAME, channels, title, template or None))[:messages.MESSAGE_LIMIT]
