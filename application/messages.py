@@ -123,6 +123,10 @@ _TEXTS = {
     # /settings language and warning_text
     "LANGUAGE_UNKNOWN": N_("I do not speak '{value}'. Languages: {languages}. Nothing changed."),
     "WARNING_TEXT_DEFAULT": N_("The warning is the standard text again:"),
+    "LANGUAGE_CHANGED": N_(
+        "From now on I write here in {language}. Members whose Telegram is set to a language I speak read "
+        "their own warnings and answers in it."
+    ),
     "WARNING_TEXT_BRACES": N_(
         "The warning text has a lone {{ or }}. Write placeholders whole, like {{name}}. Nothing changed."
     ),
@@ -198,6 +202,13 @@ def not_protected(title: str) -> str:
     return _("{title} is not protected. Start with /protect @channel").format(title=title)
 
 
+# Why members are restricted, as /status lists them (the reason codes of application/narration.py).
+STATUS_REASONS = {
+    "not_subscribed": N_("not subscribed"),
+    "check_failed": N_("check failed (strict mode)"),
+    "send_as_channel": N_("wrote as a channel"),
+}
+
 _RIGHTS = {
     True: N_("I am an admin ✓"),
     False: N_("I am NOT an admin ✗ (make me one)"),
@@ -218,9 +229,10 @@ def status(
     lines += [_("Channel {name}: {rights}").format(name=name, rights=_(_RIGHTS[admin])) for name, admin in channels]
     lines.append(_("Members restricted now: {count}").format(count=restricted))
     for name, reason, since in recent:
+        heading = _(STATUS_REASONS[reason]) if reason in STATUS_REASONS else reason.replace("_", " ")
         lines.append(
             "  " + _("{name}: {reason} since {since} UTC").format(
-                name=name, reason=reason.replace("_", " "), since=f"{since:%Y-%m-%d %H:%M}"
+                name=name, reason=heading, since=f"{since:%Y-%m-%d %H:%M}"
             )
         )
     shown_settings = ", ".join(f"{k}={show_value(v)}" for k, v in settings.items())

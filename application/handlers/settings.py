@@ -8,6 +8,8 @@ values; `default` restores the catalog's). A refused value gets a clear answer a
 import re
 from collections.abc import Awaitable, Callable
 
+from babel import Locale
+
 from application import messages
 from application.i18n import languages, supported
 from application.ports.read_models import GroupView
@@ -59,8 +61,8 @@ async def settings_command(group: GroupView | None, text: str, args: list[str], 
         raise GateRuleError(_PROBLEMS[problem.code](problem.values)) from None
     await change(key, raw)
     if key == "language":
-        with messages.speaking(value):  # told in the language just chosen
-            return messages.SETTING_CHANGED.format(key=key, value=value)
+        with messages.speaking(value):  # told in the language just chosen, named in it by Babel's locale data
+            return messages.LANGUAGE_CHANGED.format(language=Locale.parse(value).get_display_name(value))
     if key == "warning_text":
         return _preview(group, value)
     return messages.SETTING_CHANGED.format(key=key, value=messages.show_value(value))
