@@ -253,8 +253,8 @@ def show_value(value: Any) -> str:
         return _("on") if value else _("off")
     if value == "":
         return _("(default)")
-    text = str(value)
-    # An admin's own warning text can be long: lists show its start, the preview shows it whole.
+    text = str(value).replace("\n", " ")
+    # An admin's own warning text can be long: lists show its start on one line, the preview shows it whole.
     return text if len(text) <= 64 else text[:64] + "…"
 
 
