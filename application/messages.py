@@ -91,6 +91,25 @@ _TEXTS = {
         "Please turn it on in my admin rights there, then send the command again."
     ),
     "NAME_A_CHANNEL": N_("Name the channel, for example: {command} @news"),
+    "GROUP_HELP": N_(
+        "Members write here once they follow every channel linked to this group; I mute the others and show "
+        "them a Join button for each channel they miss, then Verify.\n"
+        "Commands for admins:\n"
+        "/fsub @channel [@more] - protect the group with these channels, or add them\n"
+        "/fsub off - stop protecting, releasing everyone I muted\n"
+        "/link @channel, /unlink @channel - add or remove a channel\n"
+        "/status - what is required and who is muted\n"
+        "/settings - show settings; for example /settings language es\n"
+        "/exempt @user, /unexempt @user - leave someone out of the check\n"
+        "/check - my rights here and in each channel"
+    ),
+    "PRIVATE_WELCOME": N_(
+        "Hello! I let members write in a group only while they follow its channels: others are muted until "
+        "they join and press Verify.\n"
+        "Muted somewhere? Send /why and I will tell you why and what frees you.\n"
+        "To protect your own group, add me there as an admin (delete messages, ban users, invite users via "
+        "link), also in each channel, then send /fsub @yourchannel in the group."
+    ),
     "CHANNEL_NOT_LINKED": N_("That channel is not linked to this group."),
     "SETTINGS_USAGE": N_("Use /settings key value, for example: /settings quiet on"),
     # "Why?"

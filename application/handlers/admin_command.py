@@ -1,5 +1,6 @@
 """Admin commands typed in the group: /protect, /unprotect, /link, /unlink, /status, /settings, /exempt,
-/unexempt, /check."""
+/unexempt, /check, and the words users of other force-subscribe bots know: /fsub @a @b (protect with those
+channels, or link them once protected), /fsub off (unprotect), /help."""
 
 import logging
 import re
@@ -21,9 +22,10 @@ from domain.senders import ANONYMOUS_ADMIN, USER
 from domain.standing import is_group_admin
 
 log = logging.getLogger(__name__)
-COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "settings", "exempt", "unexempt", "check")
+COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "settings", "exempt", "unexempt", "check", "fsub",
+            "help")
 # They remove protection or change who is gated.
-FRESH_CHECK = frozenset({"unprotect", "unlink", "settings", "exempt", "unexempt"})
+FRESH_CHECK = frozenset({"unprotect", "unlink", "settings", "exempt", "unexempt", "fsub"})
 _COMMAND = re.compile(r"^/(?P<name>[a-z]+)(?:@\w+)?(?:\s+(?P<args>.*))?$", re.IGNORECASE | re.DOTALL)
 
 
@@ -111,18 +113,31 @@ async def _record_refusal(ctx: GateContext, cmd: GroupMessage, name: str) -> Non
     await _change_group(ctx, cmd, lambda g: g.refuse_command(cmd.sender.peer_id, name, now))
 
 
-async def _run(ctx: GateContext, cmd: GroupMessage, name: str, args: list[str]) -> str:
+async def _fsub(ctx: GateContext, cmd: GroupMessage, args: list[str]) -> str:
+    """/fsub off unprotects; /fsub @a @b protects with those channels, or links them to a protected group."""
+    if len(args) == 1 and args[0].lower() == "off":
+        return await _run(ctx, cmd, "unprotect", [])
+    group = await ctx.read_models.group(cmd.chat_id)
+    return await _run(ctx, cmd, "link" if group is not None and group.protected else "protect", args, "/fsub")
+
+
+async def _run(ctx: GateContext, cmd: GroupMessage, name: str, args: list[str], label: str = "") -> str:
     by = cmd.sender.peer_id
     now = ctx.clock.now()
+    label = label or f"/{name}"  # the command as the admin typed it, for examples in answers
+    if name == "help":
+        return messages.GROUP_HELP
+    if name == "fsub":
+        return await _fsub(ctx, cmd, args)
     if name == "protect":
         rights: dict[int, frozenset[str] | None] = {}
-        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, "/protect", rights)
+        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, label, rights)
         await _change_group(ctx, cmd, lambda g: g.protect(channels, by, now))
         done = messages.PROTECTED.format(channels=", ".join(messages.channel_name(c) for c in channels))
         return done + "\n" + await after_linking(ctx, cmd.chat_id, rights)
     if name == "link":
         rights = {}
-        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, "/link", rights)
+        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, label, rights)
         for channel in channels:
             await _change_group(ctx, cmd, lambda g, c=channel: g.link(c, by, now))
         done = messages.LINKED.format(channel=", ".join(messages.channel_name(c) for c in channels))

@@ -9,6 +9,7 @@ and nothing changes: asking is not verifying. Answered at Verify's priority, sin
 from application import messages
 from application.commands import PrivateMessage, VerifyPressed
 from application.context import GateContext
+from application.handlers.welcome import is_welcome_command, welcome
 from application.languages import for_member
 from application.ports.read_models import GroupView
 from application.ports.telegram import TelegramError
@@ -63,7 +64,10 @@ def is_why_command(text: str) -> bool:
 
 
 async def handle_private_message(ctx: GateContext, cmd: PrivateMessage) -> str:
-    """/why in a private chat: the sender's answer for every protected group where the log holds them muted."""
+    """/why in a private chat: the sender's answer for every protected group where the log holds them muted.
+    /start and /help there are welcomed (handlers/welcome.py)."""
+    if is_welcome_command(cmd.text):
+        return await welcome(ctx, cmd)
     if not is_why_command(cmd.text):
         return "ignored"
     with urgency(Urgency.USER), messages.speaking(await for_member(ctx, None, cmd.language)):
