@@ -7,6 +7,7 @@ below (RELEASED, BUTTON_INVALID, ...) is looked up in that language each time it
 `messages.RELEASED` as before; the English source of each is in _TEXTS, marked with N_ for extraction.
 """
 
+import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -191,7 +192,30 @@ WARNING_DEFAULT = N_(
 def warning(name: str, missing: list[Channel], group: str = "", template: str | None = None) -> str:
     """The member's warning: the admins' own text when they set one (shown as they wrote it, in every
     language), else the catalog's."""
-    return (template or _(WARNING_DEFAULT)).format(name=name, channels=names(missing), group=group)
+    return warning_spans(name, missing, group, template)[0]
+
+
+def warning_spans(
+    name: str, missing: list[Channel], group: str = "", template: str | None = None
+) -> tuple[str, list[tuple[int, int]]]:
+    """The warning, and where the member's name stands in it as (offset, length) in UTF-16 code units (how
+    Telegram counts a text mention's place), so the name can mention them."""
+    values = {"name": name, "channels": names(missing), "group": group}
+    formatter = string.Formatter()
+    text, spans = "", []
+    for literal, field, spec, conversion in formatter.parse(template or _(WARNING_DEFAULT)):
+        text += literal
+        if field is None:
+            continue
+        value = formatter.format_field(formatter.convert_field(values[field], conversion), spec or "")
+        if field == "name" and value:
+            spans.append((utf16_length(text), utf16_length(value)))
+        text += value
+    return text, spans
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def raid_notice(channels: list[Channel]) -> str:

@@ -6,7 +6,7 @@ from uuid import UUID
 from application import messages
 from application.context import GateContext
 from application.ports.read_models import GroupView
-from application.ports.telegram import Button, OutgoingMessage
+from application.ports.telegram import Button, Mention, OutgoingMessage
 from domain.channel import Channel
 
 ANYONE = 0  # the member id in a shared notice's Verify button: the presser verifies themselves
@@ -40,10 +40,11 @@ def warning_message(
     with messages.speaking(messages.choose(language, group.settings.get("language"))):
         rows = _join_rows(channels)
         rows.append(_verify_row(ctx, group.chat_id, member_id, key))
-        text = messages.warning(
+        text, spans = messages.warning_spans(
             name or ctx.name_of(member_id), channels, group.title, group.settings.get("warning_text") or None
         )
-    return OutgoingMessage(text, rows)
+    # The name mentions the member, so Telegram notifies them even in a busy group.
+    return OutgoingMessage(text, rows, mentions=tuple(Mention(offset, length, member_id) for offset, length in spans))
 
 
 def raid_notice(ctx: GateContext, group: GroupView, key: int = 0) -> OutgoingMessage:

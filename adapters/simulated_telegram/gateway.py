@@ -122,7 +122,7 @@ class SimulatedTelegram:
         self._chat(chat_id)
         with _answered():
             posted = self.world.bot_post(chat_id, message.text, _buttons(message), message.reply_to,
-                                         self.clock.time(), key)
+                                         self.clock.time(), key, _mentions(message))
         return posted.id
 
     async def send_private(self, user_id: int, text: str, key: int | None = None) -> None:
@@ -139,6 +139,7 @@ class SimulatedTelegram:
             raise TelegramError(TelegramError.NOT_FOUND, f"message {message_id}")
         found.text = message.text
         found.buttons = _buttons(message)
+        found.mentions = _mentions(message)
 
     async def delete_messages(self, chat_id: int, message_ids: list[int]) -> None:
         await self._call("delete_messages", chat_id)
@@ -188,3 +189,7 @@ def when(seconds: float | None) -> datetime | None:
 
 def _buttons(message: OutgoingMessage) -> list[list[dict]]:
     return [[{"text": b.text, "url": b.url, "data": b.data} for b in row] for row in message.buttons]
+
+
+def _mentions(message: OutgoingMessage) -> list[tuple[int, int, int]]:
+    return [(m.offset, m.length, m.user_id) for m in message.mentions]

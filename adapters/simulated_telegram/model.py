@@ -46,6 +46,7 @@ class Message:
     forwarded_from_channel: int | None = None
     sent_at: float = 0.0
     edited_at: float | None = None
+    mentions: list[tuple[int, int, int]] = field(default_factory=list)  # (offset, length, user id), UTF-16 units
 
 
 @dataclass

@@ -300,7 +300,7 @@ class World:
         self.private_messages.setdefault(user_id, []).append(text)
 
     def bot_post(self, chat_id: int, text: str, buttons: list[list[dict[str, Any]]], reply_to: int | None,
-                 now: float, key: int | None = None) -> Message:
+                 now: float, key: int | None = None, mentions: list[tuple[int, int, int]] | None = None) -> Message:
         """The bot's message; a `key` (Telegram's random_id) already used in the chat is refused, nothing posted."""
         chat = self.chat(chat_id)
         if key is not None:
@@ -309,7 +309,7 @@ class World:
             chat.sent_keys.add(key)
         sender = Sender("user", self.bot_id)
         posted = self._keep(chat, Message(0, chat_id, sender, "text", text, buttons, True, reply_to=reply_to,
-                                          sent_at=now))
+                                          sent_at=now, mentions=list(mentions or [])))
         live = [m for m in self._bot_live.get(chat_id, []) if not m.deleted] + [posted]
         self._bot_live[chat_id] = live
         self.peak_live[chat_id] = max(self.peak_live.get(chat_id, 0), len(live))

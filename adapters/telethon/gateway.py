@@ -158,8 +158,21 @@ class TelethonGateway:
                 random_id=random_id,
                 reply_to=types.InputReplyToMessage(message.reply_to) if message.reply_to else None,
                 reply_markup=_markup(message.buttons),
+                entities=await self._mentions(message),
             )
             return _sent_id(await self._client(request), random_id)
+
+    async def _mentions(self, message: OutgoingMessage) -> list | None:
+        """The message's text mentions as Telegram takes them from a bot; one of a person the client cannot
+        name (no access_hash known) is left out rather than costing the message."""
+        entities = []
+        for mention in message.mentions:
+            try:
+                user = await self._user(mention.user_id)
+            except (TelegramError, TypeError):
+                continue
+            entities.append(types.InputMessageEntityMentionName(mention.offset, mention.length, user))
+        return entities or None
 
     async def send_private(self, user_id: int, text: str, key: int | None = None) -> None:
         with telegram_errors("send_message"):
@@ -179,6 +192,7 @@ class TelethonGateway:
                 no_webpage=True,
                 message=message.text,
                 reply_markup=_markup(message.buttons),
+                entities=await self._mentions(message),
             )
             try:
                 await self._client(request)

@@ -65,10 +65,21 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """A text mention: `length` characters of the text from `offset`, both counted in UTF-16 code units as
+    Telegram counts them, link to the person, and Telegram notifies them."""
+
+    offset: int
+    length: int
+    user_id: int
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     reply_to: int | None = None
+    mentions: tuple[Mention, ...] = ()
 
 
 class TelegramGateway(Protocol):

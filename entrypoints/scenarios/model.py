@@ -209,6 +209,8 @@ class ExpectBotMessages(Strict):
     count: int | None = None
     contains: str | None = None
     not_contains: str | None = None
+    # A live message (one that `contains`, if given) mentions this person over their name (a text mention).
+    mentions: int | None = None
 
 
 class ExpectCallbackAnswer(Strict):
