@@ -48,6 +48,11 @@ def _(text: str) -> str:
     return translations(_language.get()).gettext(text)
 
 
+def translated(text: str) -> str:
+    """A text marked with N_ elsewhere, in the language of the moment."""
+    return _(text)
+
+
 _TEXTS = {
     "JOIN_BUTTON": N_("Join {title}"),
     "VERIFY_BUTTON": N_("Verify ✅"),

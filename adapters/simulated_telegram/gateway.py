@@ -125,6 +125,10 @@ class SimulatedTelegram:
                                          self.clock.time(), key, _mentions(message))
         return posted.id
 
+    async def set_commands(self, scope: str, language: str, commands: list[tuple[str, str]]) -> None:
+        await self._call("set_bot_commands")
+        self.world.command_menus[(scope, language)] = list(commands)
+
     async def send_private(self, user_id: int, text: str, key: int | None = None) -> None:
         await self._call("send_message")
         if user_id not in self.world.people:

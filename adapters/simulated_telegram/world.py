@@ -32,6 +32,8 @@ class World:
         self._private_keys: dict[int, set[int]] = {}  # the random_ids used in each person's private chat
         self._private_received = 0  # messages people wrote to the bot, numbered apart from the bot's own
         self._next_query = 1
+        # The bot's command menus as it registered them: (scope, language) -> [(command, description)].
+        self.command_menus: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     # Reading.
 

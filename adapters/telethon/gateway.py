@@ -14,7 +14,15 @@ from telethon import errors, functions, types, utils
 
 from adapters.telethon.errors import telegram_errors
 from adapters.telethon.participants import admin_rights_of, banned_rights, to_participant
-from application.ports.telegram import Button, ChannelInfo, OutgoingMessage, Participant, TelegramError, UserInfo
+from application.ports.telegram import (
+    MENU_GROUP_ADMINS,
+    Button,
+    ChannelInfo,
+    OutgoingMessage,
+    Participant,
+    TelegramError,
+    UserInfo,
+)
 from domain import subscription as sub
 
 log = logging.getLogger(__name__)
@@ -173,6 +181,12 @@ class TelethonGateway:
                 continue
             entities.append(types.InputMessageEntityMentionName(mention.offset, mention.length, user))
         return entities or None
+
+    async def set_commands(self, scope: str, language: str, commands: list[tuple[str, str]]) -> None:
+        with telegram_errors("set_bot_commands"):
+            where = types.BotCommandScopeChatAdmins() if scope == MENU_GROUP_ADMINS else types.BotCommandScopeUsers()
+            listed = [types.BotCommand(command, description) for command, description in commands]
+            await self._client(functions.bots.SetBotCommandsRequest(where, language, listed))
 
     async def send_private(self, user_id: int, text: str, key: int | None = None) -> None:
         with telegram_errors("send_message"):

@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po, write_po
 
 from application.i18n import DOMAIN, LOCALE_DIR, SOURCE_LANGUAGE, catalog_path, languages
 
-SOURCES = [Path(__file__).parent.parent / "messages.py"]
+SOURCES = [Path(__file__).parent.parent / "messages.py", Path(__file__).parent.parent / "command_menu.py"]
 KEYWORDS = {"_": None, "N_": None}
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 

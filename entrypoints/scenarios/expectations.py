@@ -55,6 +55,11 @@ async def check(run: Any, step: Any) -> tuple[bool, str]:
         case m.ExpectPeakBotMessages():
             peak = world.peak_live.get(step.chat, 0)
             return peak <= step.max, f"peak {peak} alive"
+        case m.ExpectCommandMenu():
+            menu = dict(world.command_menus.get((step.scope, step.lang), []))
+            text = menu.get(step.command)
+            ok = text is not None and (step.described is None or step.described in text)
+            return ok, f"{step.scope}/{step.lang or 'default'}: " + ", ".join(f"/{c} ({d})" for c, d in menu.items())
         case m.ExpectApiCalls():
             count = run.telegram.calls[step.method]
             ok = (step.max is None or count <= step.max) and (step.min is None or count >= step.min)

@@ -266,6 +266,17 @@ class ExpectPeakBotMessages(Strict):
     max: int
 
 
+class ExpectCommandMenu(Strict):
+    """The bot registered a command menu for `scope` in `lang` ("" is everyone without their own) listing
+    `command`, described with a text containing `described` (if given)."""
+
+    expect: Literal["command_menu"]
+    scope: Literal["group_admins", "private"]
+    lang: str = ""
+    command: str
+    described: str | None = None
+
+
 class ExpectApiCalls(Strict):
     expect: Literal["api_calls"]
     method: str
@@ -313,6 +324,7 @@ EXPECTATIONS: dict[str, type[Strict]] = {
     "private_message": ExpectPrivateMessage,
     "sends_per_minute": ExpectSendsPerMinute,
     "peak_bot_messages": ExpectPeakBotMessages,
+    "command_menu": ExpectCommandMenu,
 }
 
 

@@ -241,6 +241,21 @@ class WorldRequests:
         # Deletions take no number of the channel's here, so the bot's view of its pts stays whole.
         return types.messages.AffectedMessages(self.log.channel_pts(chat.id), len(found))
 
+    def set_bot_commands(self, r: functions.bots.SetBotCommandsRequest):
+        scopes = {types.BotCommandScopeChatAdmins: "group_admins", types.BotCommandScopeUsers: "private"}
+        scope = scopes.get(type(r.scope))
+        if scope is None:
+            raise UnsimulatedRequest(f"the simulated Telegram keeps no menu for {type(r.scope).__name__}")
+        for command in r.commands:
+            # Telegram's rules for a menu entry: a lowercase name of up to 32 characters, a 1-256 character text.
+            if not (command.command.isascii() and command.command.replace("_", "").isalnum()
+                    and command.command == command.command.lower() and len(command.command) <= 32):
+                raise errors.BotCommandInvalidError(r)
+            if not 1 <= len(command.description) <= 256:
+                raise errors.BotCommandDescriptionInvalidError(r)
+        self.world.command_menus[(scope, r.lang_code)] = [(c.command, c.description) for c in r.commands]
+        return True
+
     def set_bot_callback_answer(self, r: functions.messages.SetBotCallbackAnswerRequest):
         self._answers.append((r.query_id, r.message or ""))
         return True
