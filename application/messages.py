@@ -17,6 +17,7 @@ from typing import Any
 from application.i18n import N_, SOURCE_LANGUAGE, supported, translations
 from domain import self_check as sc
 from domain.channel import Channel
+from domain.settings import help_for
 
 # Per asyncio task, so two members answered at once each keep their own language.
 _language: ContextVar[str] = ContextVar("language", default=SOURCE_LANGUAGE)
@@ -118,6 +119,8 @@ _TEXTS = {
     ),
     "CHANNEL_NOT_LINKED": N_("That channel is not linked to this group."),
     "SETTINGS_USAGE": N_("Use /settings key value, for example: /settings quiet on"),
+    "UNKNOWN_SETTING": N_("There is no setting called '{key}'. Settings: {keys}."),
+    "INVALID_SETTING_VALUE": N_("'{value}' is not a valid value for {key}. Valid values for {key}: {choices}."),
     # "Why?"
     "WHY_BUTTON": N_("Why?"),
     "WHY_NOT_YOURS": N_(
@@ -292,7 +295,7 @@ def status(
 
 def settings_list(settings: dict[str, Any], help_text: dict[str, str]) -> str:
     lines = [_("Settings (change with /settings key value):")]
-    lines += [f"{k} = {show_value(v)}  ({help_text[k]})" for k, v in settings.items()]
+    lines += [f"{k} = {show_value(v)}  ({help_for(k, _(help_text[k]))})" for k, v in settings.items()]
     return "\n".join(lines)
 
 

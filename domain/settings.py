@@ -41,17 +41,33 @@ class GroupSettings:
         return replace(self, **{key: parse_setting(key, raw)})
 
 
+def N_(text: str) -> str:
+    """Marks an explanation for the application's message catalogs (application/i18n), which translate it
+    when it is shown; the domain itself keeps the English."""
+    return text
+
+
+# What each setting takes, told to admins; {max} is MAX_WARNING_TTL (see help_for).
 SETTING_HELP: dict[str, str] = {
-    "action": "mute | delete-only | kick",
-    "strict": "on | off (when Telegram cannot answer a check: on restricts, off lets the member write)",
-    "warning_ttl": f"seconds from 0 to {MAX_WARNING_TTL} (0 keeps warnings until the member is released)",
-    "quiet": "on | off (on posts no warnings)",
-    "verify_on_join": "on | off",
-    "join_requests": "off | approve | approve-or-decline",
-    "gate_bots": "on | off (on gates other bots like people; they cannot join channels, so off by default)",
-    "language": "a language code such as en, ru, es, id (members whose language Telegram tells read their own)",
-    "warning_text": "your own warning with {name}, {channels}, {group}; 'default' restores the standard text",
+    "action": N_("mute | delete-only | kick"),
+    "strict": N_("on | off (when Telegram cannot answer a check: on restricts, off lets the member write)"),
+    "warning_ttl": N_("seconds from 0 to {max} (0 keeps warnings until the member is released)"),
+    "quiet": N_("on | off (on posts no warnings)"),
+    "verify_on_join": N_("on | off"),
+    "join_requests": N_("off | approve | approve-or-decline"),
+    "gate_bots": N_("on | off (on gates other bots like people; they cannot join channels, so off by default)"),
+    "language": N_(
+        "a language code such as en, ru, es, id (members whose language Telegram tells read their own)"
+    ),
+    "warning_text": N_(
+        "your own warning with {{name}}, {{channels}}, {{group}}; 'default' restores the standard text"
+    ),
 }
+
+
+def help_for(key: str, text: str | None = None) -> str:
+    """A setting's explanation filled in: `text` is SETTING_HELP's, or a translation of it."""
+    return (text if text is not None else SETTING_HELP[key]).format(max=MAX_WARNING_TTL)
 
 
 def _shown(raw: str) -> str:
@@ -61,7 +77,12 @@ def _shown(raw: str) -> str:
 
 
 def _choices(key: str) -> str:
-    return f"Valid values for {key}: {SETTING_HELP[key]}."
+    return f"Valid values for {key}: {help_for(key)}."
+
+
+def _invalid(key: str, raw: str) -> "SettingProblem":
+    return SettingProblem("invalid_value", f"'{_shown(raw)}' is not a valid value for {key}. {_choices(key)}",
+                          value=_shown(raw), key=key)
 
 
 def _parse_bool(key: str, raw: str) -> bool:
@@ -70,13 +91,13 @@ def _parse_bool(key: str, raw: str) -> bool:
         return True
     if value in _OFF:
         return False
-    raise GateRuleError(f"'{_shown(raw)}' is not a valid value for {key}. {_choices(key)}")
+    raise _invalid(key, raw)
 
 
 def _parse_choice(key: str, raw: str, choices: tuple[str, ...]) -> str:
     value = raw.strip().lower()
     if value not in choices:
-        raise GateRuleError(f"'{_shown(raw)}' is not a valid value for {key}. {_choices(key)}")
+        raise _invalid(key, raw)
     return value
 
 
@@ -86,16 +107,17 @@ def _parse_ttl(key: str, raw: str) -> int:
     # zeros aside), since int() refuses more than 4300 digits. Either crashed the command unanswered.
     number = text.lstrip("0") or "0"
     if not text.isdecimal() or len(number) > len(str(MAX_WARNING_TTL)):
-        raise GateRuleError(f"'{_shown(raw)}' is not a valid value for {key}. {_choices(key)}")
+        raise _invalid(key, raw)
     if int(number) > MAX_WARNING_TTL:
-        raise GateRuleError(f"'{_shown(raw)}' is not a valid value for {key}. {_choices(key)}")
+        raise _invalid(key, raw)
     return int(number)
 
 
 def parse_setting(key: str, raw: str) -> Any:
     if key not in SETTING_HELP:
         keys = ", ".join(SETTING_HELP)
-        raise GateRuleError(f"There is no setting called '{_shown(key)}'. Settings: {keys}.")
+        raise SettingProblem("unknown_setting", f"There is no setting called '{_shown(key)}'. Settings: {keys}.",
+                             key=_shown(key), keys=keys)
     if key == "action":
         return _parse_choice(key, raw, ACTIONS)
     if key == "join_requests":

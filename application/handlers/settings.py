@@ -15,7 +15,7 @@ from application.i18n import languages, supported
 from application.ports.read_models import GroupView
 from domain.channel import Channel
 from domain.errors import GateRuleError
-from domain.settings import SETTING_HELP, SettingProblem, parse_setting
+from domain.settings import SETTING_HELP, SettingProblem, help_for, parse_setting
 
 # The whole text after the key, spaces and line breaks as the admin typed them (the warning is one).
 _REST = re.compile(r"^\s*\S+\s+\S+\s?(?P<rest>.*)$", re.DOTALL)
@@ -23,6 +23,10 @@ EXAMPLE_NAME = "Alice"
 EXAMPLE_CHANNELS = [Channel(id=1, title="News", username="news")]
 
 _PROBLEMS = {
+    "unknown_setting": lambda v: messages.UNKNOWN_SETTING.format(**v),
+    "invalid_value": lambda v: messages.INVALID_SETTING_VALUE.format(
+        choices=help_for(v["key"], messages.translated(SETTING_HELP[v["key"]])), **v
+    ),
     "language_unknown": lambda v: messages.LANGUAGE_UNKNOWN.format(languages=", ".join(languages()), **v),
     "warning_text_braces": lambda v: messages.WARNING_TEXT_BRACES.format(**v),
     "warning_text_placeholder": lambda v: messages.WARNING_TEXT_PLACEHOLDER.format(**v),

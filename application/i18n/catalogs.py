@@ -12,7 +12,10 @@ from babel.messages.pofile import read_po, write_po
 
 from application.i18n import DOMAIN, LOCALE_DIR, SOURCE_LANGUAGE, catalog_path, languages
 
-SOURCES = [Path(__file__).parent.parent / "messages.py", Path(__file__).parent.parent / "command_menu.py"]
+_ROOT = Path(__file__).parent.parent.parent
+# Where texts people read are marked: the application's messages and menu, and the settings' explanations.
+SOURCES = [_ROOT / "application" / "messages.py", _ROOT / "application" / "command_menu.py",
+           _ROOT / "domain" / "settings.py"]
 KEYWORDS = {"_": None, "N_": None}
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 
