@@ -14,7 +14,6 @@ import math
 from typing import Any
 
 from application import commands as c
-from application.command_menu import register_command_menu
 from application.context import GateContext
 from application.handlers.bot_rights import handle_bot_rights
 from application.handlers.channel_changed import handle_channel_changed
@@ -63,7 +62,6 @@ class Gatekeeper:
         await self.pump.reactor.desk.load()
         if await self.spool.count():
             await self.drain_spool()
-        await register_command_menu(self.ctx.gateway)
 
     async def handle(self, command: Any) -> Any:
         if await self.spool.count():
