@@ -1,15 +1,22 @@
-"""Everything a handler may use, passed as one object so handlers stay plain functions."""
+"""Everything a handler may use, passed as one object so handlers stay plain functions.
+
+The context holds dependencies (ports and small services), not state of its own: the state that lives as long
+as the process is in the services (names.py, member_locks.py, behind.py), each with its own bounds and tests.
+Handlers take it typed as their module's `Needs` (application/needs.py): only what they say they use.
+"""
 
 import asyncio
 import random
-import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from application.admin_directory import AdminDirectory
+from application.behind import Behind, FirstPasses
 from application.callback_tokens import CallbackTokens
+from application.member_locks import MemberLocks
 from application.membership_checker import MembershipChecker
+from application.names import Names
 from application.ports.clock import Clock
 from application.ports.event_store import ConcurrencyConflict
 from application.ports.read_models import ReadModels
@@ -38,13 +45,11 @@ class GateContext:
     on_recorded: Callable[[], None] = lambda: None
     # Carries one member's verdict out on Telegram now (the reactor's own routine, set by the reactor).
     carry_out: Callable[[int, int], Awaitable[None]] = field(default=_nothing_to_carry_out)
-    names: dict[int, str] = field(default_factory=dict)
-    _locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
-    behind: set[asyncio.Task] = field(default_factory=set)  # recordings that follow their answer (gate.py)
-    first_passes: set[tuple[int, int]] = field(default_factory=set)  # (chat, member) being recorded behind
-
-    def name_of(self, member_id: int) -> str:
-        return self.names.get(member_id) or "Member"
+    names: Names = field(default_factory=Names)  # members' names as updates told them, bounded
+    # member_lock(stream_id): the lock reading a member's rights and recording a decision about them share.
+    member_lock: MemberLocks = field(default_factory=MemberLocks)
+    behind: Behind = field(default_factory=Behind)  # recordings that follow their answer (gate.py)
+    first_passes: FirstPasses = field(default_factory=FirstPasses)  # (chat, member) being recorded behind
 
     async def change(
         self, stream_id: Any, create: Callable[[], Any], decide: Callable[[Any], Any], new: bool = False
@@ -81,24 +86,3 @@ class GateContext:
         elif isinstance(aggregate, ProtectedGroup):
             await self.read_models.apply(await self.read_models.position(), [group_view(aggregate)], [])
         self.on_recorded()
-
-    def run_behind(self, recording: Any) -> None:
-        """Record after the answer: the task is kept until done, and `settled()` waits for it."""
-        task = asyncio.get_running_loop().create_task(recording)
-        self.behind.add(task)
-        task.add_done_callback(self.behind.discard)
-
-    async def settled(self) -> None:
-        """Until every recording made behind an answer is done (it may start others: wait for those too)."""
-        while self.behind:
-            await asyncio.wait(list(self.behind))
-
-    def member_lock(self, stream_id: Any) -> asyncio.Lock:
-        """One lock per member stream in this process: reading a member's rights on Telegram and recording
-        a decision about them must not interleave with the reactor muting them, or the bot's own mute
-        could be taken for restrictions to restore."""
-        lock = self._locks.get(stream_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[stream_id] = lock
-        return lock

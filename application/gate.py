@@ -7,11 +7,20 @@ gate is about to restrict and does not know it), the member lock, and the record
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from application.context import GateContext
 from application.handlers.bot_rights import note_rights
 from application.membership_checker import CheckResult
+from application.needs import (
+    Records,
+    RecordsBehind,
+    UsesAdmins,
+    UsesChecker,
+    UsesClock,
+    UsesGateway,
+    UsesMemberLocks,
+    UsesReadModels,
+)
 from application.ports.read_models import GroupView
 from application.ports.telegram import Participant, TelegramError
 from application.verdicts import change_verdict, contradicts_bot_mute
@@ -21,6 +30,14 @@ from domain import subscription
 from domain.ids import verdict_stream_id
 from domain.settings import GroupSettings
 from domain.standing import Layer, in_group
+
+
+class Needs(
+    UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesMemberLocks, Records, RecordsBehind,
+    Protocol,
+):
+    """What deciding about a member uses of the context (with what the helpers it calls use)."""
+
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +72,7 @@ class Enforcement:
     is_bot: bool = False
 
 
-async def enforce(ctx: GateContext, group: GroupView, job: Enforcement) -> Decision:
+async def enforce(ctx: Needs, group: GroupView, job: Enforcement) -> Decision:
     settings = GroupSettings.from_dict(group.settings)
     channels = group.channel_ids
     result = await _statuses(ctx, job, channels)
@@ -89,7 +106,7 @@ async def enforce(ctx: GateContext, group: GroupView, job: Enforcement) -> Decis
     return Decision(decision.outcome.value, decision.missing)
 
 
-async def _statuses(ctx: GateContext, job: Enforcement, channels: list[int]) -> CheckResult:
+async def _statuses(ctx: Needs, job: Enforcement, channels: list[int]) -> CheckResult:
     if not job.observed:
         return await ctx.checker.check(job.member_id, channels, fresh=job.fresh)
     # An observed leave decides by itself; channels the cache does not know need not be asked about, and
@@ -100,7 +117,7 @@ async def _statuses(ctx: GateContext, job: Enforcement, channels: list[int]) -> 
     return result
 
 
-async def _note_sight(ctx: GateContext, group: GroupView, result: CheckResult) -> None:
+async def _note_sight(ctx: Needs, group: GroupView, result: CheckResult) -> None:
     """Telegram answering "not an admin" is how a silent demotion shows; an answer shows it is over."""
     blind = {c for c, e in result.failures.items() if e.kind == TelegramError.NOT_ADMIN}
     for channel in group.channel_ids:
@@ -126,7 +143,7 @@ def _facts(
     )
 
 
-async def _pass(ctx: GateContext, job: Enforcement, group: GroupView, settings: GroupSettings) -> Decision:
+async def _pass(ctx: Needs, job: Enforcement, group: GroupView, settings: GroupSettings) -> Decision:
     channels = group.channel_ids
     view = await ctx.read_models.verdict(job.chat_id, job.member_id)
     if view is not None and view.status == mv.VERIFIED:
@@ -159,7 +176,7 @@ async def _pass(ctx: GateContext, job: Enforcement, group: GroupView, settings: 
     return Decision(PASSED)
 
 
-def _record_first_pass(ctx: GateContext, job: Enforcement, channels: list[int], now: Any) -> None:
+def _record_first_pass(ctx: Needs, job: Enforcement, channels: list[int], now: Any) -> None:
     """A member's first message in a group, known subscribed: recorded as verified after the answer.
 
     Passing does nothing on Telegram, so nothing done waits unrecorded; only the answer stops waiting for
@@ -167,10 +184,8 @@ def _record_first_pass(ctx: GateContext, job: Enforcement, channels: list[int], 
     member is recorded first (a leave seen meanwhile), that one stands and this one is dropped; if the log
     cannot be reached, the next message decides again.
     """
-    key = (job.chat_id, job.member_id)
-    if key in ctx.first_passes:
+    if not ctx.first_passes.claim(job.chat_id, job.member_id):
         return  # the member wrote again before the first was recorded
-    ctx.first_passes.add(key)
     made: list[mv.MembershipVerdict] = []
 
     def create() -> mv.MembershipVerdict:
@@ -188,9 +203,9 @@ def _record_first_pass(ctx: GateContext, job: Enforcement, channels: list[int], 
             log.warning("first pass of member %s in chat %s not recorded (%s: %s); their next message decides again",
                         job.member_id, job.chat_id, type(error).__name__, error)
         finally:
-            ctx.first_passes.discard(key)
+            ctx.first_passes.release(job.chat_id, job.member_id)
 
-    ctx.run_behind(record())
+    ctx.behind.run(record())
 
 
 def _release_how(trigger: str) -> str:
@@ -198,7 +213,7 @@ def _release_how(trigger: str) -> str:
 
 
 async def _restrict(
-    ctx: GateContext, job: Enforcement, group: GroupView, settings: GroupSettings, result: CheckResult,
+    ctx: Needs, job: Enforcement, group: GroupView, settings: GroupSettings, result: CheckResult,
     decision: rules.Decision,
 ) -> Decision:
     # Held from reading the member's rights until the decision is recorded: the reactor holds it while it
@@ -208,7 +223,7 @@ async def _restrict(
 
 
 async def _restrict_locked(
-    ctx: GateContext, job: Enforcement, group: GroupView, settings: GroupSettings, result: CheckResult,
+    ctx: Needs, job: Enforcement, group: GroupView, settings: GroupSettings, result: CheckResult,
     decision: rules.Decision,
 ) -> Decision:
     view = await ctx.read_models.verdict(job.chat_id, job.member_id)
@@ -256,7 +271,7 @@ async def _restrict_locked(
 
 
 async def _leave_superseded(
-    ctx: GateContext, job: Enforcement, missing: list[int], channels: list[int], view: Any
+    ctx: Needs, job: Enforcement, missing: list[int], channels: list[int], view: Any
 ) -> list[int] | None:
     """While this observed leave waited (the member's place in the group was asked of Telegram), a later
     update may have said the member is back: the cache holds the latest status, so it decides."""
@@ -269,7 +284,7 @@ async def _leave_superseded(
     return still
 
 
-async def _note_standing(ctx: GateContext, job: Enforcement, participant: Participant, view: Any) -> None:
+async def _note_standing(ctx: Needs, job: Enforcement, participant: Participant, view: Any) -> None:
     """A member the log knows is now seen out of the group, or an admin: the log learns it (no one else)."""
     if view is None:
         return
@@ -284,7 +299,7 @@ def _how_seen(job: Enforcement) -> str:
     return "read" if job.participant is None else job.trigger
 
 
-async def _group_participant(ctx: GateContext, job: Enforcement) -> Participant | None:
+async def _group_participant(ctx: Needs, job: Enforcement) -> Participant | None:
     try:
         return await ctx.gateway.get_participant(job.chat_id, job.member_id)
     except TelegramError:

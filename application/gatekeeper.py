@@ -11,9 +11,9 @@ at once with a request to try again (releases never happen unrecorded).
 import asyncio
 import logging
 import math
-from typing import Any
 
 from application import commands as c
+from application.commands import Command
 from application.context import GateContext
 from application.handlers.bot_rights import handle_bot_rights
 from application.handlers.channel_changed import handle_channel_changed
@@ -41,6 +41,11 @@ SPOOL_LIMIT = 100_000
 RETRY_PAUSE = 1.0
 
 
+# What handling a command answers: how it went ("passed", "restricted", "spooled", ...); a channel's membership
+# change answers once per group the channel is linked to.
+Outcome = str | list[str]
+
+
 class SpoolFull(Exception):
     """The store has been away so long that the spool would hold more than it may."""
 
@@ -63,7 +68,7 @@ class Gatekeeper:
         if await self.spool.count():
             await self.drain_spool()
 
-    async def handle(self, command: Any) -> Any:
+    async def handle(self, command: Command) -> Outcome:
         if await self.spool.count():
             outcome = await self._hold(command)
             self._drain_soon()
@@ -108,7 +113,7 @@ class Gatekeeper:
         self._failed_at = asyncio.get_running_loop().time()
         self.pump.health.failed(STORE, str(error))
 
-    async def _hold(self, command: Any) -> str:
+    async def _hold(self, command: Command) -> str:
         if isinstance(command, c.VerifyPressed):
             await enforce_unrecorded(self.ctx, command)  # answered now: a press cannot wait for minutes
             return "store_unavailable"
@@ -127,7 +132,7 @@ class Gatekeeper:
         else:
             self.pump.health.recovered(SPOOL)
 
-    async def _dispatch(self, command: Any) -> Any:
+    async def _dispatch(self, command: Command) -> Outcome:
         match command:
             case c.GroupMessage():
                 return await handle_group_message(self.ctx, command)
@@ -158,5 +163,5 @@ class Gatekeeper:
     async def settle(self) -> None:
         if self._drain_task is not None:
             await self._drain_task
-        await self.ctx.settled()
+        await self.ctx.behind.settled()
         await self.pump.drain()

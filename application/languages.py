@@ -1,12 +1,18 @@
 """Whose language a text is written in: a member's own when Telegram told it and the bot speaks it, else
 the group's default (`/settings language`)."""
 
+from typing import Protocol
+
 from application import messages
-from application.context import GateContext
 from application.i18n import supported
+from application.needs import UsesReadModels
 
 
-async def for_member(ctx: GateContext, chat_id: int | None, told: str | None, recorded: str | None = None) -> str:
+class Needs(UsesReadModels, Protocol):
+    """What choosing a member's language uses of the context."""
+
+
+async def for_member(ctx: Needs, chat_id: int | None, told: str | None, recorded: str | None = None) -> str:
     """The language for a text to one member: what Telegram says now (`told`), else what the log recorded
     of them, else the group's default. The group is read only when the member's own is unknown."""
     own = supported(told) or supported(recorded)

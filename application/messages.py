@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from application.i18n import N_, SOURCE_LANGUAGE, supported, translations
+from application.ports.telegram import MENU_GROUP_ADMINS, MENU_PRIVATE
 from domain import self_check as sc
 from domain.channel import Channel
 from domain.settings import help_for
@@ -132,8 +133,12 @@ _TEXTS = {
     "WHY_NONE_MUTED": N_("You are not muted in any group I protect."),
     "WHY_MORE_GROUPS": N_("\n\n...and in {count} more group(s). Press Why? on a warning there for its answer."),
     "WHY_UNAVAILABLE": N_("I cannot read the record just now. Please try again in a minute."),
-    "THIS_GROUP": N_("this group"),
-    "UNLINKED_CHANNEL": N_("a channel no longer linked (id {id})"),
+    "THIS_GROUP": N_("this group"),  # where rights were lost or regained, when it is the group itself
+    "A_CHANNEL": N_("a channel"),  # ... when it is a channel the group no longer links
+    "UNTITLED_GROUP": N_("This group"),  # /status of a group Telegram told no title
+    "UNNAMED_MEMBER": N_("Member"),  # how a warning addresses someone whose name no update told
+    # A member's answer names a channel gone since.
+    "UNLINKED_CHANNEL": N_("a channel no longer linked (id {channel_id})"),
     # /exempt and /unexempt
     "TELEGRAM_SILENT": N_("Telegram did not answer just now. Please send the command again."),
     "EXEMPTED": N_("{member} is exempt: I will not gate them here."),
@@ -188,6 +193,27 @@ def channel_name(channel: Channel) -> str:
 
 def names(channels: list[Channel]) -> str:
     return ", ".join(channel_name(c) for c in channels)
+
+
+# The command menu Telegram's apps show on "/" (application/command_menu.py registers it): per scope, each
+# command with what it does.
+COMMAND_MENUS = {
+    MENU_GROUP_ADMINS: [
+        ("fsub", N_("protect with channels: /fsub @channel, or /fsub off")),
+        ("status", N_("what is required and who is muted")),
+        ("settings", N_("show or change settings")),
+        ("link", N_("add a required channel")),
+        ("unlink", N_("remove a required channel")),
+        ("exempt", N_("leave a member out of the check")),
+        ("unexempt", N_("check an exempted member again")),
+        ("check", N_("check my admin rights here and in each channel")),
+        ("help", N_("how I work and my commands")),
+    ],
+    MENU_PRIVATE: [
+        ("start", N_("what I do and how to protect a group")),
+        ("why", N_("why I muted you, and what frees you")),
+    ],
+}
 
 
 # The warning's own words, as admins may shape them (/settings warning_text): these are its placeholders.

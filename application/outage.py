@@ -5,16 +5,23 @@ that the later, recorded decision would not take too, so a strict group gets it 
 releases and warnings wait for the store, so the log stays the whole truth.
 """
 
+
+from typing import Protocol
+
 from application import commands as c
 from application import messages
-from application.context import GateContext
 from application.i18n import supported
+from application.needs import UsesAdmins, UsesChecker, UsesGateway, UsesReadModels
 from application.ports.telegram import TelegramError
 from domain.senders import USER, exemption
 from domain.settings import GroupSettings
 
 
-async def enforce_unrecorded(ctx: GateContext, command: object) -> None:
+class Needs(UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, Protocol):
+    """What enforcing without the event store uses of the context."""
+
+
+async def enforce_unrecorded(ctx: Needs, command: object) -> None:
     try:
         if isinstance(command, c.VerifyPressed):
             # The presser's language if Telegram told it; the group's default would need the store's read models.
@@ -27,7 +34,7 @@ async def enforce_unrecorded(ctx: GateContext, command: object) -> None:
         pass  # best effort: the recorded decision follows when the store is back
 
 
-async def _delete_if_known_outsider(ctx: GateContext, cmd: c.GroupMessage) -> None:
+async def _delete_if_known_outsider(ctx: Needs, cmd: c.GroupMessage) -> None:
     group = await ctx.read_models.group(cmd.chat_id)
     if group is None or not group.protected or not GroupSettings.from_dict(group.settings).strict:
         return

@@ -130,7 +130,7 @@ class Reactor:
         in_group = event.chat_id == group.chat_id
         channel = group.channel(event.chat_id)
         with messages.speaking(messages.group_language(group.settings_data)):  # told to the whole group
-            where = messages.THIS_GROUP if in_group else (channel.name if channel else "a channel")
+            where = messages.THIS_GROUP if in_group else (channel.name if channel else messages.A_CHANNEL)
             if lost:
                 text = messages.RIGHTS_LOST_GROUP if in_group else messages.RIGHTS_LOST_CHANNEL.format(channel=where)
             else:

@@ -5,7 +5,10 @@ at (a channel linked since) are checked, through the cache first. Nothing is rec
 stands, so running this twice changes nothing.
 """
 
-from application.context import GateContext
+
+from typing import Protocol
+
+from application.needs import Records, UsesChecker, UsesClock, UsesGateway, UsesReadModels
 from application.ports.read_models import GroupView
 from application.verdicts import change_verdict
 from domain import decision as rules
@@ -14,10 +17,15 @@ from domain import subscription
 from domain.decision import Failure
 from domain.settings import GroupSettings
 
+
+class Needs(UsesGateway, UsesReadModels, UsesChecker, UsesClock, Records, Protocol):
+    """What re-deciding a member after a change to their group uses of the context."""
+
+
 RELEASED_HOW = {"group_unprotected": mv.GROUP_UNPROTECTED, "channel_unlinked": mv.CHANNEL_UNLINKED}
 
 
-async def redecide(ctx: GateContext, group: GroupView, member_id: int, trigger: str, by: int | None) -> str:
+async def redecide(ctx: Needs, group: GroupView, member_id: int, trigger: str, by: int | None) -> str:
     view = await ctx.read_models.verdict(group.chat_id, member_id)
     if view is None or view.status != mv.RESTRICTED:
         return "unchanged"
@@ -54,7 +62,7 @@ async def redecide(ctx: GateContext, group: GroupView, member_id: int, trigger: 
 
 
 async def _facts(
-    ctx: GateContext, group: GroupView, settings: GroupSettings, view, trigger: str
+    ctx: Needs, group: GroupView, settings: GroupSettings, view, trigger: str
 ) -> rules.Facts:
     statuses: dict[int, str] = {}
     failures: dict[int, str] = {}

@@ -1,8 +1,8 @@
 """Recording decisions about one member, with the retry that concurrent updates need."""
 
-from typing import Any
+from typing import Any, Protocol
 
-from application.context import GateContext
+from application.needs import Records, UsesClock, UsesGateway, UsesReadModels
 from application.ports.telegram import Participant, TelegramError
 from domain.ids import verdict_stream_id
 from domain.membership_verdict import MembershipVerdict
@@ -10,7 +10,11 @@ from domain.rights import MUTE
 from domain.standing import Layer, in_group, is_group_admin
 
 
-async def change_verdict(ctx: GateContext, chat_id: int, member_id: int, decide: Any, new: bool = False) -> Any:
+class Needs(UsesGateway, UsesReadModels, UsesClock, Records, Protocol):
+    """What recording a member's verdict and what Telegram showed of them uses of the context."""
+
+
+async def change_verdict(ctx: Needs, chat_id: int, member_id: int, decide: Any, new: bool = False) -> Any:
     def create() -> MembershipVerdict:
         return MembershipVerdict(chat_id=chat_id, member_id=member_id, timestamp=ctx.clock.now())
 
@@ -18,7 +22,7 @@ async def change_verdict(ctx: GateContext, chat_id: int, member_id: int, decide:
 
 
 async def observe(
-    ctx: GateContext, chat_id: int, member_id: int, participant: Participant | None, standing: str, actor: int | None,
+    ctx: Needs, chat_id: int, member_id: int, participant: Participant | None, standing: str, actor: int | None,
     how: str,
 ) -> Participant | None:
     """The log learns a known member's place in the group as Telegram told it (`participant`: with the
@@ -48,7 +52,7 @@ async def observe(
 
 
 async def _record_observation(
-    ctx: GateContext, chat_id: int, member_id: int, participant: Participant | None, standing: str,
+    ctx: Needs, chat_id: int, member_id: int, participant: Participant | None, standing: str,
     actor: int | None, how: str, now: Any,
 ) -> None:
     layer = None if participant is None else Layer(participant.restrictions, participant.until)

@@ -1,13 +1,19 @@
 """The warning a restricted member sees: every missing channel with its Join button, Verify, and "Why?"."""
 
 import hashlib
+from typing import Protocol
 from uuid import UUID
 
 from application import messages
-from application.context import GateContext
+from application.needs import UsesNames, UsesTokens
 from application.ports.read_models import GroupView
 from application.ports.telegram import Button, Mention, OutgoingMessage
 from domain.channel import Channel
+
+
+class Needs(UsesTokens, UsesNames, Protocol):
+    """What composing a warning uses of the context."""
+
 
 ANYONE = 0  # the member id in a shared notice's Verify button: the presser verifies themselves
 
@@ -26,7 +32,7 @@ def warning_key(stream_id: UUID, version: int) -> int:
 
 
 def warning_message(
-    ctx: GateContext,
+    ctx: Needs,
     group: GroupView,
     member_id: int,
     name: str | None,
@@ -41,13 +47,13 @@ def warning_message(
         rows = _join_rows(channels)
         rows.append(_verify_row(ctx, group.chat_id, member_id, key))
         text, spans = messages.warning_spans(
-            name or ctx.name_of(member_id), channels, group.title, group.settings.get("warning_text") or None
+            name or ctx.names.of(member_id), channels, group.title, group.settings.get("warning_text") or None
         )
     # The name mentions the member, so Telegram notifies them even in a busy group.
     return OutgoingMessage(text, rows, mentions=tuple(Mention(offset, length, member_id) for offset, length in spans))
 
 
-def raid_notice(ctx: GateContext, group: GroupView, key: int = 0) -> OutgoingMessage:
+def raid_notice(ctx: Needs, group: GroupView, key: int = 0) -> OutgoingMessage:
     """One notice for everyone restricted during a raid, in the group's language; its Verify checks whoever
     presses it."""
     with messages.speaking(messages.group_language(group.settings)):
@@ -56,7 +62,7 @@ def raid_notice(ctx: GateContext, group: GroupView, key: int = 0) -> OutgoingMes
         return OutgoingMessage(messages.raid_notice(group.channels), rows)
 
 
-def _verify_row(ctx: GateContext, chat_id: int, member_id: int, key: int) -> list[Button]:
+def _verify_row(ctx: Needs, chat_id: int, member_id: int, key: int) -> list[Button]:
     # Verify first: a message's first button with data is how the bot knows its own warning again
     # (handlers/warning_seen.py). "Why?" answers only the member it names (the presser, on a raid notice).
     return [

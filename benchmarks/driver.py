@@ -17,8 +17,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from dependency_injector import providers
-
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.direct import to_command
 from adapters.simulated_telegram.model import Sender
@@ -28,8 +26,8 @@ from benchmarks import strategies
 from benchmarks.config import BenchConfig
 from benchmarks.instruments import PROBE, LagMeter, MeteredTelegram, Probe, TelegramWaits, TimedStore
 from benchmarks.workloads import JOIN, JOIN_CHANNEL, LEAVE_CHANNEL, POST, VERIFY, Workload
-from infrastructure.backends import isolated, open_backends
-from infrastructure.container import Container
+from infrastructure.backends import isolated
+from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 
 
@@ -84,18 +82,13 @@ class Run:
     async def open(self) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="chanwarden-bench-")
         settings = backend_settings(self.backend, self._tmp.name)
-        self.backends = await open_backends(settings, self.clock, throwaway=True)
+        measured = strategies.checker(self.strategy)
+        self.application = bootstrap(settings, clock=self.clock, gateway=self.telegram, throwaway=True,
+                                     checker=lambda *parts: TelegramWaits(measured(*parts)))
+        self.backends = await self.application.open()
         self.follower = await start_follower(settings) if settings.shared_projection == "separate" else None
         self.backends.store = TimedStore(self.backends.store, self.lag)
-        container = Container()
-        container.settings.override(providers.Object(settings))
-        container.clock.override(providers.Object(self.clock))
-        container.gateway.override(providers.Object(self.telegram))
-        self.backends.wire(container)
-        strategies.install(container, self.strategy)
-        self.gatekeeper = container.gatekeeper()
-        self.gatekeeper.ctx.checker = TelegramWaits(self.gatekeeper.ctx.checker)
-        await self.gatekeeper.start()
+        self.gatekeeper = await self.application.start()
         self.lag.watch(self.gatekeeper.ctx.read_models)
 
     async def close(self) -> None:
@@ -107,7 +100,7 @@ class Run:
             if self.follower.returncode is None:
                 self.follower.kill()
                 await self.follower.wait()
-        await self.backends.close()
+        await self.application.close()
         self._tmp.cleanup()
 
     async def protect(self) -> None:

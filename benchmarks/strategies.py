@@ -6,13 +6,13 @@ real application in every case, so differences in cost and speed come from the s
 - naive: asks Telegram on every decision and remembers nothing (what most peer bots do).
 - lru5: an in-process LRU cache with a five-minute TTL for every status, which observed channel joins and
   leaves do not touch, so a member who left keeps passing until the entry expires.
-- chanwarden: the application as wired by its container (event-driven cache: observed joins and leaves
-  replace the cached status at once).
+- chanwarden: the application's own checker and cache, as bootstrap wires them (event-driven cache: observed
+  joins and leaves replace the cached status at once).
 """
 
 from collections import OrderedDict
-
-from dependency_injector import providers
+from collections.abc import Callable
+from typing import Any
 
 from application.membership_checker import CheckResult, MembershipChecker
 from application.ports.clock import Clock
@@ -77,18 +77,17 @@ class PeerChecker(MembershipChecker):
         return CheckResult(failures={c: TelegramError(TelegramError.INTERNAL, "not cached") for c in channels})
 
 
-def install(container, strategy: str) -> None:
-    """Point the container's checker at the strategy; chanwarden keeps the container's own wiring."""
+def checker(strategy: str) -> Callable[[Any, Any, Clock], Any]:
+    """How the strategy checks a membership, as bootstrap's `checker`: (telegram, cache, clock) -> checker.
+
+    The peers ask Telegram through the very gateway the application's checker is given (instrumented,
+    rate-limited if configured), so only the caching differs; chanwarden is the application's own checker on
+    the application's own cache.
+    """
     if strategy == "chanwarden":
-        return
+        return lambda telegram, cache, clock: MembershipChecker(telegram, cache)
     if strategy == "naive":
-        cache = providers.Singleton(NoCache)
-    elif strategy == "lru5":
-        cache = providers.Singleton(LruTtlCache, container.clock)
-    else:
-        raise ValueError(f"unknown strategy '{strategy}'")
-    # The checker is an anonymous provider inside the context; overriding it leaves every other part as wired.
-    # The peer asks Telegram through the very gateway provider the application's checker was given
-    # (instrumented, rate-limited if configured), so only the caching differs.
-    checker = container.context.kwargs["checker"]
-    checker.override(providers.Singleton(PeerChecker, checker.args[0], cache))
+        return lambda telegram, cache, clock: PeerChecker(telegram, NoCache())
+    if strategy == "lru5":
+        return lambda telegram, cache, clock: PeerChecker(telegram, LruTtlCache(clock))
+    raise ValueError(f"unknown strategy '{strategy}'")

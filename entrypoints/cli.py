@@ -11,9 +11,6 @@ from rich.markup import escape
 
 from entrypoints.audit import audit
 from entrypoints.operations import migrate, projections
-from entrypoints.scenarios.model import ScenarioError, load
-from entrypoints.scenarios.printing import print_report
-from entrypoints.scenarios.runner import ScenarioRun
 from infrastructure import event_loop
 from infrastructure.settings import Settings
 from infrastructure.version import VERSION
@@ -24,6 +21,23 @@ console = Console()
 app.add_typer(projections, name="projections")
 app.add_typer(audit, name="audit")
 app.command()(migrate)
+
+
+# The test rig: the simulated Telegram, the scenario runner, the demo and the benchmark. It ships with the source,
+# not in the wheel, and is imported only by the commands that use it, so the product works without it.
+HOW_TO_GET_THE_RIG = "in a clone of chanwarden: pip install -e '.[sim]' --config-settings editable_mode=compat"
+RIG_MISSING = ("`chanwarden {command}` needs the test rig (the simulated Telegram), which this installation lacks; "
+               f"it comes with the source: {HOW_TO_GET_THE_RIG} (or make demo)")
+
+
+def _rig(command: str) -> None:
+    """One clear line and exit 2 when the rig is not installed."""
+    try:
+
+        import entrypoints.scenarios.runner  # noqa: F401
+    except ImportError:
+        console.print(f"[red]{escape(RIG_MISSING.format(command=command))}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 def _print_version(asked: bool) -> None:
@@ -51,6 +65,11 @@ def simulate(
     ),
 ) -> None:
     """Run a scenario on the simulated Telegram; exit 1 if any expectation fails."""
+    _rig("simulate")
+    from entrypoints.scenarios.model import ScenarioError, load
+    from entrypoints.scenarios.printing import print_report
+    from entrypoints.scenarios.runner import ScenarioRun
+
     try:
         scenario = load(file)
     except ScenarioError as error:
@@ -68,7 +87,6 @@ def simulate(
 def run() -> None:
     """Run the bot on Telegram (needs TELEGRAM_API_ID, TELEGRAM_API_HASH, TELEGRAM_BOT_TOKEN)."""
     from entrypoints.run import (
-        TelegramLink,
         callback_secret_problem,
         missing_credentials,
         real_telegram,
@@ -87,22 +105,13 @@ def run() -> None:
         console.print(f"[red]{problem}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2)
 
+    simulated = _simulated_world()
+
     async def main() -> None:
         stop = asyncio.Event()
         stop_on_signals(stop)
-        if settings.offline_scenario is not None:
-            from entrypoints.offline_run import run_offline
-
-            await run_offline(settings, str(settings.offline_scenario), stop, console)
-        elif settings.remote_world is not None:
-            # Test-only: a simulated world in another process, to kill the bot for real (tests/reliability).
-            from adapters.simulated_telegram.remote.bot_side import RemoteWorld
-
-            async def remote_world() -> TelegramLink:
-                remote = await RemoteWorld.open(settings)
-                return TelegramLink(remote.client, connect=False, **remote.link_options(stop))
-
-            await serve(settings, remote_world, stop)
+        if simulated is not None:
+            await simulated(stop)
         else:
             await serve(settings, lambda: real_telegram(settings), stop)
         console.print("chanwarden stopped cleanly.")
@@ -110,10 +119,29 @@ def run() -> None:
     event_loop.run(main())
 
 
+def _simulated_world():
+    """The rig's run on a simulated world when its settings ask for one (tests); None: real Telegram. Asked
+    for one where the rig is not installed, one clear line and exit 2."""
+    try:
+        from entrypoints.scenarios.rig_run import simulated_run
+    except ImportError:
+        from entrypoints.run import simulated_world_asked
+
+        asked = simulated_world_asked()
+        if asked is None:
+            return None
+        line = (f"{asked} asks for a simulated world, which this installation lacks (the test rig, "
+                f"{HOW_TO_GET_THE_RIG}); unset it to run on Telegram.")
+        console.print(f"[red]{escape(line)}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    return simulated_run(console)
+
+
 @app.command()
 def demo() -> None:
     """Play a short story on the simulated Telegram and narrate what the bot does."""
-    from entrypoints.demo import play
+    _rig("demo")
+    from entrypoints.scenarios.demo import play
 
     raise typer.Exit(asyncio.run(play(console)))
 
@@ -136,7 +164,12 @@ def bench(
     ),
 ) -> None:
     """Measure speed, Telegram cost and correctness against the peers' strategies on a simulated Telegram."""
-    from benchmarks.main import command
+    _rig("bench")
+    try:
+        from benchmarks.main import command
+    except ImportError:
+        console.print(f"[red]{escape(RIG_MISSING.format(command='bench'))}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
 
     raise typer.Exit(command(quick, as_json, plot, scale=scale, rtt_ms=rtt_ms, jitter_ms=jitter_ms,
                              concurrency=concurrency, seed=seed, backends=backends, strategies=strategies,

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dependency_injector import providers
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.ratelimit.scheduler import PriorityScheduler
 from adapters.telethon.durable_updates import DurableUpdates
@@ -16,7 +16,7 @@ from adapters.telethon.gateway import TelethonGateway
 from adapters.telethon.inbound import Inbound
 from application.command_menu import register_command_menu
 from entrypoints.startup import Startup, Stopped, release, watch_lease
-from infrastructure.container import Container
+from infrastructure.bootstrap import bootstrap
 from infrastructure.observability.http import Waiting, readiness, serve_endpoints
 from infrastructure.observability.logs import Redactor, configure_logging, secrets_of
 from infrastructure.observability.sentry import close_sentry, init_sentry
@@ -35,6 +35,24 @@ CLOSE_SECONDS = 5.0  # after settling: saving the update state and disconnecting
 
 def missing_credentials(settings: Settings) -> list[str]:
     return [env for env, field in CREDENTIALS.items() if getattr(settings, field) is None]
+
+
+class _SimulatedWorldAsked(BaseSettings):
+    """The rig's settings that replace Telegram with a simulated world, read only to refuse them where the rig
+    is not installed: the product has no such setting (see adapters/simulated_telegram/rig_settings.py)."""
+
+    model_config = SettingsConfigDict(env_prefix="CHANWARDEN_", env_file=".env", extra="ignore")
+    offline_scenario: str = ""
+    remote_world: str = ""
+
+
+def simulated_world_asked() -> str | None:
+    """The variable that asks for a simulated world, if one does."""
+    asked = _SimulatedWorldAsked()
+    for name in ("offline_scenario", "remote_world"):
+        if getattr(asked, name):
+            return f"CHANWARDEN_{name.upper()}"
+    return None
 
 
 def callback_secret_problem(settings: Settings) -> str | None:
@@ -94,28 +112,24 @@ async def serve(settings: Settings, open_link: Callable[[], Awaitable[TelegramLi
     waiting = Waiting(redactor=redactor)
     endpoints = await serve_endpoints(settings, None, waiting)  # alive, and not ready, from the first moment
     startup = Startup(settings, stop, waiting)
+    application = bootstrap(settings, rate_limiter=PriorityScheduler(), spool=True)
     lease = watcher = backends = client = updates = gatekeeper = ticker = telemetry = None
     try:
         lease = await startup.take_lease()
         watcher = watch_lease(lease)
-        backends = await startup.reach_store()
+        backends = await startup.reach_store(application.open)
         link = await open_link()
         client, updates = link.client, link.updates
         if link.connect:
             await client.start(bot_token=settings.telegram_bot_token.get_secret_value())
         bot_id = (await client.get_me(input_peer=True)).user_id
-        container = Container()
-        container.settings.override(providers.Object(settings))
         # The container puts instrumentation between the adapter and the limiter (see Container.telegram).
-        container.gateway.override(providers.Object(TelethonGateway(client, bot_id)))
-        container.rate_limiter.override(providers.Object(PriorityScheduler()))
-        backends.wire(container)
-        gatekeeper = container.gatekeeper()
-        telemetry = container.telemetry()
+        gatekeeper = await application.build(TelethonGateway(client, bot_id))
+        telemetry = application.telemetry
         await gatekeeper.start()
         await register_command_menu(gatekeeper.ctx.gateway)  # the "/" menu in Telegram's apps, best effort
         if endpoints is not None:
-            endpoints.serve_bot(telemetry, readiness(backends, container.health(), client.is_connected, redactor))
+            endpoints.serve_bot(telemetry, readiness(backends, application.health, client.is_connected, redactor))
         Inbound(client, gatekeeper.handle, bot_id).register()
         if updates is not None:
             updates.open()  # a catch-up taken in while starting waited for the handlers
@@ -132,8 +146,7 @@ async def serve(settings: Settings, open_link: Callable[[], Awaitable[TelegramLi
         await _settle_then_disconnect(client, updates, gatekeeper)
         if endpoints is not None:
             await endpoints.close()
-        if backends is not None:
-            await backends.close()
+        await application.close()
         await release(lease, watcher)  # last: a standby takes over only once this process has stopped acting
         if telemetry is not None:
             telemetry.shutdown()

@@ -11,12 +11,11 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from adapters.system_clock import SystemClock
 from application.ports.availability import Unavailable
-from infrastructure.backends import Backends, open_backends, open_lease
+from infrastructure.backends import Backends, open_lease
 from infrastructure.observability.http import Waiting
 from infrastructure.settings import Settings
 
@@ -61,12 +60,12 @@ class Startup:
                 await lease.release()
                 raise Stopped
 
-    async def reach_store(self) -> Backends:
-        """The backends, opened once the store answers."""
+    async def reach_store(self, open_backends: Callable[[], Awaitable[Backends]]) -> Backends:
+        """The backends (Application.open), opened once the store answers."""
         pauses = iter(BACKOFF)
         while True:
             try:
-                backends = await open_backends(self._settings, SystemClock(), spool=True)
+                backends = await open_backends()
             except Unavailable as error:
                 self._not_answering(error)
             else:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from dependency_injector import providers
 from pydantic import SecretStr
 
 from adapters.memory.event_store import InMemoryEventStore
@@ -38,16 +37,6 @@ class Backends:
     cache_stats: CacheStats | None = None  # hit and miss counts of the cache levels opened here
     _closers: list[Any] = field(default_factory=list)
     _tasks: list[asyncio.Task] = field(default_factory=list)
-
-    def wire(self, container: Any) -> None:
-        container.event_store.override(providers.Object(self.store))
-        if self.spool is not None:
-            container.spool.override(providers.Object(self.spool))
-        if self.cache is not None:
-            container.raw_cache.override(providers.Object(self.cache))
-        container.shared_read_models.override(providers.Object(self.shared_read_models))
-        if self.cache_stats is not None:
-            container.cache_stats.override(providers.Object(self.cache_stats))
 
     async def close(self) -> None:
         if hasattr(self.cache, "stop"):

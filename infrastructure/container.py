@@ -1,13 +1,14 @@
-"""Wiring: which adapter serves which port. Tests override providers to swap adapters."""
+"""Wiring: which adapter serves which port. Built only by infrastructure/bootstrap.py, which gives it the
+settings, the Telegram adapter and the opened backends (or a test's own)."""
+
+from collections.abc import AsyncIterator
 
 from dependency_injector import containers, providers
 
-from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.membership_cache import InMemoryMembershipCache
 from adapters.memory.read_models import InMemoryReadModels
 from adapters.memory.spool import InMemorySpool
 from adapters.ratelimit.gateway import RateLimitedGateway
-from adapters.sqlite.event_store import SqliteEventStore
 from adapters.system_clock import SystemClock
 from application.admin_directory import AdminDirectory
 from application.callback_tokens import CallbackTokens
@@ -21,7 +22,7 @@ from application.reactor import Reactor
 from application.repository import Repository
 from application.resilient_cache import ResilientCache
 from application.sweeper import Sweeper
-from infrastructure.event_codec import EventCodec
+from infrastructure.backends import Backends, open_backends
 from infrastructure.observability.cache import CacheStats, TracedCache, counting
 from infrastructure.observability.gatekeeper import InstrumentedGatekeeper
 from infrastructure.observability.ports import InstrumentedEventStore, InstrumentedGateway, InstrumentedReadModels
@@ -79,29 +80,50 @@ def _read_models(read_models, telemetry):
     return read_models if telemetry is None else InstrumentedReadModels(read_models)
 
 
-def _stats(settings: Settings) -> CacheStats | None:
+def _stats(settings: Settings, backends: Backends) -> CacheStats | None:
+    if backends.cache_stats is not None:  # the counts of the cache levels the backends opened
+        return backends.cache_stats
     return CacheStats() if settings.instrument else None
 
 
+async def _opened_backends(settings: Settings, clock, options: dict) -> AsyncIterator[Backends]:
+    backends = await open_backends(settings, clock, **options)
+    try:
+        yield backends
+    finally:
+        await backends.close()
+
+
+def _application_checker(telegram, cache, clock) -> MembershipChecker:
+    return MembershipChecker(telegram, cache)
+
+
+# What the backends opened, or the in-process stand-in when they opened none (the memory store's runs).
+
+
+def _raw_cache(backends: Backends, memory_cache, stats):
+    return backends.cache if backends.cache is not None else counting(memory_cache, "memory", stats)
+
+
+def _spool(backends: Backends):
+    return backends.spool if backends.spool is not None else InMemorySpool()
+
+
 class Container(containers.DeclarativeContainer):
-    settings = providers.Singleton(Settings)
+    settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
-    codec = providers.Singleton(EventCodec)
     gateway = providers.Dependency()  # the Telegram adapter: Telethon, or the simulator
     rate_limiter = providers.Object(None)  # a PriorityScheduler puts every Telegram call under Telegram's limits
+    # The event store, cache, spool and shared read models the settings name, opened and closed as a resource
+    # (Application.open and close in bootstrap.py), unless bootstrap is given a test's own.
+    backend_options = providers.Object({})  # open_backends' keywords: throwaway, spool
+    backends = providers.Resource(_opened_backends, settings, clock, backend_options)
     health = providers.Singleton(Health)
     telemetry = providers.Singleton(_telemetry, settings)
-    cache_stats = providers.Singleton(_stats, settings)
+    cache_stats = providers.Singleton(_stats, settings, backends)
     telegram = providers.Singleton(_outbound, gateway, rate_limiter, telemetry)
 
-    event_store = providers.Selector(
-        providers.Callable(lambda s: s.event_store, settings),
-        memory=providers.Singleton(InMemoryEventStore, codec),
-        sqlite=providers.Singleton(
-            SqliteEventStore, providers.Callable(lambda s: s.sqlite_path, settings), codec
-        ),
-    )
-    store = providers.Singleton(_store, event_store, telemetry)
+    store = providers.Singleton(_store, providers.Callable(lambda b: b.store, backends), telemetry)
     memory_cache = providers.Singleton(
         InMemoryMembershipCache,
         clock,
@@ -109,19 +131,23 @@ class Container(containers.DeclarativeContainer):
         negative_ttl=providers.Callable(lambda s: s.cache_negative_ttl, settings),
         jitter=providers.Callable(lambda s: s.cache_jitter, settings),
     )
-    raw_cache = providers.Singleton(counting, memory_cache, "memory", cache_stats)  # the backends may replace it
+    raw_cache = providers.Singleton(_raw_cache, backends, memory_cache, cache_stats)
     cache = providers.Singleton(ResilientCache, raw_cache, health)
+    traced_cache = providers.Singleton(_traced_cache, cache, telemetry)
+    # How a membership is checked: the application's checker, unless a benchmark puts a peer's in its place.
+    checker_factory = providers.Object(_application_checker)
     # This process's view, read on every update.
     read_models = providers.Singleton(_read_models, providers.Singleton(InMemoryReadModels), telemetry)
-    shared_read_models = providers.Object({})  # name -> read models other processes read (Redis)
-    spool = providers.Singleton(InMemorySpool)  # the backends put a durable one in place for a store that outlives us
+    shared_read_models = providers.Callable(lambda b: b.shared_read_models, backends)  # name -> read models (Redis)
+    spool = providers.Singleton(_spool, backends)  # in memory unless the backends opened a durable one
 
     context = providers.Singleton(
         GateContext,
         repository=providers.Singleton(Repository, store),
         read_models=read_models,
         gateway=telegram,
-        checker=providers.Singleton(MembershipChecker, telegram, providers.Singleton(_traced_cache, cache, telemetry)),
+        checker=providers.Singleton(lambda make, telegram, cache, clock: make(telegram, cache, clock),
+                                    checker_factory, telegram, traced_cache, clock),
         admins=providers.Singleton(AdminDirectory, telegram, clock),
         clock=clock,
         tokens=providers.Singleton(CallbackTokens, providers.Callable(_secret, settings)),

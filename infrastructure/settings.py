@@ -42,13 +42,6 @@ class Settings(BaseSettings):
     spool_path: Path | None = None
     # How often the bot looks for work it was not poked about (a recovered Redis, another instance's events).
     pump_interval: float = Field(5.0, gt=0)
-    # Test-only: run against a simulated world described by this scenario file instead of Telegram.
-    offline_scenario: Path | None = None
-    # Test-only: be the bot of a simulated world served by another process at "host:port" (tests/reliability).
-    remote_world: str | None = None
-    # Test-only: how the remote world hands out updates. poll: numbered batches confirmed by a position file;
-    # telegram: pushed, with pts/qts and getDifference, Telethon's own update loop and the session file's state.
-    remote_world_updates: Literal["poll", "telegram"] = "poll"
 
     # Observability. Instrumentation wraps every port in a metrics-and-spans decorator; off leaves bare adapters.
     instrument: bool = True
@@ -67,11 +60,10 @@ class Settings(BaseSettings):
     environment: str = "development"  # tags Sentry events and the metrics' target_info
     sentry_dsn: SecretStr | None = Field(None, validation_alias="SENTRY_DSN")
 
-    @field_validator("spool_path", "offline_scenario", "remote_world", mode="before")
+    @field_validator("spool_path", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
-        # `CHANWARDEN_SPOOL_PATH=` would otherwise mean the current folder; docker-compose.yml sets the test-only
-        # ones empty, so that a .env written for tests cannot turn a deployed bot into a simulated one.
+        # `CHANWARDEN_SPOOL_PATH=` would otherwise mean the current folder.
         return None if value == "" else value
 
     @property

@@ -4,15 +4,16 @@ channels, or link them once protected), /fsub off (unprotect), /help."""
 
 import logging
 import re
+from typing import Protocol
 
 from application import messages
 from application.commands import GroupMessage
-from application.context import GateContext
 from application.handlers.channel_refs import ChannelProblem, linkable_channels
 from application.handlers.exemptions import exempt, unexempt
 from application.handlers.self_check import after_linking, check_text
 from application.handlers.settings import settings_command
 from application.handlers.status import status_text
+from application.needs import Records, UsesAdmins, UsesClock, UsesGateway, UsesNames, UsesReadModels, UsesRepository
 from application.ports.telegram import OutgoingMessage, TelegramError
 from application.warnings import message_key
 from domain.errors import GateRuleError
@@ -20,6 +21,11 @@ from domain.ids import group_stream_id
 from domain.protected_group import ProtectedGroup
 from domain.senders import ANONYMOUS_ADMIN, USER
 from domain.standing import is_group_admin
+
+
+class Needs(UsesGateway, UsesReadModels, UsesAdmins, UsesClock, UsesNames, UsesRepository, Records, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
 
 log = logging.getLogger(__name__)
 COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "settings", "exempt", "unexempt", "check", "fsub",
@@ -40,7 +46,7 @@ def is_gate_command(text: str) -> bool:
     return parse(text) is not None
 
 
-async def handle_admin_command(ctx: GateContext, cmd: GroupMessage) -> bool:
+async def handle_admin_command(ctx: Needs, cmd: GroupMessage) -> bool:
     """Run the command; True when it was refused (the sender is no admin), so the gate still applies.
     Answered in the group's language: the whole group reads the answer."""
     group = await ctx.read_models.group(cmd.chat_id)
@@ -48,7 +54,7 @@ async def handle_admin_command(ctx: GateContext, cmd: GroupMessage) -> bool:
         return await _handle(ctx, cmd)
 
 
-async def _handle(ctx: GateContext, cmd: GroupMessage) -> bool:
+async def _handle(ctx: Needs, cmd: GroupMessage) -> bool:
     parsed = parse(cmd.text)
     assert parsed is not None
     name, args = parsed
@@ -68,7 +74,7 @@ async def _handle(ctx: GateContext, cmd: GroupMessage) -> bool:
     return False
 
 
-async def _is_admin(ctx: GateContext, cmd: GroupMessage, fresh: bool) -> bool | None:
+async def _is_admin(ctx: Needs, cmd: GroupMessage, fresh: bool) -> bool | None:
     """Whether the sender administers the group; None when Telegram could not say just now.
 
     Commands that remove protection or change who is gated ask Telegram afresh: a demoted admin must not
@@ -89,7 +95,7 @@ async def _is_admin(ctx: GateContext, cmd: GroupMessage, fresh: bool) -> bool | 
     return admin
 
 
-async def _reply(ctx: GateContext, cmd: GroupMessage, text: str) -> None:
+async def _reply(ctx: Needs, cmd: GroupMessage, text: str) -> None:
     # Keyed by the command's message: handled again after a crash, the command's answer is not posted twice.
     key = message_key("reply", cmd.chat_id, cmd.message_id)
     try:
@@ -100,20 +106,20 @@ async def _reply(ctx: GateContext, cmd: GroupMessage, text: str) -> None:
         log.warning("could not reply to a command in %s: %s", cmd.chat_id, error.kind)
 
 
-def _new_group(ctx: GateContext, cmd: GroupMessage):
+def _new_group(ctx: Needs, cmd: GroupMessage):
     return lambda: ProtectedGroup(chat_id=cmd.chat_id, title=cmd.chat_title, timestamp=ctx.clock.now())
 
 
-async def _change_group(ctx: GateContext, cmd: GroupMessage, decide) -> None:
+async def _change_group(ctx: Needs, cmd: GroupMessage, decide) -> None:
     await ctx.change(group_stream_id(cmd.chat_id), _new_group(ctx, cmd), decide)
 
 
-async def _record_refusal(ctx: GateContext, cmd: GroupMessage, name: str) -> None:
+async def _record_refusal(ctx: Needs, cmd: GroupMessage, name: str) -> None:
     now = ctx.clock.now()
     await _change_group(ctx, cmd, lambda g: g.refuse_command(cmd.sender.peer_id, name, now))
 
 
-async def _fsub(ctx: GateContext, cmd: GroupMessage, args: list[str]) -> str:
+async def _fsub(ctx: Needs, cmd: GroupMessage, args: list[str]) -> str:
     """/fsub off unprotects; /fsub @a @b protects with those channels, or links them to a protected group."""
     if len(args) == 1 and args[0].lower() == "off":
         return await _run(ctx, cmd, "unprotect", [])
@@ -121,7 +127,7 @@ async def _fsub(ctx: GateContext, cmd: GroupMessage, args: list[str]) -> str:
     return await _run(ctx, cmd, "link" if group is not None and group.protected else "protect", args, "/fsub")
 
 
-async def _run(ctx: GateContext, cmd: GroupMessage, name: str, args: list[str], label: str = "") -> str:
+async def _run(ctx: Needs, cmd: GroupMessage, name: str, args: list[str], label: str = "") -> str:
     by = cmd.sender.peer_id
     now = ctx.clock.now()
     label = label or f"/{name}"  # the command as the admin typed it, for examples in answers
@@ -161,7 +167,7 @@ async def _run(ctx: GateContext, cmd: GroupMessage, name: str, args: list[str], 
     return await _settings(ctx, cmd, args, by)
 
 
-async def _unlink(ctx: GateContext, cmd: GroupMessage, args: list[str], by: int) -> str:
+async def _unlink(ctx: Needs, cmd: GroupMessage, args: list[str], by: int) -> str:
     if not args:
         raise GateRuleError(messages.NAME_A_CHANNEL.format(command="/unlink"))
     group = await ctx.read_models.group(cmd.chat_id)
@@ -178,7 +184,7 @@ async def _unlink(ctx: GateContext, cmd: GroupMessage, args: list[str], by: int)
     return messages.UNLINKED.format(channel=args[0])
 
 
-async def _settings(ctx: GateContext, cmd: GroupMessage, args: list[str], by: int) -> str:
+async def _settings(ctx: Needs, cmd: GroupMessage, args: list[str], by: int) -> str:
     group = await ctx.read_models.group(cmd.chat_id)
     now = ctx.clock.now()
 

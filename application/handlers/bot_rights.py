@@ -1,11 +1,18 @@
 """The bot gained or lost admin rights in a group or channel: record it for every group it concerns."""
 
+
+from typing import Protocol
+
 from application.commands import BotRightsChanged
-from application.context import GateContext
+from application.needs import Records, UsesAdmins, UsesChecker, UsesClock, UsesReadModels
 from domain.ids import group_stream_id
 
 
-async def handle_bot_rights(ctx: GateContext, cmd: BotRightsChanged) -> str:
+class Needs(UsesReadModels, UsesChecker, UsesAdmins, UsesClock, Records, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
+async def handle_bot_rights(ctx: Needs, cmd: BotRightsChanged) -> str:
     ctx.admins.forget(cmd.chat_id)
     concerned = list(await ctx.read_models.groups_for_channel(cmd.chat_id))
     if concerned and cmd.is_admin:
@@ -20,7 +27,7 @@ async def handle_bot_rights(ctx: GateContext, cmd: BotRightsChanged) -> str:
     return "recorded" if concerned else "not_concerned"
 
 
-async def note_rights(ctx: GateContext, group_chat: int, chat_id: int, is_admin: bool) -> None:
+async def note_rights(ctx: Needs, group_chat: int, chat_id: int, is_admin: bool) -> None:
     """Record in the group's log what the bot learned about its rights in `chat_id` (once per change)."""
     now = ctx.clock.now()
     await ctx.change(group_stream_id(group_chat), _never_new, lambda g: g.bot_rights_changed(chat_id, is_admin, now))

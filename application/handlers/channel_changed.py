@@ -2,14 +2,21 @@
 buttons of its groups' warnings need an invite link instead (created once and stored, since creating
 another would revoke the one members hold)."""
 
+
+from typing import Protocol
+
 from application.commands import ChannelChanged
-from application.context import GateContext
+from application.needs import Records, UsesClock, UsesGateway, UsesReadModels
 from application.ports.telegram import TelegramError
 from domain.ids import group_stream_id
 from domain.protected_group import linked_channel
 
 
-async def handle_channel_changed(ctx: GateContext, cmd: ChannelChanged) -> str:
+class Needs(UsesGateway, UsesReadModels, UsesClock, Records, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
+async def handle_channel_changed(ctx: Needs, cmd: ChannelChanged) -> str:
     concerned = await ctx.read_models.groups_for_channel(cmd.channel_id)
     if not concerned:
         return "not_concerned"

@@ -1,15 +1,35 @@
 """Telegram told us someone joined, left or was banned from a channel the bot administers."""
 
+
+from typing import Protocol
+
 from application.commands import ChannelMembershipChanged
-from application.context import GateContext
 from application.gate import Enforcement, enforce
 from application.handlers.join_request import decide_join_request
+from application.needs import (
+    Records,
+    RecordsBehind,
+    UsesAdmins,
+    UsesChecker,
+    UsesClock,
+    UsesGateway,
+    UsesMemberLocks,
+    UsesNames,
+    UsesReadModels,
+)
 from domain import membership_verdict as mv
 from domain import subscription
 from domain.ids import verdict_stream_id
 
 
-async def handle_channel_membership(ctx: GateContext, cmd: ChannelMembershipChanged) -> list[str]:
+class Needs(
+    UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesNames, UsesMemberLocks, Records,
+    RecordsBehind, Protocol,
+):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
+async def handle_channel_membership(ctx: Needs, cmd: ChannelMembershipChanged) -> list[str]:
     await ctx.checker.observed(cmd.user_id, cmd.channel_id, cmd.status)
     outcomes = []
     for chat_id in await ctx.read_models.groups_for_channel(cmd.channel_id):

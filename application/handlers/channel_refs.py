@@ -1,13 +1,19 @@
 """Turning what an admin typed (@name, t.me link, id, a forwarded post) into channels the bot can watch."""
 
 import re
+from typing import Protocol
 
 from application import messages
-from application.context import GateContext
+from application.needs import UsesGateway, UsesReadModels
 from application.ports.telegram import ChannelInfo, TelegramError
 from domain.channel import Channel
 from domain.errors import GateRuleError
 from domain.protected_group import MAX_CHANNELS, linked_channel
+
+
+class Needs(UsesGateway, UsesReadModels, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
 
 _LINK = re.compile(r"^(?:https?://)?(?:t\.me|telegram\.me)/(?P<name>[A-Za-z0-9_]{4,64})/?$")
 _USERNAME = re.compile(r"^@?(?P<name>[A-Za-z][A-Za-z0-9_]{3,63})$")
@@ -32,7 +38,7 @@ def parse_ref(text: str) -> Ref | None:
 
 
 async def linkable_channels(
-    ctx: GateContext, chat_id: int, args: list[str], forwarded_channel: int | None, command: str,
+    ctx: Needs, chat_id: int, args: list[str], forwarded_channel: int | None, command: str,
     rights: dict[int, frozenset[str] | None] | None = None,
 ) -> list[Channel]:
     """The channels named, each once, checked with Telegram; the channel limit is checked first, against what
@@ -59,7 +65,7 @@ async def linkable_channels(
     return list(channels.values())
 
 
-async def _linked(ctx: GateContext, chat_id: int) -> list[Channel]:
+async def _linked(ctx: Needs, chat_id: int) -> list[Channel]:
     group = await ctx.read_models.group(chat_id)
     return list(group.channels) if group is not None else []
 
@@ -70,7 +76,7 @@ def _names(key: Ref, channel: Channel) -> bool:
     return key == (channel.username or "").lower()
 
 
-async def _linkable(ctx: GateContext, ref: str | int, rights: dict[int, frozenset[str] | None]) -> Channel:
+async def _linkable(ctx: Needs, ref: str | int, rights: dict[int, frozenset[str] | None]) -> Channel:
     try:
         info: ChannelInfo = await ctx.gateway.resolve_channel(ref)
     except TelegramError as error:

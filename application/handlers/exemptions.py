@@ -8,21 +8,27 @@ goes, application/redecide.py).
 """
 
 import re
+from typing import Protocol
 
 from application import messages
 from application.commands import GroupMessage
-from application.context import GateContext
+from application.needs import Records, UsesClock, UsesGateway, UsesNames, UsesReadModels
 from application.ports.telegram import TelegramError, UserInfo
 from domain.errors import GateRuleError
 from domain.ids import group_stream_id
 from domain.standing import in_group, is_group_admin
 from domain.subscription import NONE
 
+
+class Needs(UsesGateway, UsesReadModels, UsesClock, UsesNames, Records, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
 _ID = re.compile(r"^\d{1,20}$")
 _USERNAME = re.compile(r"^(?:@|(?:https?://)?(?:t|telegram)\.me/)?([A-Za-z]\w{3,31})/?$")
 
 
-async def exempt(ctx: GateContext, cmd: GroupMessage, args: list[str]) -> str:
+async def exempt(ctx: Needs, cmd: GroupMessage, args: list[str]) -> str:
     person = await _named(ctx, cmd, args, "/exempt")
     try:
         found = await ctx.gateway.get_participant(cmd.chat_id, person.id)
@@ -45,7 +51,7 @@ async def exempt(ctx: GateContext, cmd: GroupMessage, args: list[str]) -> str:
     return (messages.EXEMPTED_RELEASED if muted else messages.EXEMPTED).format(member=shown)
 
 
-async def unexempt(ctx: GateContext, cmd: GroupMessage, args: list[str]) -> str:
+async def unexempt(ctx: Needs, cmd: GroupMessage, args: list[str]) -> str:
     group = await ctx.read_models.group(cmd.chat_id)
     if args and _ID.match(args[0]) and group is not None:
         member_id = int(args[0])  # no need to ask Telegram about someone who may have left long ago
@@ -61,7 +67,7 @@ def _no_group():
     raise GateRuleError("This group is not protected. Start with /protect @channel")
 
 
-async def _named(ctx: GateContext, cmd: GroupMessage, args: list[str], command: str) -> UserInfo:
+async def _named(ctx: Needs, cmd: GroupMessage, args: list[str], command: str) -> UserInfo:
     if not args:
         raise GateRuleError(messages.NAME_A_MEMBER.format(command=command))
     ref = args[0]
@@ -78,6 +84,6 @@ async def _named(ctx: GateContext, cmd: GroupMessage, args: list[str], command: 
         raise GateRuleError(messages.MEMBER_UNKNOWN.format(ref=ref)) from None
 
 
-async def _logged_name(ctx: GateContext, chat_id: int, member_id: int) -> str:
+async def _logged_name(ctx: Needs, chat_id: int, member_id: int) -> str:
     view = await ctx.read_models.verdict(chat_id, member_id)
     return (view.name if view is not None else None) or f"Member {member_id}"

@@ -1,21 +1,43 @@
 """A message in a group: commands go to the admin handler, everything else through the gate."""
 
+
+from typing import Protocol
+
 from application.commands import GroupMessage
-from application.context import GateContext
 from application.gate import EXEMPT, EXEMPTED, Enforcement, enforce
 from application.handlers.admin_command import handle_admin_command, is_gate_command
+from application.needs import (
+    Records,
+    RecordsBehind,
+    UsesAdmins,
+    UsesChecker,
+    UsesClock,
+    UsesGateway,
+    UsesMemberLocks,
+    UsesNames,
+    UsesReadModels,
+    UsesRepository,
+)
 from application.verdicts import change_verdict
 from domain import membership_verdict as mv
 from domain.senders import SEND_AS_CHANNEL, USER, exemption
 from domain.settings import GroupSettings
 
+
+class Needs(
+    UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesNames, UsesMemberLocks, UsesRepository,
+    Records, RecordsBehind, Protocol,
+):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
 UNPROTECTED = "unprotected"
 NO_RIGHTS = "no_rights"  # the bot is no admin of the group: it can do nothing until rights return
 
 
-async def handle_group_message(ctx: GateContext, cmd: GroupMessage) -> str:
+async def handle_group_message(ctx: Needs, cmd: GroupMessage) -> str:
     if cmd.sender.kind == USER and cmd.sender_name:
-        ctx.names[cmd.sender.peer_id] = cmd.sender_name
+        ctx.names.remember(cmd.sender.peer_id, cmd.sender_name)
     if is_gate_command(cmd.text):
         refused = await handle_admin_command(ctx, cmd)
         if not refused:
@@ -38,7 +60,7 @@ async def handle_group_message(ctx: GateContext, cmd: GroupMessage) -> str:
     return (await enforce(ctx, group, job)).outcome
 
 
-async def _refuse_channel_sender(ctx: GateContext, cmd: GroupMessage, settings: GroupSettings) -> str:
+async def _refuse_channel_sender(ctx: Needs, cmd: GroupMessage, settings: GroupSettings) -> str:
     """Writing as a channel hides the person, so no subscription can be checked: the channel is muted."""
     now = ctx.clock.now()
     await change_verdict(

@@ -1,15 +1,22 @@
 """A request to join a protected group: approve subscribers, hold or decline the others."""
 
+
+from typing import Protocol
+
 from application.commands import JoinRequested
-from application.context import GateContext
+from application.needs import Records, UsesChecker, UsesClock, UsesGateway, UsesNames, UsesReadModels
 from application.ports.read_models import GroupView
 from application.verdicts import change_verdict
 from domain.settings import GroupSettings
 
 
-async def handle_join_request(ctx: GateContext, cmd: JoinRequested) -> str:
+class Needs(UsesGateway, UsesReadModels, UsesChecker, UsesClock, UsesNames, Records, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
+async def handle_join_request(ctx: Needs, cmd: JoinRequested) -> str:
     if cmd.name:
-        ctx.names[cmd.user_id] = cmd.name
+        ctx.names.remember(cmd.user_id, cmd.name)
     group = await ctx.read_models.group(cmd.chat_id)
     if group is None or not group.protected:
         return "unprotected"
@@ -17,7 +24,7 @@ async def handle_join_request(ctx: GateContext, cmd: JoinRequested) -> str:
 
 
 async def decide_join_request(
-    ctx: GateContext, group: GroupView, user_id: int, fresh: bool, language: str = ""
+    ctx: Needs, group: GroupView, user_id: int, fresh: bool, language: str = ""
 ) -> str:
     """`language` is the requester's, when Telegram told it: the note the bot sends them is written in it."""
     now = ctx.clock.now()

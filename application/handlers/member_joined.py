@@ -1,17 +1,37 @@
 """Someone joined a group: a member the log knows is back (and decided afresh); a newcomer to a protected
 group is checked before they write, if the group wants that."""
 
+
+from typing import Protocol
+
 from application.commands import MemberJoined
-from application.context import GateContext
 from application.gate import Enforcement, enforce
+from application.needs import (
+    Records,
+    RecordsBehind,
+    UsesAdmins,
+    UsesChecker,
+    UsesClock,
+    UsesGateway,
+    UsesMemberLocks,
+    UsesNames,
+    UsesReadModels,
+)
 from application.verdicts import observe
 from domain import subscription as sub
 from domain.settings import GroupSettings
 
 
-async def handle_member_joined(ctx: GateContext, cmd: MemberJoined) -> str:
+class Needs(
+    UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesNames, UsesMemberLocks, Records,
+    RecordsBehind, Protocol,
+):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
+async def handle_member_joined(ctx: Needs, cmd: MemberJoined) -> str:
     if cmd.name:
-        ctx.names[cmd.user_id] = cmd.name
+        ctx.names.remember(cmd.user_id, cmd.name)
     if cmd.user_id == ctx.gateway.bot_id:
         return "bot_joined"
     view = await ctx.read_models.verdict(cmd.chat_id, cmd.user_id)

@@ -1,12 +1,19 @@
 """Someone left the group, or an admin removed them: a member the log knows is never acted on while out."""
 
+
+from typing import Protocol
+
 from application.commands import MemberLeft
-from application.context import GateContext
+from application.needs import Records, UsesClock, UsesGateway, UsesReadModels
 from application.verdicts import observe
 from domain import subscription as sub
 
 
-async def handle_member_left(ctx: GateContext, cmd: MemberLeft) -> str:
+class Needs(UsesGateway, UsesReadModels, UsesClock, Records, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
+async def handle_member_left(ctx: Needs, cmd: MemberLeft) -> str:
     if cmd.actor_id is not None and cmd.actor_id == ctx.gateway.bot_id:
         return "own_removal"  # the bot's own kick, already recorded as it happened
     standing = sub.KICKED if cmd.kicked else sub.LEFT

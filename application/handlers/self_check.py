@@ -6,9 +6,11 @@ A channel's subscribers are looked at for real on /check (one subscriber read, t
 after /protect and /link the reads those commands just made stand in for it.
 """
 
+from typing import Protocol
+
 from application import messages
 from application.commands import GroupMessage
-from application.context import GateContext
+from application.needs import UsesGateway, UsesReadModels
 from application.ports.read_models import GroupView
 from application.ports.telegram import TelegramError
 from domain import self_check as sc
@@ -16,9 +18,13 @@ from domain.channel import Channel
 from domain.senders import USER
 
 
-async def check_text(ctx: GateContext, cmd: GroupMessage) -> str:
+class Needs(UsesGateway, UsesReadModels, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
+async def check_text(ctx: Needs, cmd: GroupMessage) -> str:
     group = await ctx.read_models.group(cmd.chat_id)
-    title = (group.title if group else "") or cmd.chat_title or "This group"
+    title = (group.title if group else "") or cmd.chat_title or messages.UNTITLED_GROUP
     if group is None or not group.protected:
         return messages.not_protected(title)
     # Whom to look up in each channel: the admin asking (any person shows whether subscribers can be seen).
@@ -27,14 +33,14 @@ async def check_text(ctx: GateContext, cmd: GroupMessage) -> str:
     return report(group.title or title, await _look(ctx, cmd.chat_id, None), channels)
 
 
-async def after_linking(ctx: GateContext, chat_id: int, channels: dict[int, frozenset[str] | None]) -> str:
+async def after_linking(ctx: Needs, chat_id: int, channels: dict[int, frozenset[str] | None]) -> str:
     """The check after /protect or /link: the group's rights asked now, the channels' as the command read them."""
     group: GroupView | None = await ctx.read_models.group(chat_id)
     if group is None:
         return ""
     looks = [(c, sc.Look(c.id, True, channels[c.id])) if c.id in channels else (c, await _look(ctx, c.id, None))
              for c in group.channels]
-    return report(group.title or "This group", await _look(ctx, chat_id, None), looks, brief=True)
+    return report(group.title or messages.UNTITLED_GROUP, await _look(ctx, chat_id, None), looks, brief=True)
 
 
 def report(title: str, group: sc.Look, channels: list[tuple[Channel, sc.Look]], brief: bool = False) -> str:
@@ -45,7 +51,7 @@ def report(title: str, group: sc.Look, channels: list[tuple[Channel, sc.Look]], 
     return messages.check_report(title, here, found)
 
 
-async def _look(ctx: GateContext, chat_id: int, probe: int | None) -> sc.Look:
+async def _look(ctx: Needs, chat_id: int, probe: int | None) -> sc.Look:
     try:
         rights = await ctx.gateway.my_rights(chat_id)
     except TelegramError as error:

@@ -5,13 +5,20 @@ log knows has their admins' layer of restrictions updated, so a release puts bac
 now, not what they had set when the bot muted.
 """
 
+
+from typing import Protocol
+
 from application.commands import MemberStandingChanged
-from application.context import GateContext
+from application.needs import Records, UsesAdmins, UsesClock, UsesGateway, UsesReadModels
 from application.verdicts import observe
 from domain.standing import is_group_admin
 
 
-async def handle_standing_changed(ctx: GateContext, cmd: MemberStandingChanged) -> str:
+class Needs(UsesGateway, UsesReadModels, UsesAdmins, UsesClock, Records, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
+async def handle_standing_changed(ctx: Needs, cmd: MemberStandingChanged) -> str:
     if cmd.actor_id == ctx.gateway.bot_id:
         return "own_change"  # what the bot did itself is recorded as its outcome
     admin = is_group_admin(cmd.participant.status)

@@ -1,16 +1,37 @@
 """A member pressed Verify: re-check them afresh and release them if they now follow every channel."""
 
+
+from typing import Protocol
+
 from application import messages
 from application.commands import VerifyPressed
-from application.context import GateContext
 from application.gate import PASSED, RESTRICTED, Enforcement, enforce
 from application.languages import for_member
+from application.needs import (
+    CarriesOut,
+    Records,
+    RecordsBehind,
+    UsesAdmins,
+    UsesChecker,
+    UsesClock,
+    UsesGateway,
+    UsesMemberLocks,
+    UsesReadModels,
+    UsesTokens,
+)
 from application.urgency import Urgency, urgency
 from application.warnings import ANYONE
 from domain import membership_verdict as mv
 
 
-async def handle_verify_pressed(ctx: GateContext, cmd: VerifyPressed) -> str:
+class Needs(
+    UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesTokens, UsesMemberLocks, Records,
+    RecordsBehind, CarriesOut, Protocol,
+):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
+async def handle_verify_pressed(ctx: Needs, cmd: VerifyPressed) -> str:
     with urgency(Urgency.USER):  # someone is waiting: the check and the release go before other work
         with messages.speaking(await for_member(ctx, cmd.chat_id, cmd.language)):  # answered to the presser
             answer, outcome = await _decide(ctx, cmd)
@@ -18,7 +39,7 @@ async def handle_verify_pressed(ctx: GateContext, cmd: VerifyPressed) -> str:
     return outcome
 
 
-async def _decide(ctx: GateContext, cmd: VerifyPressed) -> tuple[str, str]:
+async def _decide(ctx: Needs, cmd: VerifyPressed) -> tuple[str, str]:
     token = ctx.tokens.read(cmd.data)
     if token is None or token[0] != cmd.chat_id:
         return messages.BUTTON_INVALID, "invalid"

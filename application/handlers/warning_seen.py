@@ -8,14 +8,21 @@ member was released meanwhile, or a raid notice was replaced) is deleted: nothin
 behind in a group unaccounted for.
 """
 
+
+from typing import Protocol
+
 from application.commands import WarningSeen
-from application.context import GateContext
+from application.needs import Records, UsesClock, UsesGateway, UsesMemberLocks, UsesReadModels, UsesTokens
 from application.ports.telegram import TelegramError
 from application.warnings import ANYONE
 from domain.ids import verdict_stream_id
 
 
-async def handle_warning_seen(ctx: GateContext, cmd: WarningSeen) -> str:
+class Needs(UsesGateway, UsesReadModels, UsesClock, UsesTokens, UsesMemberLocks, Records, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
+async def handle_warning_seen(ctx: Needs, cmd: WarningSeen) -> str:
     token = ctx.tokens.read(cmd.data)
     key = ctx.tokens.key_of(cmd.data)
     if token is None or token[0] != cmd.chat_id or not key:
@@ -32,11 +39,11 @@ async def handle_warning_seen(ctx: GateContext, cmd: WarningSeen) -> str:
     return "orphan_deleted"
 
 
-async def _known(ctx: GateContext, chat_id: int, message_id: int) -> bool:
+async def _known(ctx: Needs, chat_id: int, message_id: int) -> bool:
     return any(v.chat_id == chat_id and v.warning_id == message_id for v in await ctx.read_models.live_warnings())
 
 
-async def _adopt(ctx: GateContext, cmd: WarningSeen, member: int, key: int) -> bool:
+async def _adopt(ctx: Needs, cmd: WarningSeen, member: int, key: int) -> bool:
     adopted = []
     now = ctx.clock.now()
 

@@ -1,10 +1,12 @@
 """/start (and /help) in a private chat with the bot: what it does, /why, and how to protect a group, in the
 sender's language."""
 
+from typing import Protocol
+
 from application import messages
 from application.commands import PrivateMessage
-from application.context import GateContext
 from application.languages import for_member
+from application.needs import UsesGateway, UsesReadModels
 from application.ports.telegram import TelegramError
 from application.warnings import message_key
 
@@ -17,7 +19,11 @@ def is_welcome_command(text: str) -> bool:
     return head.split("@", 1)[0] in WELCOME_COMMANDS
 
 
-async def welcome(ctx: GateContext, cmd: PrivateMessage) -> str:
+class Needs(UsesGateway, UsesReadModels, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
+async def welcome(ctx: Needs, cmd: PrivateMessage) -> str:
     with messages.speaking(await for_member(ctx, None, cmd.language)):
         text = messages.PRIVATE_WELCOME
     try:

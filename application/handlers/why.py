@@ -6,11 +6,13 @@ told: a press by anyone else is answered without reading anything about the memb
 and nothing changes: asking is not verifying. Answered at Verify's priority, since a person waits.
 """
 
+from typing import Protocol
+
 from application import messages
 from application.commands import PrivateMessage, VerifyPressed
-from application.context import GateContext
 from application.handlers.welcome import is_welcome_command, welcome
 from application.languages import for_member
+from application.needs import UsesChecker, UsesGateway, UsesReadModels, UsesRepository, UsesTokens
 from application.ports.read_models import GroupView
 from application.ports.telegram import TelegramError
 from application.urgency import Urgency, urgency
@@ -18,19 +20,24 @@ from application.warnings import ANYONE, message_key
 from domain import why
 from domain.ids import verdict_stream_id
 
+
+class Needs(UsesGateway, UsesReadModels, UsesChecker, UsesTokens, UsesRepository, Protocol):
+    """What this handler uses of the context (with what the helpers it calls use)."""
+
+
 WHY_COMMAND = "/why"
 
 
-def is_why_press(ctx: GateContext, cmd: VerifyPressed) -> bool:
+def is_why_press(ctx: Needs, cmd: VerifyPressed) -> bool:
     return ctx.tokens.read_why(cmd.data) is not None
 
 
-async def handle_why_pressed(ctx: GateContext, cmd: VerifyPressed) -> str:
+async def handle_why_pressed(ctx: Needs, cmd: VerifyPressed) -> str:
     with urgency(Urgency.USER), messages.speaking(await for_member(ctx, cmd.chat_id, cmd.language)):
         return await _answer_press(ctx, cmd)
 
 
-async def _answer_press(ctx: GateContext, cmd: VerifyPressed) -> str:
+async def _answer_press(ctx: Needs, cmd: VerifyPressed) -> str:
     token = ctx.tokens.read_why(cmd.data)
     if token is None or token[0] != cmd.chat_id:
         await ctx.gateway.answer_callback(cmd.query_id, messages.BUTTON_INVALID, alert=True)
@@ -63,7 +70,7 @@ def is_why_command(text: str) -> bool:
     return head == WHY_COMMAND or head.startswith(WHY_COMMAND + "@")
 
 
-async def handle_private_message(ctx: GateContext, cmd: PrivateMessage) -> str:
+async def handle_private_message(ctx: Needs, cmd: PrivateMessage) -> str:
     """/why in a private chat: the sender's answer for every protected group where the log holds them muted.
     /start and /help there are welcomed (handlers/welcome.py)."""
     if is_welcome_command(cmd.text):
@@ -87,7 +94,7 @@ async def handle_private_message(ctx: GateContext, cmd: PrivateMessage) -> str:
         return "answered" if texts else "none_muted"
 
 
-async def _explain(ctx: GateContext, group: GroupView | None, presser: int, member: int) -> why.WhyAnswer:
+async def _explain(ctx: Needs, group: GroupView | None, presser: int, member: int) -> why.WhyAnswer:
     if presser != member:
         return why.explain(presser, member, None, None)  # nothing about the member is read, so nothing can leak
     restriction = None
@@ -136,4 +143,6 @@ def _channels(group: GroupView, ids: tuple[int, ...]):
 
 def _name(group: GroupView, channel_id: int) -> str:
     found = next((c for c in group.channels if c.id == channel_id), None)
-    return messages.channel_name(found) if found is not None else messages.UNLINKED_CHANNEL.format(id=channel_id)
+    if found is None:
+        return messages.UNLINKED_CHANNEL.format(channel_id=channel_id)
+    return messages.channel_name(found)

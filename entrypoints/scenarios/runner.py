@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from dependency_injector import providers
-
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.direct import to_command
 from adapters.simulated_telegram.faults import Fault
@@ -24,8 +22,8 @@ from entrypoints.scenarios import model as m
 from entrypoints.scenarios.expectations import check
 from entrypoints.scenarios.report import Report, StepResult
 from entrypoints.scenarios.world_builder import build_world
-from infrastructure.backends import Backends, isolated, open_backends, open_spool, open_store
-from infrastructure.container import Container
+from infrastructure.backends import Backends, isolated, open_spool, open_store
+from infrastructure.bootstrap import Application, bootstrap
 from infrastructure.settings import Settings
 
 
@@ -53,6 +51,7 @@ class ScenarioRun:
         self.refs: dict[str, tuple[int, int]] = {}
         self._tmp: Path | None = None
         self.backends: Backends | None = None
+        self._owner: Application | None = None  # the first boot's application: it opened the backends
         self.down = False  # while down, the world's updates wait for the restart
         self.gatekeeper: Gatekeeper | None = None
         self.commands: list[Any] = []  # every command either transport handed the bot, in order
@@ -68,21 +67,26 @@ class ScenarioRun:
             settings = settings.model_copy(update={"sqlite_path": self._tmp / "events.db",
                                                    "spool_path": self._tmp / "spool.db"})
         self._run_settings = settings
-        self.backends = await open_backends(settings, self.clock, throwaway=not self.keep, spool=True)
-        await self._boot()
+        self._owner = bootstrap(settings, clock=self.clock, gateway=self._gateway(), throwaway=not self.keep,
+                                spool=True)
+        self.backends = await self._owner.open()
+        await self._start(self._owner)
 
     @property
     def store(self) -> Any:
         return self.backends.store
 
+    def _gateway(self) -> Any:
+        return getattr(self.telegram, "gateway", self.telegram)
+
     async def _boot(self) -> None:
-        container = Container()
-        container.settings.override(providers.Object(self._run_settings))
-        container.clock.override(providers.Object(self.clock))
-        container.gateway.override(providers.Object(getattr(self.telegram, "gateway", self.telegram)))
-        self.backends.wire(container)
-        self.gatekeeper = container.gatekeeper()
-        self.health = container.health()
+        """A new process on the same backends (a restart): everything else is built afresh."""
+        await self._start(bootstrap(self._run_settings, clock=self.clock, gateway=self._gateway(),
+                                    backends=self.backends))
+
+    async def _start(self, application: Application) -> None:
+        self.gatekeeper = await application.build()
+        self.health = application.health
         await self.gatekeeper.start()
         await register_command_menu(self.gatekeeper.ctx.gateway)  # as `chanwarden run` does at each start
 
@@ -109,8 +113,8 @@ class ScenarioRun:
         await self._boot()
 
     async def close(self) -> None:
-        if self.backends is not None:
-            await self.backends.close()
+        if self._owner is not None:
+            await self._owner.close()
         if self._tmp is not None and not self.keep:
             shutil.rmtree(self._tmp, ignore_errors=True)
 

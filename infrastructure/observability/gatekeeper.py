@@ -7,6 +7,8 @@ from random import getrandbits
 from time import perf_counter
 from typing import Any
 
+from application.commands import Command
+from application.gatekeeper import Outcome
 from infrastructure.observability.logs import UPDATE
 from infrastructure.observability.telemetry import Telemetry
 
@@ -41,7 +43,7 @@ class InstrumentedGatekeeper:
         self.telemetry = telemetry
         telemetry.watch_spool(inner.spool)  # its depth is exported at each scrape
 
-    async def handle(self, command: Any) -> Any:
+    async def handle(self, command: Command) -> Outcome:
         kind = update_kind(type(command))
         ids = update_ids(command)
         if not self.telemetry.recording:

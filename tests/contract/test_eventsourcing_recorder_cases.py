@@ -6,7 +6,7 @@ from uuid import uuid4
 import pytest
 from eventsourcing.tests import persistence  # a module, so its abstract cases are not collected here
 
-from adapters.postgres.sync_recorder import SyncRecorder
+from tests.contract.sync_recorder import SyncRecorder
 
 
 @pytest.fixture(scope="class", autouse=True)

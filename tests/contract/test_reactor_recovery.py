@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-from dependency_injector import providers
 
 from adapters.postgres import PostgresEventStore
 from adapters.simulated_telegram.clock import SimulatedClock
@@ -12,18 +11,13 @@ from adapters.simulated_telegram.model import Sender as WorldSender
 from adapters.sqlite.event_store import SqliteEventStore
 from application.commands import GroupMessage
 from domain.senders import USER, Sender
-from infrastructure.container import Container
+from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 from tests.unit.test_handlers import make_world
 
 
-def boot(store, telegram, clock):
-    container = Container()
-    container.settings.override(providers.Object(Settings()))
-    container.clock.override(providers.Object(clock))
-    container.gateway.override(providers.Object(telegram))
-    container.event_store.override(providers.Object(store))
-    return container.gatekeeper()
+async def boot(store, telegram, clock):
+    return await bootstrap(Settings(), clock=clock, gateway=telegram, store=store).build()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -48,7 +42,7 @@ async def test_restriction_recorded_before_a_crash_is_enforced_after_restart(ope
     world, clock = make_world(), SimulatedClock()
     telegram = SimulatedTelegram(world, clock)
     first = await open_store()
-    gate = boot(first, telegram, clock)
+    gate = await boot(first, telegram, clock)
     await gate.start()
     await gate.handle(GroupMessage(2001, 1, Sender(USER, 10), "text", "/protect @news"))
     await gate.settle()
@@ -63,7 +57,7 @@ async def test_restriction_recorded_before_a_crash_is_enforced_after_restart(ope
 
     calls_before = telegram.calls["edit_banned"]
     second = await open_store()
-    restarted = boot(second, telegram, clock)
+    restarted = await boot(second, telegram, clock)
     await restarted.start()
     assert not world.can_write(2001, 2)
     assert world.chat(2001).messages[posted.id].deleted
@@ -75,7 +69,7 @@ async def test_restriction_recorded_before_a_crash_is_enforced_after_restart(ope
     calls = dict(telegram.calls)
     await second.close()
     third = await open_store()
-    again = boot(third, telegram, clock)
+    again = await boot(third, telegram, clock)
     await again.start()
     assert dict(telegram.calls) == calls
     await third.close()

@@ -13,10 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
+from adapters.simulated_telegram.rig_settings import RigSettings
 from application.gatekeeper import SPOOL_LIMIT
 from entrypoints.projection_follower import FollowProgress
 from infrastructure.observability.follower import FollowerTelemetry
-from infrastructure.settings import Settings
 from tests.observability.conftest import ROOT, series_names
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -38,10 +38,12 @@ OTEL_VARIABLES = {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER", "OTEL_TR
 
 
 def setting_names() -> set[str]:
+    """The product's settings and the test rig's (which compose sets empty, so a .env for tests cannot turn the
+    deployed bot into a simulated one)."""
     names = set()
-    for name, field in Settings.model_fields.items():
+    for name, field in RigSettings.model_fields.items():
         alias = field.validation_alias
-        names.add(alias if isinstance(alias, str) else f"{Settings.model_config['env_prefix']}{name.upper()}")
+        names.add(alias if isinstance(alias, str) else f"{RigSettings.model_config['env_prefix']}{name.upper()}")
     return names
 
 
@@ -109,7 +111,7 @@ def test_what_compose_gives_each_process_is_a_valid_configuration(monkeypatch, s
         filled = re.sub(r"\$\{[A-Z0-9_]+:-([^}]*)\}", r"\1", value)
         monkeypatch.setenv(name, re.sub(r"\$\{[A-Z0-9_]+:\?[^}]*\}", "12345", filled))
     monkeypatch.chdir(ROOT / "deploy")  # no .env here: only what compose sets
-    settings = Settings()
+    settings = RigSettings()
     assert settings.offline_scenario is None and settings.remote_world is None  # "" counts as unset
     assert (settings.event_store, settings.cache, settings.http_host) == ("postgres", "redis", "0.0.0.0")
     if service == "bot":

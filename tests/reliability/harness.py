@@ -6,8 +6,6 @@ Property tests build one per Hypothesis example (a shared one would let examples
 from dataclasses import dataclass
 from typing import Any
 
-from dependency_injector import providers
-
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.gateway import SimulatedTelegram
@@ -20,7 +18,7 @@ from application.commands import GroupMessage
 from application.gatekeeper import Gatekeeper
 from domain.ids import group_stream_id
 from domain.senders import USER, Sender
-from infrastructure.container import Container
+from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 
 GROUP, CHANNEL, ALICE, BOB, ADMIN = 2001, 1001, 1, 2, 10  # Alice follows @news, Bob does not, Admin owns
@@ -75,15 +73,9 @@ async def boot(protected: bool = False, telethon: bool = False) -> Bot:
     world, clock, store = make_world(), SimulatedClock(), InMemoryEventStore()
     telegram = SimulatedTelegram(world, clock)
     client = offline_client(WorldSender(world, clock.time), world.bot_id) if telethon else None
-    container = Container()
     settings = Settings(event_store="memory", instrument=False, callback_secret=SECRET)
-    container.settings.override(providers.Object(settings))
-    container.clock.override(providers.Object(clock))
     gateway = TelethonGateway(client, world.bot_id) if telethon else telegram
-    container.gateway.override(providers.Object(gateway))
-    container.event_store.override(providers.Object(store))
-    gate = container.gatekeeper()
-    await gate.start()
+    gate = await bootstrap(settings, clock=clock, gateway=gateway, store=store).start()
     bot = Bot(gate, telegram, store, world, clock, client)
     if protected:
         await bot.say(ADMIN, "/protect @news", 1)

@@ -11,7 +11,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from dependency_injector import providers
 
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.simulated_telegram.clock import SimulatedClock
@@ -24,7 +23,7 @@ from application.gatekeeper import Gatekeeper
 from application.ports.telegram import Participant as Standing
 from domain.rights import MUTE
 from domain.senders import USER, Sender
-from infrastructure.container import Container
+from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 
 GROUP, CHANNEL, OWNER, BOT = 2001, 1001, 10, 999
@@ -82,14 +81,8 @@ def world() -> World:
 
 
 async def start(store, telegram: Telegram, clock: SimulatedClock) -> Gatekeeper:
-    container = Container()
-    container.settings.override(providers.Object(Settings(event_store="memory", instrument=False)))
-    container.clock.override(providers.Object(clock))
-    container.gateway.override(providers.Object(telegram))
-    container.event_store.override(providers.Object(store))
-    gate = container.gatekeeper()
-    await gate.start()
-    return gate
+    settings = Settings(event_store="memory", instrument=False)
+    return await bootstrap(settings, clock=clock, gateway=telegram, store=store).start()
 
 
 def kill(gate: Gatekeeper) -> None:

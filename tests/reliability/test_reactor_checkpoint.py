@@ -6,8 +6,6 @@ mute done but recorded only with the warning, so every kill during the wait mute
 
 import asyncio
 
-from dependency_injector import providers
-
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.gateway import SimulatedTelegram
@@ -15,7 +13,7 @@ from adapters.simulated_telegram.model import Participant
 from application.commands import GroupMessage, VerifyPressed
 from domain.ids import verdict_stream_id
 from domain.senders import USER, Sender
-from infrastructure.container import Container
+from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 from tests.reliability.harness import ADMIN, BOB, CHANNEL, GROUP, make_world
 
@@ -38,13 +36,8 @@ class HeldWarnings(SimulatedTelegram):
 async def boot():
     world, clock, store = make_world(), SimulatedClock(), InMemoryEventStore()
     telegram = HeldWarnings(world, clock)
-    container = Container()
-    container.settings.override(providers.Object(Settings(event_store="memory", instrument=False)))
-    container.clock.override(providers.Object(clock))
-    container.gateway.override(providers.Object(telegram))
-    container.event_store.override(providers.Object(store))
-    gate = container.gatekeeper()
-    await gate.start()
+    settings = Settings(event_store="memory", instrument=False)
+    gate = await bootstrap(settings, clock=clock, gateway=telegram, store=store).start()
     await gate.handle(GroupMessage(GROUP, 1, Sender(USER, ADMIN), "text", "/protect @news"))
     await gate.settle()
     return gate, telegram, store

@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po, write_po
 
 from application import messages, narration
 from application.i18n import SOURCE_LANGUAGE, languages, supported, translations
-from application.i18n.catalogs import TEMPLATE, extracted, load, placeholders, problems
+from entrypoints.catalogs import TEMPLATE, extracted, load, placeholders, problems
 
 TRANSLATED = [lang for lang in languages() if lang != SOURCE_LANGUAGE]
 
@@ -34,7 +34,7 @@ def test_every_translation_fills_in(language: str) -> None:
 
 
 def test_the_template_is_up_to_date() -> None:
-    # `python -m application.i18n.catalogs` writes it; a text added to messages.py without it fails here.
+    # `python -m entrypoints.catalogs` writes it; a text added to messages.py without it fails here.
     with TEMPLATE.open("rb") as source:
         shipped = {m.id for m in read_po(source) if m.id}
     assert shipped == {m.id for m in extracted() if m.id}

@@ -85,7 +85,7 @@ async def test_a_log_out_of_reach_is_logged_and_the_next_message_records_it(capl
     with caplog.at_level(logging.WARNING, logger="application.gate"):
         assert await gate.handle(message(1)) == "passed"
         store.release()
-        await gate.ctx.settled()
+        await gate.ctx.behind.settled()
     assert "first pass of member 1 in chat 2001 not recorded" in caplog.text
     assert await gate.ctx.read_models.verdict(2001, 1) is None and await verdicts_in_log(store, 1) == []
     store.failure, store.holding = None, False

@@ -1,6 +1,5 @@
 """Handlers wired to in-memory adapters and the simulated Telegram."""
 
-from dependency_injector import providers
 
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.simulated_telegram.clock import SimulatedClock
@@ -9,7 +8,7 @@ from adapters.simulated_telegram.model import Chat, Participant, Person
 from adapters.simulated_telegram.world import World
 from application.commands import GroupMessage, VerifyPressed
 from domain.senders import USER, Sender
-from infrastructure.container import Container
+from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 
 
@@ -49,13 +48,7 @@ def make_world() -> World:
 async def boot(store: CountingStore | None = None):
     world, clock, store = make_world(), SimulatedClock(), store or CountingStore()
     telegram = SimulatedTelegram(world, clock)
-    container = Container()
-    container.settings.override(providers.Object(Settings(event_store="memory")))
-    container.clock.override(providers.Object(clock))
-    container.gateway.override(providers.Object(telegram))
-    container.event_store.override(providers.Object(store))
-    gate = container.gatekeeper()
-    await gate.start()
+    gate = await bootstrap(Settings(event_store="memory"), clock=clock, gateway=telegram, store=store).start()
     return gate, telegram, store
 
 
@@ -118,7 +111,7 @@ async def test_a_first_decision_about_a_member_reads_no_stream() -> None:
     reads = store.stream_reads
     assert await gate.handle(message(1)) == "passed"
     assert await gate.handle(message(2, message_id=51)) == "restricted"
-    await gate.ctx.settled()  # the pass is recorded behind its answer
+    await gate.ctx.behind.settled()  # the pass is recorded behind its answer
     assert store.stream_reads == reads  # the views knew neither member, so nothing was read before the append
 
 
@@ -138,6 +131,6 @@ async def test_a_view_behind_the_log_costs_a_retry_not_a_wrong_record() -> None:
     views.verdict = lagging
     loads = store.loads
     assert await gate.handle(message(1, message_id=51)) == "passed"
-    await gate.ctx.settled()
+    await gate.ctx.behind.settled()
     assert store.loads == loads + 1  # the append conflicted and the retry loaded the stream
     assert len(await store.read_all()) == events  # already verified: the retry recorded nothing twice

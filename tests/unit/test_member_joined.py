@@ -2,8 +2,6 @@
 
 from collections import Counter
 
-from dependency_injector import providers
-
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.direct import to_command
@@ -13,7 +11,7 @@ from adapters.simulated_telegram.world import World
 from application import commands as c
 from application.ports import telegram as ports
 from domain.senders import USER, Sender
-from infrastructure.container import Container
+from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 
 BOT, CHANNEL, GROUP, CAROL, OWNER = 999, 1001, 2001, 3, 10
@@ -42,13 +40,8 @@ async def boot():
         OWNER: Participant("creator"), BOT: Participant("admin"), CAROL: Participant("left", ADMIN_SET)})
     world.chats = {CHANNEL: news, GROUP: group}
     telegram = CountingTelegram(world, SimulatedClock())
-    container = Container()
-    container.settings.override(providers.Object(Settings(event_store="memory")))
-    container.clock.override(providers.Object(telegram.clock))
-    container.gateway.override(providers.Object(telegram))
-    container.event_store.override(providers.Object(InMemoryEventStore()))
-    gate = container.gatekeeper()
-    await gate.start()
+    gate = await bootstrap(Settings(event_store="memory"), clock=telegram.clock, gateway=telegram,
+                           store=InMemoryEventStore()).start()
     await gate.handle(c.GroupMessage(GROUP, 1, Sender(USER, OWNER), "text", "/protect @news"))
     await gate.settle()
     world.outbox.clear()

@@ -22,9 +22,9 @@ from telethon.sessions import SQLiteSession
 
 from adapters.simulated_telegram.remote import protocol as p
 from adapters.simulated_telegram.remote.catch_up import start_update_loop
+from adapters.simulated_telegram.rig_settings import RigSettings
 from adapters.simulated_telegram.tl.transport import offline_client
 from adapters.telethon.durable_updates import DurableUpdates
-from infrastructure.settings import Settings
 
 log = logging.getLogger(__name__)
 BATCH = 50  # as getDifference hands out a chunk at a time
@@ -183,7 +183,7 @@ class RemoteWorld:
             sender.on_push = self.client._updates_queue.put_nowait
 
     @classmethod
-    async def open(cls, settings: Settings) -> "RemoteWorld":
+    async def open(cls, settings: RigSettings) -> "RemoteWorld":
         assert settings.remote_world is not None
         sender = await RemoteSender.connect(settings.remote_world)
         (me,) = await sender.send(functions.users.GetUsersRequest([types.InputUserSelf()]))  # who this bot is
@@ -201,7 +201,7 @@ class RemoteWorld:
         return {"on_ready": lambda gatekeeper: self.pump.run(gatekeeper, stop)}
 
 
-def state_file(settings: Settings) -> Path:
+def state_file(settings: RigSettings) -> Path:
     """Beside the event store: the number confirmed belongs with the decisions it stands for."""
     folder = settings.sqlite_path.parent if settings.event_store == "sqlite" else settings.session_path.parent
     folder.mkdir(parents=True, exist_ok=True)

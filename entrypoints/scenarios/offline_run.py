@@ -11,6 +11,7 @@ from rich.console import Console
 
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.model import Sender
+from adapters.simulated_telegram.rig_settings import RigSettings
 from adapters.simulated_telegram.tl.encoder import UpdateEncoder
 from adapters.simulated_telegram.tl.sender import WorldSender
 from adapters.simulated_telegram.tl.transport import offline_client
@@ -19,10 +20,9 @@ from entrypoints.run import TelegramLink, serve
 from entrypoints.scenarios import model as m
 from entrypoints.scenarios.model import load
 from entrypoints.scenarios.world_builder import build_world
-from infrastructure.settings import Settings
 
 
-async def run_offline(settings: Settings, path: str, stop: asyncio.Event, console: Console) -> None:
+async def run_offline(settings: RigSettings, path: str, stop: asyncio.Event, console: Console) -> None:
     scenario = load(path)
     world = build_world(scenario.world)
     clock = SimulatedClock()

@@ -1,4 +1,4 @@
-"""Keeping the catalogs in step with the texts: `python -m application.i18n.catalogs` extracts every marked text
+"""Keeping the catalogs in step with the texts: `python -m entrypoints.catalogs` extracts every marked text
 of application/messages.py into locale/chanwarden.pot and merges it into each language's .po (new texts
 appear there untranslated, for a translator; the completeness test fails until they are translated)."""
 
@@ -12,10 +12,9 @@ from babel.messages.pofile import read_po, write_po
 
 from application.i18n import DOMAIN, LOCALE_DIR, SOURCE_LANGUAGE, catalog_path, languages
 
-_ROOT = Path(__file__).parent.parent.parent
-# Where texts people read are marked: the application's messages and menu, and the settings' explanations.
-SOURCES = [_ROOT / "application" / "messages.py", _ROOT / "application" / "command_menu.py",
-           _ROOT / "domain" / "settings.py"]
+_ROOT = Path(__file__).parent.parent
+# Where texts people read are marked: the application's messages, and the settings' explanations.
+SOURCES = [_ROOT / "application" / "messages.py", _ROOT / "domain" / "settings.py"]
 KEYWORDS = {"_": None, "N_": None}
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 

@@ -16,7 +16,7 @@ AUDITED_MEMBER = 2
 
 
 async def play(console: Console) -> int:
-    path = resources.files("entrypoints") / "stories" / "demo.yaml"
+    path = resources.files("entrypoints.scenarios") / "stories" / "demo.yaml"
     try:
         scenario = load(str(path))
     except ScenarioError as error:
