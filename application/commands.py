@@ -19,6 +19,7 @@ class GroupMessage:
     reply_to_forwarded_channel: int | None = None
     sender_is_bot: bool = False  # another bot (User.bot): it cannot join channels
     edited: bool = False  # an edit of an earlier message: gated like a new one
+    sender_language: str = ""  # the sender's lang_code, when Telegram tells it
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class MemberJoined:
     # service message.
     participant: Participant | None = None
     is_bot: bool = False
+    language: str = ""  # the member's lang_code, when Telegram tells it
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class JoinRequested:
     chat_id: int
     user_id: int
     name: str = ""
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class VerifyPressed:
     chat_id: int
     user_id: int
     data: bytes
+    language: str = ""  # the presser's lang_code, when Telegram tells it
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class PrivateMessage:
     message_id: int
     text: str
     name: str = ""
+    language: str = ""
 
 
 @dataclass(frozen=True)

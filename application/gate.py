@@ -68,6 +68,7 @@ class Enforcement:
     observed: tuple[tuple[int, str], ...] = ()  # (channel, status) Telegram just told us: no need to ask
     participant: Participant | None = None  # the member's place in the group the update told: no need to ask
     name: str = ""  # the member's display name, kept in the log for their warnings
+    language: str = ""  # the member's language as Telegram told it (lang_code), kept for their warnings
     is_bot: bool = False
 
 
@@ -154,6 +155,7 @@ async def _pass(ctx: Needs, job: Enforcement, group: GroupView, settings: GroupS
 
     def decide(verdict: mv.MembershipVerdict) -> None:
         verdict.name_known(job.name, now)
+        verdict.language_known(job.language, now)
         if verdict.is_restricted:
             verdict.release(_release_how(job.trigger), None, now)
         else:
@@ -258,6 +260,7 @@ async def _restrict_locked(
         if participant is not None and (read_now or not contradicts_bot_mute(verdict, participant)):
             verdict.observe(participant.status, layer, None, _how_seen(job), now)
         verdict.name_known(job.name, now)
+        verdict.language_known(job.language, now)
         # Without a look at Telegram the admins' layer the log holds stays as it is.
         prior = sorted(layer.rights) if participant is not None else None
         verdict.restrict(reason, missing, job.trigger, settings.action, prior, job.message_id, now,

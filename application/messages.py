@@ -1,100 +1,296 @@
-"""Every text the bot shows people, in one place so it can be translated."""
+"""Every text the bot shows people, in one place, written in English and translated through the catalogs of
+application/i18n (gettext, compiled by Babel).
 
+Texts are spoken in the language of the moment: `with speaking(language):` around the code that answers
+someone (their own language for texts to one member, the group's for texts to the whole group). A constant
+below (RELEASED, BUTTON_INVALID, ...) is looked up in that language each time it is read, so callers use
+`messages.RELEASED` as before; the English source of each is in _TEXTS, marked with N_ for extraction.
+"""
+
+import string
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+from application.i18n import N_, SOURCE_LANGUAGE, supported, translations
+from application.ports.telegram import MENU_GROUP_ADMINS, MENU_PRIVATE
 from domain import self_check as sc
 from domain.channel import Channel
+from domain.settings import help_for
+
+# Per asyncio task, so two members answered at once each keep their own language.
+_language: ContextVar[str] = ContextVar("language", default=SOURCE_LANGUAGE)
+
+
+@contextmanager
+def speaking(language: str | None) -> Iterator[None]:
+    token = _language.set(language or SOURCE_LANGUAGE)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def language() -> str:
+    return _language.get()
+
+
+def choose(member_language: str | None, group_language: str | None) -> str:
+    """The member's language when Telegram told it and the bot speaks it, else the group's default."""
+    return supported(member_language) or supported(group_language) or SOURCE_LANGUAGE
+
+
+def group_language(settings: dict[str, Any] | None) -> str:
+    return supported((settings or {}).get("language")) or SOURCE_LANGUAGE
+
+
+def _(text: str) -> str:
+    return translations(_language.get()).gettext(text)
+
+
+def translated(text: str) -> str:
+    """A text marked with N_ elsewhere, in the language of the moment."""
+    return _(text)
+
+
+_TEXTS = {
+    "JOIN_BUTTON": N_("Join {title}"),
+    "VERIFY_BUTTON": N_("Verify ✅"),
+    "BUTTON_INVALID": N_("This button is no longer valid."),
+    "BUTTON_NOT_YOURS": N_("This button is for another member. Only they can press it."),
+    "ALREADY_FREE": N_("You can already write here."),
+    "RELEASED": N_("Thank you! You can write in the group now."),
+    "BOT_CANNOT_ACT": N_(
+        "I am not an admin of this group right now, so I cannot release you yet. Please ask an admin."
+    ),
+    "RIGHTS_LOST_GROUP": N_(
+        "I am no longer an admin of this group, so I cannot protect it. "
+        "Make me an admin again (delete messages, ban users) and I will resume."
+    ),
+    "RIGHTS_LOST_CHANNEL": N_(
+        "I am no longer an admin of {channel}, so I cannot see who subscribes to it. "
+        "Nobody is muted for that; make me an admin there again and I will resume checking."
+    ),
+    "RIGHTS_REGAINED": N_("Thank you, I am an admin of {chat} again. Protection has resumed."),
+    "CHECK_UNAVAILABLE": N_("Telegram did not answer just now. Please try again in a minute."),
+    "ADMINS_ONLY": N_("Only the group's admins can use {command}."),
+    "UNKNOWN_COMMAND": N_(
+        "Commands: /protect, /unprotect, /link, /unlink, /status, /settings, /exempt, /unexempt, /check."
+    ),
+    "PROTECTED": N_("Protected. Members must follow {channels} to write here."),
+    "UNPROTECTED": N_("Protection is off. The {released} member(s) I muted are being released."),
+    "RIGHTS_UNCONFIRMED": N_("Telegram did not confirm your admin rights just now. Please send the command again."),
+    "LINKED": N_("Linked {channel}."),
+    "UNLINKED": N_("Unlinked {channel}."),
+    "SETTING_CHANGED": N_("{key} is now {value}."),
+    "CHANNEL_UNRESOLVED": N_("I could not find the channel '{ref}'. Use @username, a t.me link or the numeric id."),
+    "CHANNEL_ID_INVALID": N_(
+        "'{ref}' is not a valid channel id. Use @username, a t.me link or the channel's numeric id."
+    ),
+    "TOO_MANY_CHANNELS": N_("A group can require at most {limit} channels."),
+    "BOT_NOT_CHANNEL_ADMIN": N_(
+        "I must be an admin of {channel} to see who subscribes. "
+        "Please add me there as an admin, then send the command again."
+    ),
+    "BOT_CANNOT_INVITE": N_(
+        "I need the right to invite users via link in {channel} to give members its invite link. "
+        "Please turn it on in my admin rights there, then send the command again."
+    ),
+    "NAME_A_CHANNEL": N_("Name the channel, for example: {command} @news"),
+    "GROUP_HELP": N_(
+        "Members write here once they follow every channel linked to this group; I mute the others and show "
+        "them a Join button for each channel they miss, then Verify.\n"
+        "Commands for admins:\n"
+        "/fsub @channel [@more] - protect the group with these channels, or add them\n"
+        "/fsub off - stop protecting, releasing everyone I muted\n"
+        "/link @channel, /unlink @channel - add or remove a channel\n"
+        "/status - what is required and who is muted\n"
+        "/settings - show settings; for example /settings language es\n"
+        "/exempt @user, /unexempt @user - leave someone out of the check\n"
+        "/check - my rights here and in each channel"
+    ),
+    "PRIVATE_WELCOME": N_(
+        "Hello! I let members write in a group only while they follow its channels: others are muted until "
+        "they join and press Verify.\n"
+        "Muted somewhere? Send /why and I will tell you why and what frees you.\n"
+        "To protect your own group, add me there as an admin (delete messages, ban users, invite users via "
+        "link), also in each channel, then send /fsub @yourchannel in the group."
+    ),
+    "CHANNEL_NOT_LINKED": N_("That channel is not linked to this group."),
+    "SETTINGS_USAGE": N_("Use /settings key value, for example: /settings quiet on"),
+    "UNKNOWN_SETTING": N_("There is no setting called '{key}'. Settings: {keys}."),
+    "INVALID_SETTING_VALUE": N_("'{value}' is not a valid value for {key}. Valid values for {key}: {choices}."),
+    # "Why?"
+    "WHY_BUTTON": N_("Why?"),
+    "WHY_NOT_YOURS": N_(
+        "This button explains another member's warning, and only they can read it. "
+        "If you are muted here too, press Why? on your own warning or send /why to me in a private chat."
+    ),
+    "WHY_NOT_MUTED": N_("You are not muted in {group}: you can write there."),
+    "WHY_SENT_PRIVATELY": N_("The answer is long, so I sent it to you in a private message."),
+    "WHY_NONE_MUTED": N_("You are not muted in any group I protect."),
+    "WHY_MORE_GROUPS": N_("\n\n...and in {count} more group(s). Press Why? on a warning there for its answer."),
+    "WHY_UNAVAILABLE": N_("I cannot read the record just now. Please try again in a minute."),
+    "THIS_GROUP": N_("this group"),  # where rights were lost or regained, when it is the group itself
+    "A_CHANNEL": N_("a channel"),  # ... when it is a channel the group no longer links
+    "UNTITLED_GROUP": N_("This group"),  # /status of a group Telegram told no title
+    "UNNAMED_MEMBER": N_("Member"),  # how a warning addresses someone whose name no update told
+    # A member's answer names a channel gone since.
+    "UNLINKED_CHANNEL": N_("a channel no longer linked (id {channel_id})"),
+    # /exempt and /unexempt
+    "TELEGRAM_SILENT": N_("Telegram did not answer just now. Please send the command again."),
+    "EXEMPTED": N_("{member} is exempt: I will not gate them here."),
+    "EXEMPTED_RELEASED": N_("{member} is exempt: I will not gate them here, and I am lifting my mute on them."),
+    "UNEXEMPTED": N_("{member} is no longer exempt: their next message is checked like everyone's."),
+    "EXEMPT_ADMIN": N_("{member} is an admin of this group, and admins are never gated. Nothing changed."),
+    "NOT_IN_GROUP": N_("{member} is not in this group. Nothing changed."),
+    "NAME_A_MEMBER": N_("Name the member, for example: {command} @alice or {command} 123456789"),
+    "MEMBER_REF_INVALID": N_("'{ref}' is neither a @username nor a numeric user id. For example: {command} @alice"),
+    "MEMBER_UNKNOWN": N_(
+        "I could not find anyone called {ref} on Telegram. Check the spelling, or use their numeric id."
+    ),
+    # /check
+    "CHECK_ALL_READY_BRIEF": N_("Self-check: I have every right I need here and in every linked channel ✓"),
+    # /settings language and warning_text
+    "LANGUAGE_UNKNOWN": N_("I do not speak '{value}'. Languages: {languages}. Nothing changed."),
+    "WARNING_TEXT_DEFAULT": N_("The warning is the standard text again:"),
+    "LANGUAGE_CHANGED": N_(
+        "From now on I write here in {language}. Members whose Telegram is set to a language I speak read "
+        "their own warnings and answers in it."
+    ),
+    "WARNING_TEXT_BRACES": N_(
+        "The warning text has a lone {{ or }}. Write placeholders whole, like {{name}}. Nothing changed."
+    ),
+    "WARNING_TEXT_PLACEHOLDER": N_(
+        "I do not know the placeholder {{{placeholder}}}. Use {{name}}, {{channels}} and {{group}}. Nothing changed."
+    ),
+    "WARNING_TEXT_MARKUP": N_(
+        "I send warnings as plain text, so {tag} would show as typed. Please remove it. Nothing changed."
+    ),
+    "WARNING_TEXT_TOO_LONG": N_(
+        "With the longest names Telegram allows, this warning could reach {length} characters, more than the "
+        "{limit} of one message. Please shorten it. Nothing changed."
+    ),
+    "WARNING_TEXT_PREVIEW": N_("The warning now reads, for example:"),
+}
+
+ALERT_LIMIT = 200  # Telegram shows at most this many characters in a button's alert
+MESSAGE_LIMIT = 4096  # characters in one Telegram message
+
+
+def __getattr__(name: str) -> str:
+    # A constant text, in the language of the moment (PEP 562: called only for names not defined above).
+    if name in _TEXTS:
+        return _(_TEXTS[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def channel_name(channel: Channel) -> str:
     return channel.name
 
 
-def warning(name: str, missing: list[Channel]) -> str:
-    names = ", ".join(channel_name(c) for c in missing)
-    return (
-        f"{name}, this group is for subscribers of {names}. "
-        "Join with the button below, then press Verify to write again."
-    )
+def names(channels: list[Channel]) -> str:
+    return ", ".join(channel_name(c) for c in channels)
+
+
+# The command menu Telegram's apps show on "/" (application/command_menu.py registers it): per scope, each
+# command with what it does.
+COMMAND_MENUS = {
+    MENU_GROUP_ADMINS: [
+        ("fsub", N_("protect with channels: /fsub @channel, or /fsub off")),
+        ("status", N_("what is required and who is muted")),
+        ("settings", N_("show or change settings")),
+        ("link", N_("add a required channel")),
+        ("unlink", N_("remove a required channel")),
+        ("exempt", N_("leave a member out of the check")),
+        ("unexempt", N_("check an exempted member again")),
+        ("check", N_("check my admin rights here and in each channel")),
+        ("help", N_("how I work and my commands")),
+    ],
+    MENU_PRIVATE: [
+        ("start", N_("what I do and how to protect a group")),
+        ("why", N_("why I muted you, and what frees you")),
+    ],
+}
+
+
+# The warning's own words, as admins may shape them (/settings warning_text): these are its placeholders.
+WARNING_PLACEHOLDERS = ("name", "channels", "group")
+WARNING_DEFAULT = N_(
+    "{name}, this group is for subscribers of {channels}. Join with the button below, then press Verify to write again."
+)
+
+
+def warning(name: str, missing: list[Channel], group: str = "", template: str | None = None) -> str:
+    """The member's warning: the admins' own text when they set one (shown as they wrote it, in every
+    language), else the catalog's."""
+    return warning_spans(name, missing, group, template)[0]
+
+
+def warning_spans(
+    name: str, missing: list[Channel], group: str = "", template: str | None = None
+) -> tuple[str, list[tuple[int, int]]]:
+    """The warning, and where the member's name stands in it as (offset, length) in UTF-16 code units (how
+    Telegram counts a text mention's place), so the name can mention them."""
+    values = {"name": name, "channels": names(missing), "group": group}
+    formatter = string.Formatter()
+    text, spans = "", []
+    for literal, field, spec, conversion in formatter.parse(template or _(WARNING_DEFAULT)):
+        text += literal
+        if field is None:
+            continue
+        value = formatter.format_field(formatter.convert_field(values[field], conversion), spec or "")
+        if field == "name" and value:
+            spans.append((utf16_length(text), utf16_length(value)))
+        text += value
+    return text, spans
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def raid_notice(channels: list[Channel]) -> str:
-    names = ", ".join(channel_name(c) for c in channels)
-    return (
-        f"Welcome, newcomers! This group is for subscribers of {names}. "
+    return _(
+        "Welcome, newcomers! This group is for subscribers of {channels}. "
         "Join with the buttons below, then press Verify to write."
-    )
+    ).format(channels=names(channels))
 
 
 def join_pending(title: str, missing: list[Channel]) -> str:
-    names = ", ".join(channel_name(c) for c in missing)
-    return f"To join {title}, please subscribe to {names}. Your request will then be approved automatically."
+    return _(
+        "To join {title}, please subscribe to {channels}. Your request will then be approved automatically."
+    ).format(title=title, channels=names(missing))
 
 
 def join_declined(title: str, missing: list[Channel]) -> str:
-    names = ", ".join(channel_name(c) for c in missing)
-    return f"Your request to join {title} was declined: subscribe to {names}, then ask to join again."
-
-
-JOIN_BUTTON = "Join {title}"
-VERIFY_BUTTON = "Verify ✅"
-
-BUTTON_INVALID = "This button is no longer valid."
-BUTTON_NOT_YOURS = "This button is for another member. Only they can press it."
-ALREADY_FREE = "You can already write here."
-RELEASED = "Thank you! You can write in the group now."
-BOT_CANNOT_ACT = "I am not an admin of this group right now, so I cannot release you yet. Please ask an admin."
-RIGHTS_LOST_GROUP = (
-    "I am no longer an admin of this group, so I cannot protect it. "
-    "Make me an admin again (delete messages, ban users) and I will resume."
-)
-RIGHTS_LOST_CHANNEL = (
-    "I am no longer an admin of {channel}, so I cannot see who subscribes to it. "
-    "Nobody is muted for that; make me an admin there again and I will resume checking."
-)
-RIGHTS_REGAINED = "Thank you, I am an admin of {chat} again. Protection has resumed."
-THIS_GROUP = "this group"  # where rights were lost or regained, when it is the group itself
-A_CHANNEL = "a channel"  # ... when it is a channel the group no longer links
-UNTITLED_GROUP = "This group"  # /status of a group Telegram told no title
-UNNAMED_MEMBER = "Member"  # how a warning addresses someone whose name no update told
-UNLINKED_CHANNEL = "a channel no longer linked (id {channel_id})"  # a member's answer names a channel gone since
-CHECK_UNAVAILABLE = "Telegram did not answer just now. Please try again in a minute."
+    return _(
+        "Your request to join {title} was declined: subscribe to {channels}, then ask to join again."
+    ).format(title=title, channels=names(missing))
 
 
 def still_missing(missing: list[Channel]) -> str:
-    return "You still need to join: " + ", ".join(channel_name(c) for c in missing)
-
-
-ADMINS_ONLY = "Only the group's admins can use {command}."
-UNKNOWN_COMMAND = (
-    "Commands: /protect, /unprotect, /link, /unlink, /status, /settings, /exempt, /unexempt, /check."
-)
-PROTECTED = "Protected. Members must follow {channels} to write here."
-UNPROTECTED = "Protection is off. The {released} member(s) I muted are being released."
-RIGHTS_UNCONFIRMED = "Telegram did not confirm your admin rights just now. Please send the command again."
-LINKED = "Linked {channel}."
-UNLINKED = "Unlinked {channel}."
-SETTING_CHANGED = "{key} is now {value}."
-CHANNEL_UNRESOLVED = "I could not find the channel '{ref}'. Use @username, a t.me link or the numeric id."
-CHANNEL_ID_INVALID = "'{ref}' is not a valid channel id. Use @username, a t.me link or the channel's numeric id."
-TOO_MANY_CHANNELS = "A group can require at most {limit} channels."
-BOT_NOT_CHANNEL_ADMIN = (
-    "I must be an admin of {channel} to see who subscribes. "
-    "Please add me there as an admin, then send the command again."
-)
-BOT_CANNOT_INVITE = (
-    "I need the right to invite users via link in {channel} to give members its invite link. "
-    "Please turn it on in my admin rights there, then send the command again."
-)
-NAME_A_CHANNEL = "Name the channel, for example: {command} @news"
+    return _("You still need to join: {channels}").format(channels=names(missing))
 
 
 def not_protected(title: str) -> str:
-    return f"{title} is not protected. Start with /protect @channel"
+    return _("{title} is not protected. Start with /protect @channel").format(title=title)
 
 
-_RIGHTS = {True: "I am an admin ✓", False: "I am NOT an admin ✗ (make me one)", None: "Telegram did not say"}
+# Why members are restricted, as /status lists them (the reason codes of application/narration.py).
+STATUS_REASONS = {
+    "not_subscribed": N_("not subscribed"),
+    "check_failed": N_("check failed (strict mode)"),
+    "send_as_channel": N_("wrote as a channel"),
+}
+
+_RIGHTS = {
+    True: N_("I am an admin ✓"),
+    False: N_("I am NOT an admin ✗ (make me one)"),
+    None: N_("Telegram did not say"),
+}
 
 
 def status(
@@ -106,69 +302,80 @@ def status(
     settings: dict[str, Any],
     exempt: list[str] | None = None,
 ) -> str:
-    lines = [f"{title} is protected. Here: {_RIGHTS[admin_here]}."]
-    lines += [f"Channel {name}: {_RIGHTS[admin]}" for name, admin in channels]
-    lines.append(f"Members restricted now: {restricted}")
+    lines = [_("{title} is protected. Here: {rights}.").format(title=title, rights=_(_RIGHTS[admin_here]))]
+    lines += [_("Channel {name}: {rights}").format(name=name, rights=_(_RIGHTS[admin])) for name, admin in channels]
+    lines.append(_("Members restricted now: {count}").format(count=restricted))
     for name, reason, since in recent:
-        lines.append(f"  {name}: {reason.replace('_', ' ')} since {since:%Y-%m-%d %H:%M} UTC")
-    lines.append("Settings: " + ", ".join(f"{k}={show_value(v)}" for k, v in settings.items()))
-    lines.append("Exempt: " + (", ".join(exempt) if exempt else "nobody (/exempt @user adds someone)"))
+        heading = _(STATUS_REASONS[reason]) if reason in STATUS_REASONS else reason.replace("_", " ")
+        lines.append(
+            "  " + _("{name}: {reason} since {since} UTC").format(
+                name=name, reason=heading, since=f"{since:%Y-%m-%d %H:%M}"
+            )
+        )
+    shown_settings = ", ".join(f"{k}={show_value(v)}" for k, v in settings.items())
+    lines.append(_("Settings: {settings}").format(settings=shown_settings))
+    shown = ", ".join(exempt) if exempt else _("nobody (/exempt @user adds someone)")
+    lines.append(_("Exempt: {members}").format(members=shown))
     return "\n".join(lines)
 
 
 def settings_list(settings: dict[str, Any], help_text: dict[str, str]) -> str:
-    lines = ["Settings (change with /settings key value):"]
-    lines += [f"{k} = {show_value(v)}  ({help_text[k]})" for k, v in settings.items()]
+    lines = [_("Settings (change with /settings key value):")]
+    lines += [f"{k} = {show_value(v)}  ({help_for(k, _(help_text[k]))})" for k, v in settings.items()]
     return "\n".join(lines)
 
 
 def show_value(value: Any) -> str:
     if isinstance(value, bool):
-        return "on" if value else "off"
-    return str(value)
+        return _("on") if value else _("off")
+    if value == "":
+        return _("(default)")
+    text = str(value).replace("\n", " ")
+    # An admin's own warning text can be long: lists show its start on one line, the preview shows it whole.
+    return text if len(text) <= 64 else text[:64] + "…"
 
 
 # "Why?": a member asks why they are muted. Only they are told; the story comes from their log.
 
-WHY_BUTTON = "Why?"
-ALERT_LIMIT = 200  # Telegram shows at most this many characters in a button's alert
-WHY_NOT_YOURS = (
-    "This button explains another member's warning, and only they can read it. "
-    "If you are muted here too, press Why? on your own warning or send /why to me in a private chat."
-)
-WHY_NOT_MUTED = "You are not muted in {group}: you can write there."
-WHY_SENT_PRIVATELY = "The answer is long, so I sent it to you in a private message."
-WHY_NONE_MUTED = "You are not muted in any group I protect."
-WHY_MORE_GROUPS = "\n\n...and in {count} more group(s). Press Why? on a warning there for its answer."
-MESSAGE_LIMIT = 4096  # characters in one Telegram message
-WHY_UNAVAILABLE = "I cannot read the record just now. Please try again in a minute."
 # What made the bot look at the member when the restriction began (the trigger codes of application/narration.py),
 # told to the member themselves.
 WHY_TRIGGERS = {
-    "message": "you wrote in the group",
-    "join": "you joined the group",
-    "channel_left": "you left a required channel",
-    "channel_joined": "you joined a required channel",
-    "verify": "you pressed Verify",
-    "recheck": "I checked you again",
-    "channel_linked": "an admin linked another channel",
-    "channel_unlinked": "an admin unlinked a channel",
-    "channel_unseen": "I lost sight of a channel",
-    "setting_changed": "an admin changed a setting",
-    "group_unprotected": "the group was unprotected",
-    "exempted": "an admin exempted you",
+    "message": N_("you wrote in the group"),
+    "join": N_("you joined the group"),
+    "channel_left": N_("you left a required channel"),
+    "channel_joined": N_("you joined a required channel"),
+    "verify": N_("you pressed Verify"),
+    "recheck": N_("I checked you again"),
+    "channel_linked": N_("an admin linked another channel"),
+    "channel_unlinked": N_("an admin unlinked a channel"),
+    "channel_unseen": N_("I lost sight of a channel"),
+    "setting_changed": N_("an admin changed a setting"),
+    "group_unprotected": N_("the group was unprotected"),
+    "exempted": N_("an admin exempted you"),
 }
-_WHY_STATE = {"mute": "You are muted", "delete-only": "Your messages are deleted", "kick": "You were removed"}
+# Why the member is held, told to them (the reason codes of application/narration.py's REASONS).
+WHY_REASONS = {
+    "not_subscribed": N_("not subscribed to {missing}"),
+    "check_failed": N_("Telegram could not confirm {missing} and strict mode is on"),
+    "send_as_channel": N_("wrote as a channel, which hides who is writing"),
+}
+
+
+def why_reason(code: str, missing: str) -> str:
+    return _(WHY_REASONS[code]).format(missing=missing) if code in WHY_REASONS else code.replace("_", " ")
+
+
+_WHY_STATE = {
+    "mute": N_("You are muted in {group} since {since} UTC, when {found}."),
+    "delete-only": N_("Your messages are deleted in {group} since {since} UTC, when {found}."),
+    "kick": N_("You were removed from {group} since {since} UTC, when {found}."),
+}
 _WHY_NEXT = {
-    "join_then_verify": "Still missing: {missing}. Join, then press Verify.",
-    "press_verify": "You follow every required channel now: press Verify to write again.",
-    "try_later": "Telegram could not confirm your subscriptions just now: press Verify again in a minute.",
-    "write_as_yourself": "Write as yourself rather than as a channel.",
+    "join_then_verify": N_("Still missing: {missing}. Join, then press Verify."),
+    "press_verify": N_("You follow every required channel now: press Verify to write again."),
+    "try_later": N_("Telegram could not confirm your subscriptions just now: press Verify again in a minute."),
+    "write_as_yourself": N_("Write as yourself rather than as a channel."),
 }
-
-
-def names(channels: list[Channel]) -> str:
-    return ", ".join(channel_name(c) for c in channels)
 
 
 def why_muted(
@@ -176,78 +383,76 @@ def why_muted(
 ) -> str:
     """The full answer: what holds them, since when and what found it, why, and what frees them.
     `reason` is already in words (application/narration.py's REASONS)."""
-    opening = _WHY_STATE.get(state, _WHY_STATE["mute"])
-    found = WHY_TRIGGERS.get(trigger, trigger.replace("_", " "))
+    found = _(WHY_TRIGGERS[trigger]) if trigger in WHY_TRIGGERS else trigger.replace("_", " ")
+    opening = _(_WHY_STATE.get(state, _WHY_STATE["mute"])).format(
+        group=group, since=f"{since:%Y-%m-%d %H:%M}", found=found
+    )
     return (
-        f"{opening} in {group} since {since:%Y-%m-%d %H:%M} UTC, when {found}. Reason: {reason}. "
-        + _WHY_NEXT[next_step].format(missing=names(missing))
+        opening + " " + _("Reason: {reason}.").format(reason=reason) + " "
+        + _(_WHY_NEXT[next_step]).format(missing=names(missing))
     )
 
 
 def why_short(since: datetime, next_step: str, missing: list[Channel]) -> str:
     """The answer in an alert's room, when the full one is too long and no private message could be sent."""
-    tail = " Send /why to me in a private chat for the whole answer."
+    tail = " " + _("Send /why to me in a private chat for the whole answer.")
     shown = list(missing)
     while True:
         more = len(missing) - len(shown)
-        listed = names(shown) + (f" and {more} more" if more else "")
-        step = f"Missing: {listed}. Join, then press Verify." if next_step == "join_then_verify" else \
-            _WHY_NEXT[next_step]
-        text = f"Muted since {since:%Y-%m-%d %H:%M} UTC. {step}"
+        listed = names(shown) + (" " + _("and {count} more").format(count=more) if more else "")
+        if next_step == "join_then_verify":
+            step = _("Missing: {missing}. Join, then press Verify.").format(missing=listed)
+        else:
+            step = _(_WHY_NEXT[next_step])
+        text = _("Muted since {since} UTC.").format(since=f"{since:%Y-%m-%d %H:%M}") + " " + step
         if len(text + tail) <= ALERT_LIMIT or not shown:
             return (text + tail)[:ALERT_LIMIT]
         shown.pop()
 
 
-# /exempt and /unexempt.
-
-TELEGRAM_SILENT = "Telegram did not answer just now. Please send the command again."
-EXEMPTED = "{member} is exempt: I will not gate them here."
-EXEMPTED_RELEASED = "{member} is exempt: I will not gate them here, and I am lifting my mute on them."
-UNEXEMPTED = "{member} is no longer exempt: their next message is checked like everyone's."
-EXEMPT_ADMIN = "{member} is an admin of this group, and admins are never gated. Nothing changed."
-NOT_IN_GROUP = "{member} is not in this group. Nothing changed."
-NAME_A_MEMBER = "Name the member, for example: {command} @alice or {command} 123456789"
-MEMBER_REF_INVALID = "'{ref}' is neither a @username nor a numeric user id. For example: {command} @alice"
-MEMBER_UNKNOWN = "I could not find anyone called {ref} on Telegram. Check the spelling, or use their numeric id."
-
-
 def person(name: str, member_id: int) -> str:
-    return f"{name} (id {member_id})"
+    return _("{name} (id {id})").format(name=name, id=member_id)
 
 
 # /check: the bot's rights, and what to change.
 
 RIGHT_WORDS = {
-    "ban_users": "ban users (to mute and release members)",
-    "delete_messages": "delete messages",
-    "invite_users": "invite users via link (to approve join requests and share a private channel)",
+    "ban_users": N_("ban users (to mute and release members)"),
+    "delete_messages": N_("delete messages"),
+    "invite_users": N_("invite users via link (to approve join requests and share a private channel)"),
 }
-CHECK_ALL_READY_BRIEF = "Self-check: I have every right I need here and in every linked channel ✓"
 
 
 def _right(name: str) -> str:
-    return RIGHT_WORDS.get(name, name.replace("_", " "))
+    return _(RIGHT_WORDS[name]) if name in RIGHT_WORDS else name.replace("_", " ")
 
 
 def _finding(where: str, finding: sc.Finding, channel: bool) -> str:
+    rights = ", ".join(map(_right, finding.missing))
     if finding.state == sc.State.READY:
-        return f"{where}: ✓ " + ("admin, and I can see subscribers" if channel else "every right I need")
+        done = _("admin, and I can see subscribers") if channel else _("every right I need")
+        return f"{where}: ✓ {done}"
     if finding.state == sc.State.UNKNOWN:
-        return f"{where}: ? Telegram did not answer just now; send /check again in a minute"
+        return f"{where}: ? " + _("Telegram did not answer just now; send /check again in a minute")
     if finding.state == sc.State.NOT_ADMIN:
         if channel:
-            return f"{where}: ✗ I am not an admin, so I cannot see who subscribes. Make me an admin there"
-        return f"{where}: ✗ I am not an admin. Make me an admin with: " + ", ".join(map(_right, finding.missing))
+            return f"{where}: ✗ " + _("I am not an admin, so I cannot see who subscribes. Make me an admin there")
+        return f"{where}: ✗ " + _("I am not an admin. Make me an admin with: {rights}").format(rights=rights)
     if finding.state == sc.State.BLIND:
-        return f"{where}: ✗ I am an admin but Telegram does not show me subscribers. Re-add me as an admin there"
-    return f"{where}: ✗ missing the right to " + ", ".join(map(_right, finding.missing)) + \
-        ". Edit my admin rights there and turn it on"
+        return f"{where}: ✗ " + _(
+            "I am an admin but Telegram does not show me subscribers. Re-add me as an admin there"
+        )
+    return f"{where}: ✗ " + _("missing the right to {rights}. Edit my admin rights there and turn it on").format(
+        rights=rights
+    )
 
 
 def check_report(title: str, group: sc.Finding, channels: list[tuple[Channel, sc.Finding]]) -> str:
-    ready = group.state == sc.State.READY and all(f.state == sc.State.READY for _, f in channels)
-    lines = [f"Self-check for {title}: " + ("all good ✓" if ready else "something needs changing")]
-    lines.append(_finding("This group", group, channel=False))
-    lines += [_finding(f"Channel {channel_name(c)}", f, channel=True) for c, f in channels]
+    ready = group.state == sc.State.READY and all(f.state == sc.State.READY for _c, f in channels)
+    verdict = _("all good ✓") if ready else _("something needs changing")
+    lines = [_("Self-check for {title}: {verdict}").format(title=title, verdict=verdict)]
+    lines.append(_finding(_("This group"), group, channel=False))
+    lines += [
+        _finding(_("Channel {name}").format(name=channel_name(c)), f, channel=True) for c, f in channels
+    ]
     return "\n".join(lines)

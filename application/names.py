@@ -6,7 +6,7 @@ told are forgotten once there are more than `capacity`: a busy bot no longer gro
 
 from collections import OrderedDict
 
-from application.messages import UNNAMED_MEMBER
+from application import messages
 
 CAPACITY = 100_000
 
@@ -34,7 +34,7 @@ class Names:
 
     def of(self, member_id: int) -> str:
         """How a message addresses the member: their name, or a neutral word."""
-        return self.get(member_id) or UNNAMED_MEMBER
+        return self.get(member_id) or messages.UNNAMED_MEMBER  # in the language of the moment
 
     def __len__(self) -> int:
         return len(self._names)

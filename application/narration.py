@@ -130,6 +130,7 @@ def describe(event: Any, name_of: Any = str) -> str:
            if data["restored"] else "; nothing else changed"),
         "StandingObserved": lambda: _observed(data, by),
         "MemberNamed": lambda: f"known as {data['name']}",
+        "MemberLanguageKnown": lambda: f"reads {data['language']}",
         "WarningIntended": lambda: "a warning is about to be sent",
         "WarningEdited": lambda: f"the warning now names only what is still missing (message {data['message_id']})",
         "ChannelUpdated": lambda: f"the channel's details changed on Telegram: now {channel_name(data['channel'])}",

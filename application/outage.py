@@ -10,6 +10,7 @@ from typing import Protocol
 
 from application import commands as c
 from application import messages
+from application.i18n import supported
 from application.needs import UsesAdmins, UsesChecker, UsesGateway, UsesReadModels
 from application.ports.telegram import TelegramError
 from domain.senders import USER, exemption
@@ -23,7 +24,10 @@ class Needs(UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, Protocol):
 async def enforce_unrecorded(ctx: Needs, command: object) -> None:
     try:
         if isinstance(command, c.VerifyPressed):
-            await ctx.gateway.answer_callback(command.query_id, messages.CHECK_UNAVAILABLE, alert=True)
+            # The presser's language if Telegram told it; the group's default would need the store's read models.
+            with messages.speaking(supported(command.language)):
+                text = messages.CHECK_UNAVAILABLE
+            await ctx.gateway.answer_callback(command.query_id, text, alert=True)
         elif isinstance(command, c.GroupMessage):
             await _delete_if_known_outsider(ctx, command)
     except TelegramError:

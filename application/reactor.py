@@ -129,11 +129,12 @@ class Reactor:
         lost = type(event).__name__ == "BotRightsLost"
         in_group = event.chat_id == group.chat_id
         channel = group.channel(event.chat_id)
-        where = messages.THIS_GROUP if in_group else (channel.name if channel else messages.A_CHANNEL)
-        if lost:
-            text = messages.RIGHTS_LOST_GROUP if in_group else messages.RIGHTS_LOST_CHANNEL.format(channel=where)
-        else:
-            text = messages.RIGHTS_REGAINED.format(chat=where)
+        with messages.speaking(messages.group_language(group.settings_data)):  # told to the whole group
+            where = messages.THIS_GROUP if in_group else (channel.name if channel else messages.A_CHANNEL)
+            if lost:
+                text = messages.RIGHTS_LOST_GROUP if in_group else messages.RIGHTS_LOST_CHANNEL.format(channel=where)
+            else:
+                text = messages.RIGHTS_REGAINED.format(chat=where)
         try:
             # Keyed by the event, so telling it again after a crash is refused as a duplicate, not posted twice.
             key = message_key("rights", event.originator_id, event.originator_version)
@@ -190,7 +191,10 @@ class Reactor:
             missing = [c for c in group.channels if c.id in verdict.missing] or group.channels
             # Keyed by its decision: a hint sent before a crash is refused when sent again, not sent twice.
             key = message_key("hint", event.originator_id, event.originator_version)
-            await self._ctx.gateway.send_private(verdict.member_id, template(group.title, missing), key)
+            # To the requester alone: in their language as the log recorded it, else the group's.
+            with messages.speaking(messages.choose(verdict.language, group.settings.get("language"))):
+                text = template(group.title, missing)
+            await self._ctx.gateway.send_private(verdict.member_id, text, key)
 
     async def _one_off_calls(self, verdict: mv.MembershipVerdict, decisions: list) -> None:
         """Calls tied to one decision rather than to the member's state: repeating them is harmless."""

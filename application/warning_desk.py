@@ -59,7 +59,9 @@ class WarningDesk:
         else:
             recent = self._recent.setdefault(group.chat_id, deque())
             recent.append(now)
-            message = warning_message(self._ctx, group, verdict.member_id, verdict.name, verdict.missing, key)
+            message = warning_message(
+                self._ctx, group, verdict.member_id, verdict.name, verdict.missing, key, verdict.language
+            )
             message_id = await self._send(group.chat_id, message, key)
             if message_id is None:
                 recent.remove(now)  # not posted: it does not count towards a raid
@@ -74,7 +76,9 @@ class WarningDesk:
     ) -> bool:
         """Rewrite the member's live warning to name the channels they still miss; False if it is gone."""
         assert verdict.warning_id is not None
-        message = warning_message(self._ctx, group, verdict.member_id, verdict.name, verdict.missing, key)
+        message = warning_message(
+            self._ctx, group, verdict.member_id, verdict.name, verdict.missing, key, verdict.language
+        )
         try:
             await self._ctx.gateway.edit_message(group.chat_id, verdict.warning_id, message)
         except TelegramError as error:

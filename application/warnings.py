@@ -7,7 +7,7 @@ from uuid import UUID
 from application import messages
 from application.needs import UsesNames, UsesTokens
 from application.ports.read_models import GroupView
-from application.ports.telegram import Button, OutgoingMessage
+from application.ports.telegram import Button, Mention, OutgoingMessage
 from domain.channel import Channel
 
 
@@ -32,19 +32,34 @@ def warning_key(stream_id: UUID, version: int) -> int:
 
 
 def warning_message(
-    ctx: Needs, group: GroupView, member_id: int, name: str | None, missing: list[int], key: int = 0
+    ctx: Needs,
+    group: GroupView,
+    member_id: int,
+    name: str | None,
+    missing: list[int],
+    key: int = 0,
+    language: str | None = None,
 ) -> OutgoingMessage:
+    """The member's warning, in their language (`language`, as the log recorded it) or else the group's, in
+    the admins' own words when they set a warning_text (its buttons still in the member's language)."""
     channels = [c for c in group.channels if c.id in missing] or list(group.channels)
-    rows = _join_rows(channels)
-    rows.append(_verify_row(ctx, group.chat_id, member_id, key))
-    return OutgoingMessage(messages.warning(name or ctx.names.of(member_id), channels), rows)
+    with messages.speaking(messages.choose(language, group.settings.get("language"))):
+        rows = _join_rows(channels)
+        rows.append(_verify_row(ctx, group.chat_id, member_id, key))
+        text, spans = messages.warning_spans(
+            name or ctx.names.of(member_id), channels, group.title, group.settings.get("warning_text") or None
+        )
+    # The name mentions the member, so Telegram notifies them even in a busy group.
+    return OutgoingMessage(text, rows, mentions=tuple(Mention(offset, length, member_id) for offset, length in spans))
 
 
 def raid_notice(ctx: Needs, group: GroupView, key: int = 0) -> OutgoingMessage:
-    """One notice for everyone restricted during a raid; its Verify checks whoever presses it."""
-    rows = _join_rows(group.channels)
-    rows.append(_verify_row(ctx, group.chat_id, ANYONE, key))
-    return OutgoingMessage(messages.raid_notice(group.channels), rows)
+    """One notice for everyone restricted during a raid, in the group's language; its Verify checks whoever
+    presses it."""
+    with messages.speaking(messages.group_language(group.settings)):
+        rows = _join_rows(group.channels)
+        rows.append(_verify_row(ctx, group.chat_id, ANYONE, key))
+        return OutgoingMessage(messages.raid_notice(group.channels), rows)
 
 
 def _verify_row(ctx: Needs, chat_id: int, member_id: int, key: int) -> list[Button]:

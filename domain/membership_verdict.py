@@ -60,6 +60,7 @@ class MembershipVerdict(Aggregate):
         self.standing: str | None = None  # the member's place in the group as Telegram last told it
         self.returned_version = 0  # version of the observation that brought the member back into the group
         self.name: str | None = None
+        self.language: str | None = None  # the language Telegram said the member uses (their lang_code)
         self.channel_sender = False  # a person writing as one of their channels: no participant of the group
         self.warning_id: int | None = None
         self.warning_at: datetime | None = None
@@ -188,6 +189,13 @@ class MembershipVerdict(Aggregate):
         self._named(name=name, timestamp=timestamp)
         return True
 
+    def language_known(self, language: str, timestamp: datetime) -> bool:
+        """Telegram told the member's language (their app's lang_code): their warnings are written in it."""
+        if not language or language == self.language:
+            return False
+        self._language_known(language=language, timestamp=timestamp)
+        return True
+
     # Outcomes, recorded by the reactor after Telegram answered.
 
     def mute_applied(self, timestamp: datetime) -> None:
@@ -301,6 +309,10 @@ class MembershipVerdict(Aggregate):
     @event("MemberNamed")
     def _named(self, name: str, timestamp: datetime) -> None:
         self.name = name
+
+    @event("MemberLanguageKnown")
+    def _language_known(self, language: str, timestamp: datetime) -> None:
+        self.language = language
 
     @event("MuteApplied")
     def _mute_applied(self, timestamp: datetime, added: list[str] | None = None) -> None:

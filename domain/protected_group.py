@@ -9,9 +9,8 @@ from eventsourcing.domain import Aggregate, event
 from domain.channel import Channel
 from domain.errors import GateRuleError
 from domain.ids import group_stream_id
-from domain.settings import GroupSettings
+from domain.settings import MAX_CHANNELS, GroupSettings
 
-MAX_CHANNELS = 10
 MAX_EXEMPT = 200  # members an admin may exempt in one group: /status lists them all
 
 

@@ -14,6 +14,7 @@ from adapters.ratelimit.scheduler import PriorityScheduler
 from adapters.telethon.durable_updates import DurableUpdates
 from adapters.telethon.gateway import TelethonGateway
 from adapters.telethon.inbound import Inbound
+from application.command_menu import register_command_menu
 from entrypoints.startup import Startup, Stopped, release, watch_lease
 from infrastructure.bootstrap import bootstrap
 from infrastructure.observability.http import Waiting, readiness, serve_endpoints
@@ -126,6 +127,7 @@ async def serve(settings: Settings, open_link: Callable[[], Awaitable[TelegramLi
         gatekeeper = await application.build(TelethonGateway(client, bot_id))
         telemetry = application.telemetry
         await gatekeeper.start()
+        await register_command_menu(gatekeeper.ctx.gateway)  # the "/" menu in Telegram's apps, best effort
         if endpoints is not None:
             endpoints.serve_bot(telemetry, readiness(backends, application.health, client.is_connected, redactor))
         Inbound(client, gatekeeper.handle, bot_id).register()

@@ -36,15 +36,15 @@ def to_command(update: object, world: World) -> object | None:
         case u.MessageEdited(chat_id=chat_id, message=m) if not m.from_bot:
             return _message(world, chat_id, m, edited=True)
         case u.JoinRequest(chat_id=chat_id, user_id=user_id):
-            return c.JoinRequested(chat_id, user_id, name=world.name(user_id))
+            return c.JoinRequested(chat_id, user_id, name=world.name(user_id), language=world.language(user_id))
         case u.CallbackQuery(query_id=q, chat_id=chat_id, user_id=user_id, data=data):
-            return c.VerifyPressed(q, chat_id, user_id, data)
+            return c.VerifyPressed(q, chat_id, user_id, data, language=world.language(user_id))
         case u.BotRights(chat_id=chat_id, is_admin=admin):
             return c.BotRightsChanged(chat_id, admin)
         case u.ChatChanged(chat_id=chat_id) if world.chat(chat_id).kind == "channel":
             return c.ChannelChanged(chat_id)
         case u.PrivateMessage(user_id=user_id, message_id=message_id, text=text):
-            return c.PrivateMessage(user_id, message_id, text, world.name(user_id))
+            return c.PrivateMessage(user_id, message_id, text, world.name(user_id), language=world.language(user_id))
     return None
 
 
@@ -65,6 +65,7 @@ def _message(world: World, chat_id: int, m: Message, edited: bool) -> c.GroupMes
         reply_to_forwarded_channel=replied.forwarded_from_channel if replied else None,
         sender_is_bot=m.sender.kind == "user" and world.is_bot(m.sender.peer_id),
         edited=edited,
+        sender_language=world.language(m.sender.peer_id) if m.sender.kind == "user" else "",
     )
 
 
@@ -90,7 +91,7 @@ def _participant(update: u.ParticipantChanged, world: World) -> object | None:
         return c.ChannelMembershipChanged(chat_id, user_id, status_of(new), world.name(user_id))
     if is_in and not was_in:
         return c.MemberJoined(chat_id, user_id, via=update.via, name=world.name(user_id), participant=to_port(new),
-                              is_bot=world.is_bot(user_id))
+                              is_bot=world.is_bot(user_id), language=world.language(user_id))
     if is_in:
         return c.MemberStandingChanged(chat_id, user_id, actor, to_port(new))
     banned = status_of(new) == sub.KICKED

@@ -122,8 +122,12 @@ class SimulatedTelegram:
         self._chat(chat_id)
         with _answered():
             posted = self.world.bot_post(chat_id, message.text, _buttons(message), message.reply_to,
-                                         self.clock.time(), key)
+                                         self.clock.time(), key, _mentions(message))
         return posted.id
+
+    async def set_commands(self, scope: str, language: str, commands: list[tuple[str, str]]) -> None:
+        await self._call("set_bot_commands")
+        self.world.command_menus[(scope, language)] = list(commands)
 
     async def send_private(self, user_id: int, text: str, key: int | None = None) -> None:
         await self._call("send_message")
@@ -139,6 +143,7 @@ class SimulatedTelegram:
             raise TelegramError(TelegramError.NOT_FOUND, f"message {message_id}")
         found.text = message.text
         found.buttons = _buttons(message)
+        found.mentions = _mentions(message)
 
     async def delete_messages(self, chat_id: int, message_ids: list[int]) -> None:
         await self._call("delete_messages", chat_id)
@@ -188,3 +193,7 @@ def when(seconds: float | None) -> datetime | None:
 
 def _buttons(message: OutgoingMessage) -> list[list[dict]]:
     return [[{"text": b.text, "url": b.url, "data": b.data} for b in row] for row in message.buttons]
+
+
+def _mentions(message: OutgoingMessage) -> list[tuple[int, int, int]]:
+    return [(m.offset, m.length, m.user_id) for m in message.mentions]

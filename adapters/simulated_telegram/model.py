@@ -46,6 +46,7 @@ class Message:
     forwarded_from_channel: int | None = None
     sent_at: float = 0.0
     edited_at: float | None = None
+    mentions: list[tuple[int, int, int]] = field(default_factory=list)  # (offset, length, user id), UTF-16 units
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Person:
     name: str
     bot: bool = False  # a bot account (User.bot): it may be in groups but cannot join channels
     username: str | None = None
+    language: str | None = None  # their app's language (User.lang_code), as Telegram tells bots
 
 
 class Participants(dict):

@@ -32,6 +32,8 @@ class World:
         self._private_keys: dict[int, set[int]] = {}  # the random_ids used in each person's private chat
         self._private_received = 0  # messages people wrote to the bot, numbered apart from the bot's own
         self._next_query = 1
+        # The bot's command menus as it registered them: (scope, language) -> [(command, description)].
+        self.command_menus: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     # Reading.
 
@@ -44,6 +46,11 @@ class World:
         if peer_id in self.people:
             return self.people[peer_id].name
         return self.chats[peer_id].title if peer_id in self.chats else str(peer_id)
+
+    def language(self, user_id: int) -> str:
+        """The person's lang_code, as Telegram tells a bot; empty when unknown."""
+        person = self.people.get(user_id)
+        return (person.language or "") if person is not None else ""
 
     def is_bot(self, user_id: int) -> bool:
         return user_id == self.bot_id or (user_id in self.people and self.people[user_id].bot)
@@ -295,7 +302,7 @@ class World:
         self.private_messages.setdefault(user_id, []).append(text)
 
     def bot_post(self, chat_id: int, text: str, buttons: list[list[dict[str, Any]]], reply_to: int | None,
-                 now: float, key: int | None = None) -> Message:
+                 now: float, key: int | None = None, mentions: list[tuple[int, int, int]] | None = None) -> Message:
         """The bot's message; a `key` (Telegram's random_id) already used in the chat is refused, nothing posted."""
         chat = self.chat(chat_id)
         if key is not None:
@@ -304,7 +311,7 @@ class World:
             chat.sent_keys.add(key)
         sender = Sender("user", self.bot_id)
         posted = self._keep(chat, Message(0, chat_id, sender, "text", text, buttons, True, reply_to=reply_to,
-                                          sent_at=now))
+                                          sent_at=now, mentions=list(mentions or [])))
         live = [m for m in self._bot_live.get(chat_id, []) if not m.deleted] + [posted]
         self._bot_live[chat_id] = live
         self.peak_live[chat_id] = max(self.peak_live.get(chat_id, 0), len(live))

@@ -14,7 +14,15 @@ from telethon import errors, functions, types, utils
 
 from adapters.telethon.errors import telegram_errors
 from adapters.telethon.participants import admin_rights_of, banned_rights, to_participant
-from application.ports.telegram import Button, ChannelInfo, OutgoingMessage, Participant, TelegramError, UserInfo
+from application.ports.telegram import (
+    MENU_GROUP_ADMINS,
+    Button,
+    ChannelInfo,
+    OutgoingMessage,
+    Participant,
+    TelegramError,
+    UserInfo,
+)
 from domain import subscription as sub
 
 log = logging.getLogger(__name__)
@@ -158,8 +166,27 @@ class TelethonGateway:
                 random_id=random_id,
                 reply_to=types.InputReplyToMessage(message.reply_to) if message.reply_to else None,
                 reply_markup=_markup(message.buttons),
+                entities=await self._mentions(message),
             )
             return _sent_id(await self._client(request), random_id)
+
+    async def _mentions(self, message: OutgoingMessage) -> list | None:
+        """The message's text mentions as Telegram takes them from a bot; one of a person the client cannot
+        name (no access_hash known) is left out rather than costing the message."""
+        entities = []
+        for mention in message.mentions:
+            try:
+                user = await self._user(mention.user_id)
+            except (TelegramError, TypeError):
+                continue
+            entities.append(types.InputMessageEntityMentionName(mention.offset, mention.length, user))
+        return entities or None
+
+    async def set_commands(self, scope: str, language: str, commands: list[tuple[str, str]]) -> None:
+        with telegram_errors("set_bot_commands"):
+            where = types.BotCommandScopeChatAdmins() if scope == MENU_GROUP_ADMINS else types.BotCommandScopeUsers()
+            listed = [types.BotCommand(command, description) for command, description in commands]
+            await self._client(functions.bots.SetBotCommandsRequest(where, language, listed))
 
     async def send_private(self, user_id: int, text: str, key: int | None = None) -> None:
         with telegram_errors("send_message"):
@@ -179,6 +206,7 @@ class TelethonGateway:
                 no_webpage=True,
                 message=message.text,
                 reply_markup=_markup(message.buttons),
+                entities=await self._mentions(message),
             )
             try:
                 await self._client(request)

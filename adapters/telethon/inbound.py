@@ -27,7 +27,14 @@ from collections.abc import Awaitable, Callable
 
 from telethon import events, types, utils
 
-from adapters.telethon.messages import callback_data, chat_of, classify_sender, is_bot, to_group_message
+from adapters.telethon.messages import (
+    callback_data,
+    chat_of,
+    classify_sender,
+    is_bot,
+    language_of,
+    to_group_message,
+)
 from adapters.telethon.participants import status_of, to_participant
 from adapters.telethon.peers import plain_id
 from application.commands import (
@@ -115,7 +122,7 @@ class Inbound:
             return []
         user = event._entities.get(user_id) if getattr(event, "_entities", None) else None
         name = utils.get_display_name(user) if user is not None else ""
-        return [PrivateMessage(user_id, message.id, message.message, name)]
+        return [PrivateMessage(user_id, message.id, message.message, name, language_of(user))]
 
     def _is_megagroup(self, chat_id: int, chat, post: bool | None) -> bool:
         if isinstance(chat, types.Channel):
@@ -151,7 +158,8 @@ class Inbound:
             return None
         user = entities.get(user_id) if entities else None
         bot = is_bot(self._client, user, user_id)
-        return MemberJoined(chat_id, user_id, via, _name(entities, user_id), participant, is_bot=bot)
+        return MemberJoined(chat_id, user_id, via, _name(entities, user_id), participant, is_bot=bot,
+                            language=language_of(user))
 
     # -- raw updates ------------------------------------------------------------------------------
 
@@ -159,7 +167,9 @@ class Inbound:
         entities = getattr(update, "_entities", None) or {}
         if isinstance(update, types.UpdateBotChatInviteRequester):
             chat_id = plain_id(update.peer)
-            return [JoinRequested(chat_id, update.user_id, _name(entities, update.user_id))] if chat_id else []
+            requester = update.user_id
+            return [JoinRequested(chat_id, requester, _name(entities, requester), _language(entities, requester))] \
+                if chat_id else []
         if isinstance(update, types.UpdateChannelParticipant):
             return [c for c in [self._participant(update, entities)] if c is not None]
         if isinstance(update, types.UpdateChannel):
@@ -211,7 +221,9 @@ class Inbound:
         if chat_id is None:
             return []
         # The data is untrusted bytes from the client; the application validates it.
-        return [VerifyPressed(query.query_id, chat_id, query.user_id, bytes(query.data or b""))]
+        entities = getattr(event, "_entities", None) or {}
+        return [VerifyPressed(query.query_id, chat_id, query.user_id, bytes(query.data or b""),
+                              _language(entities, query.user_id))]
 
 
 def _via(invite) -> str:
@@ -227,3 +239,9 @@ def _via(invite) -> str:
 def _name(entities, user_id: int) -> str:
     user = entities.get(user_id) if entities else None
     return utils.get_display_name(user) if user is not None else ""
+
+
+def _language(entities, user_id: int) -> str:
+    """The person's app language (User.lang_code), which Telegram tells bots in the users of an update."""
+    user = entities.get(user_id) if entities else None
+    return language_of(user)

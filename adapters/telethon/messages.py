@@ -101,6 +101,11 @@ def callback_data(reply_markup) -> bytes | None:
     return None
 
 
+def language_of(user) -> str:
+    """A person's app language (User.lang_code, e.g. "ru", "pt-br"); empty when Telegram does not tell it."""
+    return (getattr(user, "lang_code", None) or "") if isinstance(user, types.User) else ""
+
+
 async def to_group_message(
     message, chat_id: int, sender: senders.Sender, sender_is_bot: bool = False, edited: bool = False
 ) -> GroupMessage:
@@ -116,6 +121,7 @@ async def to_group_message(
         reply_to_forwarded_channel=await replied_channel(message),
         sender_is_bot=sender_is_bot,
         edited=edited,
+        sender_language=language_of(message.sender),
     )
 
 

@@ -1,5 +1,6 @@
 """Admin commands typed in the group: /protect, /unprotect, /link, /unlink, /status, /settings, /exempt,
-/unexempt, /check."""
+/unexempt, /check, and the words users of other force-subscribe bots know: /fsub @a @b (protect with those
+channels, or link them once protected), /fsub off (unprotect), /help."""
 
 import logging
 import re
@@ -10,6 +11,7 @@ from application.commands import GroupMessage
 from application.handlers.channel_refs import ChannelProblem, linkable_channels
 from application.handlers.exemptions import exempt, unexempt
 from application.handlers.self_check import after_linking, check_text
+from application.handlers.settings import settings_command
 from application.handlers.status import status_text
 from application.needs import Records, UsesAdmins, UsesClock, UsesGateway, UsesNames, UsesReadModels, UsesRepository
 from application.ports.telegram import OutgoingMessage, TelegramError
@@ -18,7 +20,6 @@ from domain.errors import GateRuleError
 from domain.ids import group_stream_id
 from domain.protected_group import ProtectedGroup
 from domain.senders import ANONYMOUS_ADMIN, USER
-from domain.settings import SETTING_HELP, parse_setting
 from domain.standing import is_group_admin
 
 
@@ -27,9 +28,10 @@ class Needs(UsesGateway, UsesReadModels, UsesAdmins, UsesClock, UsesNames, UsesR
 
 
 log = logging.getLogger(__name__)
-COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "settings", "exempt", "unexempt", "check")
+COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "settings", "exempt", "unexempt", "check", "fsub",
+            "help")
 # They remove protection or change who is gated.
-FRESH_CHECK = frozenset({"unprotect", "unlink", "settings", "exempt", "unexempt"})
+FRESH_CHECK = frozenset({"unprotect", "unlink", "settings", "exempt", "unexempt", "fsub"})
 _COMMAND = re.compile(r"^/(?P<name>[a-z]+)(?:@\w+)?(?:\s+(?P<args>.*))?$", re.IGNORECASE | re.DOTALL)
 
 
@@ -45,7 +47,14 @@ def is_gate_command(text: str) -> bool:
 
 
 async def handle_admin_command(ctx: Needs, cmd: GroupMessage) -> bool:
-    """Run the command; True when it was refused (the sender is no admin), so the gate still applies."""
+    """Run the command; True when it was refused (the sender is no admin), so the gate still applies.
+    Answered in the group's language: the whole group reads the answer."""
+    group = await ctx.read_models.group(cmd.chat_id)
+    with messages.speaking(messages.group_language(group.settings if group else None)):
+        return await _handle(ctx, cmd)
+
+
+async def _handle(ctx: Needs, cmd: GroupMessage) -> bool:
     parsed = parse(cmd.text)
     assert parsed is not None
     name, args = parsed
@@ -110,18 +119,31 @@ async def _record_refusal(ctx: Needs, cmd: GroupMessage, name: str) -> None:
     await _change_group(ctx, cmd, lambda g: g.refuse_command(cmd.sender.peer_id, name, now))
 
 
-async def _run(ctx: Needs, cmd: GroupMessage, name: str, args: list[str]) -> str:
+async def _fsub(ctx: Needs, cmd: GroupMessage, args: list[str]) -> str:
+    """/fsub off unprotects; /fsub @a @b protects with those channels, or links them to a protected group."""
+    if len(args) == 1 and args[0].lower() == "off":
+        return await _run(ctx, cmd, "unprotect", [])
+    group = await ctx.read_models.group(cmd.chat_id)
+    return await _run(ctx, cmd, "link" if group is not None and group.protected else "protect", args, "/fsub")
+
+
+async def _run(ctx: Needs, cmd: GroupMessage, name: str, args: list[str], label: str = "") -> str:
     by = cmd.sender.peer_id
     now = ctx.clock.now()
+    label = label or f"/{name}"  # the command as the admin typed it, for examples in answers
+    if name == "help":
+        return messages.GROUP_HELP
+    if name == "fsub":
+        return await _fsub(ctx, cmd, args)
     if name == "protect":
         rights: dict[int, frozenset[str] | None] = {}
-        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, "/protect", rights)
+        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, label, rights)
         await _change_group(ctx, cmd, lambda g: g.protect(channels, by, now))
         done = messages.PROTECTED.format(channels=", ".join(messages.channel_name(c) for c in channels))
         return done + "\n" + await after_linking(ctx, cmd.chat_id, rights)
     if name == "link":
         rights = {}
-        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, "/link", rights)
+        channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, label, rights)
         for channel in channels:
             await _change_group(ctx, cmd, lambda g, c=channel: g.link(c, by, now))
         done = messages.LINKED.format(channel=", ".join(messages.channel_name(c) for c in channels))
@@ -156,7 +178,7 @@ async def _unlink(ctx: Needs, cmd: GroupMessage, args: list[str], by: int) -> st
             if wanted in (str(channel.id), (channel.username or "").lower()):
                 channel_id = channel.id
     if channel_id is None:
-        raise GateRuleError("That channel is not linked to this group.")
+        raise GateRuleError(messages.CHANNEL_NOT_LINKED)
     now = ctx.clock.now()
     await _change_group(ctx, cmd, lambda g: g.unlink(channel_id, by, now))
     return messages.UNLINKED.format(channel=args[0])
@@ -164,13 +186,9 @@ async def _unlink(ctx: Needs, cmd: GroupMessage, args: list[str], by: int) -> st
 
 async def _settings(ctx: Needs, cmd: GroupMessage, args: list[str], by: int) -> str:
     group = await ctx.read_models.group(cmd.chat_id)
-    if not args:
-        if group is None or not group.protected:
-            raise GateRuleError("This group is not protected. Start with /protect @channel")
-        return messages.settings_list(group.settings, SETTING_HELP)
-    if len(args) != 2:
-        raise GateRuleError("Use /settings key value, for example: /settings quiet on")
-    key, raw = args[0].lower(), args[1]
     now = ctx.clock.now()
-    await _change_group(ctx, cmd, lambda g: g.change_setting(key, raw, by, now))
-    return messages.SETTING_CHANGED.format(key=key, value=messages.show_value(parse_setting(key, raw)))
+
+    async def change(key: str, raw: str) -> None:
+        await _change_group(ctx, cmd, lambda g: g.change_setting(key, raw, by, now))
+
+    return await settings_command(group, cmd.text, args, change)

@@ -56,7 +56,7 @@ async def handle_group_message(ctx: Needs, cmd: GroupMessage) -> str:
     if cmd.sender.kind == SEND_AS_CHANNEL:
         return await _refuse_channel_sender(ctx, cmd, GroupSettings.from_dict(group.settings))
     job = Enforcement(cmd.chat_id, cmd.sender.peer_id, "message", message_id=cmd.message_id,
-                      name=cmd.sender_name, is_bot=cmd.sender_is_bot)
+                      name=cmd.sender_name, is_bot=cmd.sender_is_bot, language=cmd.sender_language)
     return (await enforce(ctx, group, job)).outcome
 
 

@@ -49,5 +49,6 @@ async def handle_member_joined(ctx: Needs, cmd: MemberJoined) -> str:
     held = view is not None and view.mute_in_force
     if not GroupSettings.from_dict(group.settings).verify_on_join and not held:
         return "not_checked"
-    job = Enforcement(cmd.chat_id, cmd.user_id, "join", participant=participant, name=cmd.name, is_bot=cmd.is_bot)
+    job = Enforcement(cmd.chat_id, cmd.user_id, "join", participant=participant, name=cmd.name, is_bot=cmd.is_bot,
+                      language=cmd.language)
     return (await enforce(ctx, group, job)).outcome

@@ -6,6 +6,7 @@ from typing import Protocol
 from application import messages
 from application.commands import VerifyPressed
 from application.gate import PASSED, RESTRICTED, Enforcement, enforce
+from application.languages import for_member
 from application.needs import (
     CarriesOut,
     Records,
@@ -32,7 +33,8 @@ class Needs(
 
 async def handle_verify_pressed(ctx: Needs, cmd: VerifyPressed) -> str:
     with urgency(Urgency.USER):  # someone is waiting: the check and the release go before other work
-        answer, outcome = await _decide(ctx, cmd)
+        with messages.speaking(await for_member(ctx, cmd.chat_id, cmd.language)):  # answered to the presser
+            answer, outcome = await _decide(ctx, cmd)
         await ctx.gateway.answer_callback(cmd.query_id, answer, alert=True)
     return outcome
 

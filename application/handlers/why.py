@@ -8,8 +8,10 @@ and nothing changes: asking is not verifying. Answered at Verify's priority, sin
 
 from typing import Protocol
 
-from application import messages, narration
+from application import messages
 from application.commands import PrivateMessage, VerifyPressed
+from application.handlers.welcome import is_welcome_command, welcome
+from application.languages import for_member
 from application.needs import UsesChecker, UsesGateway, UsesReadModels, UsesRepository, UsesTokens
 from application.ports.read_models import GroupView
 from application.ports.telegram import TelegramError
@@ -31,32 +33,36 @@ def is_why_press(ctx: Needs, cmd: VerifyPressed) -> bool:
 
 
 async def handle_why_pressed(ctx: Needs, cmd: VerifyPressed) -> str:
-    with urgency(Urgency.USER):
-        token = ctx.tokens.read_why(cmd.data)
-        if token is None or token[0] != cmd.chat_id:
-            await ctx.gateway.answer_callback(cmd.query_id, messages.BUTTON_INVALID, alert=True)
-            return "invalid"
-        member = cmd.user_id if token[1] == ANYONE else token[1]  # a raid notice's button explains the presser
-        group = await ctx.read_models.group(cmd.chat_id)
-        answer = await _explain(ctx, group, cmd.user_id, member)
-        if answer.asked == why.Asked.NOT_YOURS:
-            await ctx.gateway.answer_callback(cmd.query_id, messages.WHY_NOT_YOURS, alert=True)
-            return "not_yours"
-        title = group.title if group is not None and group.title else messages.THIS_GROUP
-        text = _in_words(group, title, answer)
-        if len(text) <= messages.ALERT_LIMIT:
-            await ctx.gateway.answer_callback(cmd.query_id, text, alert=True)
-            return answer.asked.value
-        # Too long for an alert: the whole answer privately, keyed by the press so a repeat is not sent twice.
-        try:
-            await ctx.gateway.send_private(cmd.user_id, text, message_key("why", cmd.chat_id, cmd.query_id))
-        except TelegramError:
-            # The member never opened a chat with the bot, so Telegram refuses: the short answer must do.
-            short = _short(group, answer)
-            await ctx.gateway.answer_callback(cmd.query_id, short, alert=True)
-            return answer.asked.value + "_short"
-        await ctx.gateway.answer_callback(cmd.query_id, messages.WHY_SENT_PRIVATELY, alert=True)
-        return answer.asked.value + "_private"
+    with urgency(Urgency.USER), messages.speaking(await for_member(ctx, cmd.chat_id, cmd.language)):
+        return await _answer_press(ctx, cmd)
+
+
+async def _answer_press(ctx: Needs, cmd: VerifyPressed) -> str:
+    token = ctx.tokens.read_why(cmd.data)
+    if token is None or token[0] != cmd.chat_id:
+        await ctx.gateway.answer_callback(cmd.query_id, messages.BUTTON_INVALID, alert=True)
+        return "invalid"
+    member = cmd.user_id if token[1] == ANYONE else token[1]  # a raid notice's button explains the presser
+    group = await ctx.read_models.group(cmd.chat_id)
+    answer = await _explain(ctx, group, cmd.user_id, member)
+    if answer.asked == why.Asked.NOT_YOURS:
+        await ctx.gateway.answer_callback(cmd.query_id, messages.WHY_NOT_YOURS, alert=True)
+        return "not_yours"
+    title = group.title if group is not None and group.title else messages.THIS_GROUP
+    text = _in_words(group, title, answer)
+    if len(text) <= messages.ALERT_LIMIT:
+        await ctx.gateway.answer_callback(cmd.query_id, text, alert=True)
+        return answer.asked.value
+    # Too long for an alert: the whole answer privately, keyed by the press so a repeat is not sent twice.
+    try:
+        await ctx.gateway.send_private(cmd.user_id, text, message_key("why", cmd.chat_id, cmd.query_id))
+    except TelegramError:
+        # The member never opened a chat with the bot, so Telegram refuses: the short answer must do.
+        short = _short(group, answer)
+        await ctx.gateway.answer_callback(cmd.query_id, short, alert=True)
+        return answer.asked.value + "_short"
+    await ctx.gateway.answer_callback(cmd.query_id, messages.WHY_SENT_PRIVATELY, alert=True)
+    return answer.asked.value + "_private"
 
 
 def is_why_command(text: str) -> bool:
@@ -65,10 +71,13 @@ def is_why_command(text: str) -> bool:
 
 
 async def handle_private_message(ctx: Needs, cmd: PrivateMessage) -> str:
-    """/why in a private chat: the sender's answer for every protected group where the log holds them muted."""
+    """/why in a private chat: the sender's answer for every protected group where the log holds them muted.
+    /start and /help there are welcomed (handlers/welcome.py)."""
+    if is_welcome_command(cmd.text):
+        return await welcome(ctx, cmd)
     if not is_why_command(cmd.text):
         return "ignored"
-    with urgency(Urgency.USER):
+    with urgency(Urgency.USER), messages.speaking(await for_member(ctx, None, cmd.language)):
         texts = []
         for view in await ctx.read_models.restricted_member(cmd.user_id):
             group = await ctx.read_models.group(view.chat_id)
@@ -105,7 +114,7 @@ def _in_words(group: GroupView | None, title: str, answer: why.WhyAnswer) -> str
         return messages.WHY_NOT_MUTED.format(group=title)
     found = answer.restriction
     recorded = ", ".join(_name(group, c) for c in found.missing)
-    reason = narration.words(narration.REASONS, found.reason).format(missing=recorded)
+    reason = messages.why_reason(found.reason, recorded)
     return messages.why_muted(title, found.action, found.since, found.trigger, reason, answer.next_step.value,
                               _channels(group, answer.missing_now))
 

@@ -64,11 +64,26 @@ class Button:
     data: bytes | None = None
 
 
+MENU_GROUP_ADMINS = "group_admins"
+MENU_PRIVATE = "private"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A text mention: `length` characters of the text from `offset`, both counted in UTF-16 code units as
+    Telegram counts them, link to the person, and Telegram notifies them."""
+
+    offset: int
+    length: int
+    user_id: int
+
+
 @dataclass(frozen=True)
 class OutgoingMessage:
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     reply_to: int | None = None
+    mentions: tuple[Mention, ...] = ()
 
 
 class TelegramGateway(Protocol):
@@ -112,3 +127,8 @@ class TelegramGateway(Protocol):
     async def answer_callback(self, query_id: int, text: str, alert: bool = False) -> None: ...
 
     async def decide_join_request(self, chat_id: int, user_id: int, approve: bool) -> None: ...
+
+    async def set_commands(self, scope: str, language: str, commands: list[tuple[str, str]]) -> None:
+        """The command menu Telegram's apps show: (command, description) pairs for `scope` (MENU_GROUP_ADMINS:
+        admins in any group; MENU_PRIVATE: private chats with the bot), for users whose app is in `language`
+        ("" for everyone else)."""

@@ -42,6 +42,7 @@ METHODS: tuple[Method, ...] = (
     Method("delete_messages", Urgency.ENFORCE, "chat_id"),
     Method("answer_callback", Urgency.USER, None),  # a person is staring at a spinner
     Method("decide_join_request", Urgency.ENFORCE, "chat_id"),
+    Method("set_commands", Urgency.BULK, None),  # the command menu, once at start
 )
 
 Around = Callable[[Method, int | None, Callable[[], Awaitable[Any]]], Awaitable[Any]]

@@ -19,12 +19,16 @@ async def check(run: Any, step: Any) -> tuple[bool, str]:
             deleted = world.chat(chat_id).messages[message_id].deleted
             return deleted == step.value, f"deleted={deleted}"
         case m.ExpectBotMessages():
-            texts = [msg.text for msg in world.live_bot_messages(step.chat)]
+            live = world.live_bot_messages(step.chat)
+            texts = [msg.text for msg in live]
             ok = step.count is None or len(texts) == step.count
             if step.contains is not None:
                 ok = ok and any(step.contains in t for t in texts)
             if step.not_contains is not None:
                 ok = ok and not any(step.not_contains in t for t in texts)
+            if step.mentions is not None:
+                named = [mentioned(msg) for msg in live if step.contains is None or step.contains in msg.text]
+                ok = ok and any(who == step.mentions and span == world.name(who) for m in named for who, span in m)
             return ok, f"{len(texts)} live: " + " | ".join(t[:80] for t in texts)
         case m.ExpectCallbackAnswer():
             answers = run.telegram.callback_answers
@@ -51,6 +55,11 @@ async def check(run: Any, step: Any) -> tuple[bool, str]:
         case m.ExpectPeakBotMessages():
             peak = world.peak_live.get(step.chat, 0)
             return peak <= step.max, f"peak {peak} alive"
+        case m.ExpectCommandMenu():
+            menu = dict(world.command_menus.get((step.scope, step.lang), []))
+            text = menu.get(step.command)
+            ok = text is not None and (step.described is None or step.described in text)
+            return ok, f"{step.scope}/{step.lang or 'default'}: " + ", ".join(f"/{c} ({d})" for c, d in menu.items())
         case m.ExpectApiCalls():
             count = run.telegram.calls[step.method]
             ok = (step.max is None or count <= step.max) and (step.min is None or count >= step.min)
@@ -98,3 +107,10 @@ def _most_in_a_minute(world: Any, chat_id: int) -> int:
             start += 1
         most = max(most, end - start + 1)
     return most
+
+
+def mentioned(message) -> list[tuple[int, str]]:
+    """Who a message mentions, with the text each mention covers (its offsets are in UTF-16 code units)."""
+    units = message.text.encode("utf-16-le")
+    return [(who, units[2 * offset: 2 * (offset + length)].decode("utf-16-le"))
+            for offset, length, who in message.mentions]

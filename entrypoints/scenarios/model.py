@@ -43,6 +43,7 @@ class UserSpec(Strict):
     subscribed: list[int] = []
     bot: bool = False  # another bot account: it may be in groups but cannot join channels
     username: str | None = None  # a public @username (an admin may name them by it, as in /exempt @alice)
+    lang: str | None = None  # their app's language (Telegram's lang_code, e.g. ru, es, pt-br): the bot answers in it
 
     @model_validator(mode="after")
     def _bots_follow_nothing(self) -> "UserSpec":
@@ -208,6 +209,8 @@ class ExpectBotMessages(Strict):
     count: int | None = None
     contains: str | None = None
     not_contains: str | None = None
+    # A live message (one that `contains`, if given) mentions this person over their name (a text mention).
+    mentions: int | None = None
 
 
 class ExpectCallbackAnswer(Strict):
@@ -263,6 +266,17 @@ class ExpectPeakBotMessages(Strict):
     max: int
 
 
+class ExpectCommandMenu(Strict):
+    """The bot registered a command menu for `scope` in `lang` ("" is everyone without their own) listing
+    `command`, described with a text containing `described` (if given)."""
+
+    expect: Literal["command_menu"]
+    scope: Literal["group_admins", "private"]
+    lang: str = ""
+    command: str
+    described: str | None = None
+
+
 class ExpectApiCalls(Strict):
     expect: Literal["api_calls"]
     method: str
@@ -310,6 +324,7 @@ EXPECTATIONS: dict[str, type[Strict]] = {
     "private_message": ExpectPrivateMessage,
     "sends_per_minute": ExpectSendsPerMinute,
     "peak_bot_messages": ExpectPeakBotMessages,
+    "command_menu": ExpectCommandMenu,
 }
 
 

@@ -14,6 +14,7 @@ from adapters.simulated_telegram.faults import Fault
 from adapters.simulated_telegram.gateway import SimulatedTelegram
 from adapters.simulated_telegram.model import ADMIN_RIGHTS, Participant, Person, Sender
 from adapters.simulated_telegram.world import WorldError
+from application.command_menu import register_command_menu
 from application.gatekeeper import Gatekeeper
 from application.warnings import ANYONE
 from domain import subscription as sub
@@ -87,6 +88,7 @@ class ScenarioRun:
         self.gatekeeper = await application.build()
         self.health = application.health
         await self.gatekeeper.start()
+        await register_command_menu(self.gatekeeper.ctx.gateway)  # as `chanwarden run` does at each start
 
     async def restart(self) -> None:
         """Everything in memory is gone; only the event store (the database) and Redis remain."""

@@ -12,7 +12,8 @@ def build_world(spec: WorldSpec, clock: Any = None) -> World:
     """The world at the start; `clock` is the one its Telegram runs on (restrictions end by it)."""
     world = World(bot_id=spec.bot.id, clock=clock)
     for user in spec.users:
-        world.people[user.id] = Person(user.id, user.name, bot=user.bot, username=user.username)
+        world.people[user.id] = Person(user.id, user.name, bot=user.bot, username=user.username,
+                                       language=user.lang)
     for channel in spec.channels:
         chat = Chat(channel.id, "channel", channel.title, None if channel.private else channel.username,
                     linked_to=channel.linked_to, bot_admin=channel.bot_admin)

@@ -41,7 +41,8 @@ def user_entity(world: World, user_id: int) -> types.User:
     # TL ties the bot flag to bot_info_version: a bot without one is not valid TL.
     person = world.people.get(user_id)
     return types.User(user_id, bot=bot, access_hash=access_hash(user_id), first_name=world.name(user_id),
-                      bot_info_version=1 if bot else None, username=person.username if person else None)
+                      bot_info_version=1 if bot else None, username=person.username if person else None,
+                      lang_code=(person.language or None) if person else None)
 
 
 def chat_entity(world: World, chat_id: int) -> types.Channel:

@@ -181,7 +181,8 @@ class WorldRequests:
             return self._send_private(r)
         chat = self._chat(r, r.peer)
         reply_to = r.reply_to.reply_to_msg_id if isinstance(r.reply_to, types.InputReplyToMessage) else None
-        posted = self.world.bot_post(chat.id, r.message, self._buttons(r), reply_to, self._now(), r.random_id)
+        posted = self.world.bot_post(chat.id, r.message, self._buttons(r), reply_to, self._now(), r.random_id,
+                                     self._mentions(r))
         # Without UpdateMessageID(random_id) Telethon cannot tell which new message is the one it sent.
         new = types.UpdateNewChannelMessage(encode_message(self.world, posted), self.log.next_pts(chat.id), 1)
         return self._kept(self._updates([types.UpdateMessageID(posted.id, r.random_id), new], chat))
@@ -199,6 +200,22 @@ class WorldRequests:
         updates = [types.UpdateMessageID(message.id, r.random_id), new]
         return self._kept(types.Updates(updates, users, [], when(self._now()), 0))
 
+    def _mentions(self, r) -> list[tuple[int, int, int]]:
+        """The text mentions a bot may send (InputMessageEntityMentionName), checked as Telegram checks them:
+        a person it can name (their access_hash) and a span inside the text, in UTF-16 code units."""
+        found = []
+        size = len((r.message or "").encode("utf-16-le")) // 2
+        for entity in r.entities or []:
+            if not isinstance(entity, types.InputMessageEntityMentionName):
+                continue
+            user = entity.user_id
+            if not isinstance(user, types.InputUser) or user.access_hash != access_hash(user.user_id):
+                raise errors.UserIdInvalidError(r)
+            if entity.offset < 0 or entity.length <= 0 or entity.offset + entity.length > size:
+                raise errors.EntityBoundsInvalidError(r)
+            found.append((entity.offset, entity.length, user.user_id))
+        return found
+
     def edit_message(self, r: functions.messages.EditMessageRequest):
         chat = self._chat(r, r.peer)
         found = chat.messages.get(r.id)
@@ -209,6 +226,8 @@ class WorldRequests:
         if text == found.text and buttons == found.buttons:
             raise errors.MessageNotModifiedError(r)
         found.text, found.buttons = text, buttons
+        if r.entities is not None:
+            found.mentions = self._mentions(r)
         edited = types.UpdateEditChannelMessage(encode_message(self.world, found), self.log.next_pts(chat.id), 1)
         return self._kept(self._updates([edited], chat))
 
@@ -221,6 +240,21 @@ class WorldRequests:
             message.deleted = True
         # Deletions take no number of the channel's here, so the bot's view of its pts stays whole.
         return types.messages.AffectedMessages(self.log.channel_pts(chat.id), len(found))
+
+    def set_bot_commands(self, r: functions.bots.SetBotCommandsRequest):
+        scopes = {types.BotCommandScopeChatAdmins: "group_admins", types.BotCommandScopeUsers: "private"}
+        scope = scopes.get(type(r.scope))
+        if scope is None:
+            raise UnsimulatedRequest(f"the simulated Telegram keeps no menu for {type(r.scope).__name__}")
+        for command in r.commands:
+            # Telegram's rules for a menu entry: a lowercase name of up to 32 characters, a 1-256 character text.
+            if not (command.command.isascii() and command.command.replace("_", "").isalnum()
+                    and command.command == command.command.lower() and len(command.command) <= 32):
+                raise errors.BotCommandInvalidError(r)
+            if not 1 <= len(command.description) <= 256:
+                raise errors.BotCommandDescriptionInvalidError(r)
+        self.world.command_menus[(scope, r.lang_code)] = [(c.command, c.description) for c in r.commands]
+        return True
 
     def set_bot_callback_answer(self, r: functions.messages.SetBotCallbackAnswerRequest):
         self._answers.append((r.query_id, r.message or ""))
