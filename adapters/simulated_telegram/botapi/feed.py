@@ -19,6 +19,7 @@ from adapters.simulated_telegram import updates as u
 from adapters.simulated_telegram.botapi import shapes
 from adapters.simulated_telegram.model import Participant
 from adapters.simulated_telegram.world import World
+from domain import subscription as sub
 
 # What a bot gets when it never named allowed_updates: everything except these (Bot API docs).
 NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -100,8 +101,6 @@ class UpdateFeed:
             case u.CallbackQuery(query_id=q, chat_id=chat_id, user_id=user_id, message_id=message_id, data=data):
                 return self._press(str(q), chat_id, user_id, message_id, data)
             case u.BotRights(chat_id=chat_id, is_admin=admin):
-                from domain import subscription as sub
-
                 old, new = (Participant(sub.MEMBER), Participant(sub.ADMIN))
                 if not admin:
                     old, new = new, old
@@ -163,8 +162,6 @@ class UpdateFeed:
         return body
 
     def _creator(self, chat_id: int) -> int:
-        from domain import subscription as sub
-
         chat = self.world.chat(chat_id)
         return next((p for p, found in chat.participants.items() if found.status == sub.CREATOR), self.world.bot_id)
 
