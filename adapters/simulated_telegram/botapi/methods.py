@@ -31,6 +31,7 @@ class Methods:
         self.commands: dict[str, list[dict]] = {}
         self.callback_answers: list[tuple[str, str, bool]] = []  # (query id, text, show_alert)
         self.answered: set[str] = set()
+        self.muted: set[tuple[int, int]] = set()  # (world chat, user) the bot took the right to write from
 
     # Parameters.
 
@@ -160,6 +161,8 @@ class Methods:
             raise bad_request("can't parse permissions JSON object")
         banned = banned_rights(permissions, _flag(params.get("use_independent_chat_permissions")))
         self._edit_banned(chat, user_id, banned, params.get("until_date"))
+        if "send_plain" in banned or "send_messages" in banned:
+            self.muted.add((chat.id, user_id))
         return True
 
     def banChatMember(self, params: dict) -> Any:

@@ -51,7 +51,8 @@ class BotApiServer:
         self.faults = FaultPlan()
         self.flood = flood if flood is not None else FloodControl()
         self.calls: Counter[str] = Counter()
-        self.log: list[tuple[float, str, int | None, int | None]] = []  # (wall time, method, world chat, user)
+        # (wall time answered, method, world chat, user, query id): the round trip included, as the bot sees it
+        self.log: list[tuple[float, str, int | None, int | None, str | None]] = []
         self.errors: Counter[str] = Counter()  # "method code" of every error answered
         self._rtt, self._jitter, self._random = rtt, jitter, random.Random(seed)
         self._poll: asyncio.Event | None = None  # set to end the pending getUpdates with 409
@@ -119,7 +120,6 @@ class BotApiServer:
             return await self._get_updates(params)
         chat, user = chat_ids(params)
         self.calls[method] += 1
-        self.log.append((time.perf_counter(), method, chat, user))
         if self._rtt:
             await asyncio.sleep(max(0.0, self._rtt + self._random.uniform(-self._jitter, self._jitter)))
         try:
@@ -128,9 +128,11 @@ class BotApiServer:
             raise from_fault(fault) from None
         if method.lower() in _SENDING and (wait := self.flood.admit(chat)) is not None:
             raise ApiError(429, f"Too Many Requests: retry after {max(1, int(wait + 0.999))}", retry_after=wait)
-        result = getattr(self.methods, method)(params)
-        self.pump()
-        return result
+        try:
+            return getattr(self.methods, method)(params)
+        finally:
+            self.log.append((time.perf_counter(), method, chat, user, params.get("callback_query_id")))
+            self.pump()
 
     async def _get_updates(self, params: dict) -> list[dict]:
         if self._poll is not None and self._polls_open:
@@ -180,3 +182,14 @@ async def _params(request: web.Request) -> dict:
             except ValueError:
                 raise ApiError(400, f"Bad Request: can't parse {field} JSON object") from None
     return params
+
+
+async def serve_forever(world: World, port: int, ready: Any) -> None:
+    """`chanwarden botapi`: serve the world until interrupted; `ready(base_url, token)` is told where."""
+    server = BotApiServer(world)
+    url = await server.start(port=port)
+    ready(url, server.token)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await server.stop()
