@@ -23,6 +23,7 @@ from benchmarks.figures import figures
 from benchmarks.instruments import peak_rss_mb, percentiles
 from benchmarks.peers.bot_process import bot_for
 from benchmarks.peers.cases import play_cases
+from benchmarks.peers.nezuko_env import NezukoUnavailable
 from benchmarks.peers.peer_run import PeerRun
 from benchmarks.truth import converge
 from benchmarks.workloads import build
@@ -51,6 +52,8 @@ async def play_peer(peer: str, config: BenchConfig, workload: str, rate: float) 
         stale, wrong = await run.converge()
         result.update(stale_at_end=stale, wrong_after_settle=len(wrong), wrong_examples=[list(p) for p in wrong[:5]],
                       correct=not wrong)
+    except NezukoUnavailable:
+        raise  # this machine cannot run the peer at all: one clear line, not an entry per run
     except Exception as error:  # the peer crashed or never started: an entry that says so, and the run goes on
         result.update(correct=False, error="".join(traceback.format_exception_only(error)).strip()[-600:],
                       log_tail=run.bot.tail())
@@ -128,7 +131,6 @@ def command(quick: bool, as_json: bool, plot_path: Any, peers: str, rate: float,
     from rich.console import Console
 
     from benchmarks.peers import report as show
-    from benchmarks.peers.nezuko_env import NezukoUnavailable
 
     console = Console(stderr=as_json)
     names = tuple(p.strip() for p in peers.split(",") if p.strip())

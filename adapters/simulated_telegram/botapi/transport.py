@@ -67,6 +67,7 @@ class BotApiTransport:
 
     async def close(self) -> None:
         try:
+            await self.bot.stop()
             await self.bot.cleanup()
         finally:
             await self.server.stop()
