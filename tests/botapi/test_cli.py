@@ -17,7 +17,8 @@ SCENARIO = Path(__file__).parents[1] / "scenarios" / "basic_gate.yaml"
 async def test_the_command_serves_the_scenarios_world_until_interrupted():
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", "from entrypoints.cli import app; app()", "botapi", "--scenario", str(SCENARIO),
-        "--port", "0", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env={**os.environ, "COLUMNS": "300"})
+        "--port", "0", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, "COLUMNS": "300"})
     try:
         line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
         url, token = re.search(r"at (\S+) \(token (\S+)\)", line).groups()
