@@ -115,6 +115,10 @@ def run(config: BenchConfig, peers: tuple[str, ...], rate: float, cases: bool, p
                     runs.append({"backend": "services", "workload": workload, "strategy": "chanwarden",
                                  "correct": False, "error": "".join(traceback.format_exception_only(error))})
             runs.append(theirs)
+            for r in runs[-2:]:  # one line a run as it ends, so a long run shows its figures as it goes
+                progress(f"{r['workload']} / {r['strategy']}: wrong at end {r.get('stale_at_end')}, after settle "
+                         f"{r.get('wrong_after_settle')}, calls/1k {r.get('api_calls_per_1k')}, decision ms "
+                         f"{r.get('decision_latency_ms')}, error {r.get('error', '-')[:80]}")
     found_cases = {}
     if cases:
         for peer in peers:

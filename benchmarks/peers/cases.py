@@ -5,6 +5,7 @@ through the local Bot API server (`--transport botapi`). A case is got wrong whe
 steps that read chanwarden's own event log cannot be checked on another bot and are left out (skipped).
 """
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from benchmarks.peers.bot_process import bot_for
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "tests" / "scenarios"
 
+CASE_TIMEOUT = 600.0  # a bot still working through a raid's backlog is judged on what it had done by then
 CASES: list[tuple[int, str, str]] = [
     (1, "writing as a channel (send-as) passes the gate", "send_as_channel.yaml"),
     (2, "anonymous admins and linked-channel forwards are exempt", "exempt_senders.yaml"),
@@ -49,8 +51,9 @@ async def play_cases(peer: str, progress: Any = print) -> list[dict]:
         ours = await ScenarioRun(scenario, Settings(event_store="memory", cache="memory")).run()
         entry = {"case": number, "title": title, "scenario": file, "chanwarden": _summary(ours)}
         try:
-            theirs = await ScenarioRun(scenario, Settings(), transport="botapi", bot=bot_for(peer)).run()
-            entry[peer] = _summary(theirs)
+            run = ScenarioRun(scenario, Settings(), transport="botapi", bot=bot_for(peer))
+            theirs = await asyncio.wait_for(run.run(), CASE_TIMEOUT)
+            entry[peer] = _summary(theirs) | {"still_busy": run.telegram.still_busy}
         except Exception as error:  # the peer did not start or crashed: the case is not decided, and says why
             entry[peer] = {"ok": False, "failed_steps": [f"did not run: {error}"[:300]], "skipped_steps": 0,
                            "steps": len(scenario.steps)}

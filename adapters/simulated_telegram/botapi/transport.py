@@ -16,12 +16,16 @@ from adapters.simulated_telegram.world import World
 
 
 class BotApiTransport:
+    TIMEOUT = 120.0
+    BUSY_TIMEOUT = 5.0
     def __init__(self, world: World, bot: Any, idle: float = 1.0) -> None:
         self.world = world
         self.bot = bot
         self.server = BotApiServer(world)
         self.faults = self.server.faults
         self.idle = idle
+        self.timeout = self.TIMEOUT
+        self.still_busy = False  # it did not finish its backlog once within the timeout
         self.base_url = ""
 
     @property
@@ -54,16 +58,20 @@ class BotApiTransport:
     async def stop_bot(self) -> None:
         await self.bot.stop()
 
-    async def settle(self, timeout: float = 120.0) -> None:
-        """Until the bot fetched every update and has been idle for `idle` seconds."""
-        deadline = time.perf_counter() + timeout
+    async def settle(self) -> bool:
+        """Until the bot fetched every update and has been idle for `idle` seconds; False if it was still busy
+        after `timeout`. A bot found busy once (a backlog behind its rate limiter) is then given only a short
+        while at each later step, so a scenario ends in minutes and shows what the bot had done by then."""
+        deadline = time.perf_counter() + self.timeout
         started = time.perf_counter()
         while time.perf_counter() < deadline:
             self.server.pump()
             last = max(self.server.log[-1][0] if self.server.log else 0.0, started)
             if not self.server.feed.queue and time.perf_counter() - last > self.idle:
-                return
+                return True
             await asyncio.sleep(0.05)
+        self.timeout, self.still_busy = self.BUSY_TIMEOUT, True
+        return False
 
     async def close(self) -> None:
         try:
