@@ -70,6 +70,10 @@ async def play_chanwarden(config: BenchConfig, workload: str, rate: float) -> di
     await run.open()
     try:
         await run.protect()
+        # The /protect commands were handled as group messages: not part of the workload (the peer's are seeded).
+        run.handled.clear()
+        run.hits.clear()
+        run.misses.clear()
         await run.play()
         result = figures(run, peak_rss_mb())
         stale, wrong = await converge(run)
