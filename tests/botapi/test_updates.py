@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Conflict
+from telegram.error import BadRequest, Conflict
 
 from adapters.simulated_telegram.botapi.ids import api_chat_id
 from adapters.simulated_telegram.model import Sender
@@ -101,6 +101,10 @@ async def test_warning_with_a_button_then_the_press_as_a_callback_query(served):
     assert query.data == "verify" and query.from_user.id == ALICE and query.message.message_id == sent.message_id
     assert await bot.answer_callback_query(query.id, "Verified", show_alert=True)
     assert server.methods.callback_answers == [(query.id, "Verified", True)]
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(query.id, "again")  # a query is answered once
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query("4242", "never asked")
     edited = await bot.edit_message_text("done", chat_id=G, message_id=sent.message_id)
     assert edited.text == "done"
     assert await bot.delete_message(G, sent.message_id)

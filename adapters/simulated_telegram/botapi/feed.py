@@ -35,7 +35,7 @@ class UpdateFeed:
         self.queue: deque[dict[str, Any]] = deque()
         self._ids = count(1)
         self._arrived = asyncio.Event()
-        self.callback_messages: dict[str, tuple[int, int]] = {}  # query id -> (chat, message) it was pressed on
+        self.queries: set[str] = set()  # callback query ids delivered, which answerCallbackQuery may answer
         self.delivered = 0
         self.dropped = 0  # filtered by allowed_updates or dropped with drop_pending_updates
 
@@ -113,9 +113,9 @@ class UpdateFeed:
         pressed = world.chat(chat_id).messages.get(message_id)
         body: dict[str, Any] = {"id": query_id, "from": shapes.user(world, user_id),
                                 "chat_instance": str(chat_id)}
+        self.queries.add(query_id)
         if pressed is not None and not pressed.deleted:
             body["message"] = shapes.message(world, pressed)
-            self.callback_messages[query_id] = (chat_id, message_id)
         else:  # a message too old or gone: the Bot API's InaccessibleMessage
             body["message"] = {"chat": shapes.chat(world, chat_id), "message_id": message_id, "date": 0}
         body["data"] = data.decode() if isinstance(data, bytes) else str(data)

@@ -297,14 +297,11 @@ class Methods:
 
     def answerCallbackQuery(self, params: dict) -> Any:
         query = str(params.get("callback_query_id") or "")
-        if (query not in self.feed.callback_messages and query not in self._pressed()) or query in self.answered:
+        if query not in self.feed.queries or query in self.answered:
             raise bad_request("query is too old and response timeout expired or query ID is invalid")
         self.answered.add(query)
         self.callback_answers.append((query, str(params.get("text") or ""), _flag(params.get("show_alert"))))
         return True
-
-    def _pressed(self) -> set[str]:
-        return {str(n) for n in range(1, self.world._next_query)}
 
 
 def _flag(value: Any) -> bool:

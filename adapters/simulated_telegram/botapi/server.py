@@ -8,6 +8,7 @@ meets the same fault plan (its method names: get_participant, edit_banned, send_
 import asyncio
 import json
 import random
+import re
 import time
 from collections import Counter
 from typing import Any
@@ -39,6 +40,7 @@ _SENDING = {"sendmessage"}
 NOT_BILLED = {"getUpdates", "getMe", "deleteWebhook", "setMyCommands", "getMyCommands", "deleteMyCommands",
               "getWebhookInfo", "close", "logOut"}
 MAX_POLL = 50.0  # the Bot API's longest long poll
+_CAMEL = re.compile(r"^[a-z]+[A-Z]\w*$")
 
 
 class BotApiServer:
@@ -59,9 +61,9 @@ class BotApiServer:
         self._polls_open = 0
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # The Bot API's methods are the camelCase ones (getChatMember, ...); method names are case-insensitive.
         self._by_name = {name.lower(): getattr(self.methods, name) for name in dir(self.methods)
-                         if name[:1].islower() and name[:1] != "_" and callable(getattr(self.methods, name))
-                         and name[0].islower() and any(c.isupper() for c in name)}
+                         if _CAMEL.match(name)}
 
     # Life cycle.
 
