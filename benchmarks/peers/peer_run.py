@@ -150,8 +150,11 @@ class PeerRun:
         self.pressed[str(query)] = time.perf_counter()
         return True
 
-    async def quiet(self, idle: float = 3.0, timeout: float = 900.0) -> None:
-        """Until every update was fetched and the bot made no call for `idle` seconds (its backlog is done)."""
+    async def quiet(self, idle: float = 6.0, timeout: float = 900.0) -> None:
+        """Until every update was fetched and the bot made no call for `idle` seconds (its backlog is done).
+
+        Longer than the 3 s a limiter of 20 calls a minute leaves between two calls in one chat, so a bot
+        working through a backlog at that pace is not taken for an idle one."""
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             self.server.pump()
