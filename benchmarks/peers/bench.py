@@ -23,7 +23,7 @@ from benchmarks.figures import figures
 from benchmarks.instruments import peak_rss_mb, percentiles
 from benchmarks.peers.bot_process import bot_for
 from benchmarks.peers.cases import play_cases
-from benchmarks.peers.nezuko_env import NezukoUnavailable
+from benchmarks.peers.nezuko_env import NezukoUnavailable, ensure
 from benchmarks.peers.peer_run import PeerRun
 from benchmarks.truth import converge
 from benchmarks.workloads import build
@@ -143,6 +143,8 @@ def command(quick: bool, as_json: bool, plot_path: Any, peers: str, rate: float,
     console = Console(stderr=as_json)
     names = tuple(p.strip() for p in peers.split(",") if p.strip())
     try:
+        if "nezuko" in names:  # built (once) or found before anything runs, so a missing Python 3.13 is one line
+            ensure(progress=lambda step: console.print(f"[dim]{step}[/dim]"))
         result = run(peer_config(config, quick), names, rate, cases,
                      progress=lambda step: console.print(f"[dim]running {step}[/dim]"))
     except NezukoUnavailable as problem:

@@ -59,10 +59,11 @@ def ensure(progress=print) -> tuple[str, Path]:
     python = home / "venv" / "bin" / "python"
     ready = home / ".ready"
     if not ready.exists():
+        interpreter = python313()
         progress(f"building Nezuko's Python 3.13 environment in {home} (once)")
         shutil.rmtree(home, ignore_errors=True)
         home.mkdir(parents=True)
-        subprocess.run([python313(), "-m", "venv", str(home / "venv")], check=True)
+        subprocess.run([interpreter, "-m", "venv", str(home / "venv")], check=True)
         pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         done = subprocess.run([*pip, "-r", str(source / "requirements" / "prod-bot.txt")], capture_output=True,
                               text=True)
