@@ -103,8 +103,8 @@ def plot(result: dict, path: Path) -> None:
     latency_ax.set_yscale("log")
     calls_ax.legend()
     latency_ax.legend(fontsize=7, ncol=2)
-    fig.suptitle(f"chanwarden and Nezuko on the same seeded workloads, played at {result['rate']:g} timeline step(s) a second, "
-                 "in real time")
+    fig.suptitle(f"chanwarden and Nezuko on the same seeded workloads, played at {result['rate']:g} timeline "
+                 "step(s) a second, in real time")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
