@@ -1,6 +1,6 @@
 """Two checkouts side by side on the services backend, in alternating runs, so a busy machine hurts both alike.
 
-    python -m benchmarks.alternate /work/main . --runs 3 --scale 0.5
+    python -m benchmarks.alternate ../chanwarden-before . --runs 3 --scale 0.5
 
 Each run, in the checkout's own virtualenv: the steady workload on PostgreSQL + Redis with the lru5 and
 chanwarden strategies back to back, which one first alternating from run to run (updates a second, and

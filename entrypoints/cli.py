@@ -59,9 +59,13 @@ def simulate(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A scenario YAML file."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     keep: bool = typer.Option(False, "--keep", help="Keep the run's event store for inspection."),
-    transport: Literal["direct", "telethon"] = typer.Option(
+    transport: Literal["direct", "telethon", "botapi"] = typer.Option(
         "direct", "--transport",
-        help="direct: world updates become commands; telethon: through a real TelegramClient and its adapter.",
+        help="direct: world updates become commands; telethon: through a real TelegramClient and its adapter; "
+             "botapi: another bot (--bot) through the local Bot API server.",
+    ),
+    bot: str | None = typer.Option(
+        None, "--bot", help="With --transport botapi: nezuko, or a command that reads BOT_API_BASE_URL and BOT_TOKEN.",
     ),
 ) -> None:
     """Run a scenario on the simulated Telegram; exit 1 if any expectation fails."""
@@ -75,7 +79,22 @@ def simulate(
     except ScenarioError as error:
         console.print(f"[red]{escape(str(error))}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
-    report = asyncio.run(ScenarioRun(scenario, Settings(), keep=keep, transport=transport).run())
+    peer = None
+    if transport == "botapi":
+        from benchmarks.peers.bot_process import bot_for
+
+        if not bot:
+            console.print("[red]--transport botapi plays another bot: name it with --bot nezuko or --bot CMD.[/red]",
+                          highlight=False)
+            raise typer.Exit(2)
+        peer = bot_for(bot)
+    try:
+        report = asyncio.run(ScenarioRun(scenario, Settings(), keep=keep, transport=transport, bot=peer).run())
+    except Exception as error:
+        if peer is None:
+            raise
+        console.print(f"[red]{escape(str(error))}[/red]", highlight=False, soft_wrap=True)  # the bot did not start
+        raise typer.Exit(2) from None
     if as_json:
         print(json.dumps(report.to_dict(), indent=2, default=str))
     else:
@@ -138,6 +157,31 @@ def _simulated_world():
 
 
 @app.command()
+def botapi(
+    scenario: Path = typer.Option(..., "--scenario", exists=True, dir_okay=False, help="Its world is served."),
+    port: int = typer.Option(8081, "--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free one)."),
+) -> None:
+    """Serve a scenario's world as a local Telegram Bot API server, for any Bot API bot to be pointed at."""
+    from adapters.simulated_telegram.botapi.server import serve_forever
+    from entrypoints.scenarios.world_builder import build_world
+
+    try:
+        world = build_world(load(scenario).world)
+    except ScenarioError as error:
+        console.print(f"[red]{escape(str(error))}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    try:
+        asyncio.run(serve_forever(world, port, lambda url, token: console.print(
+            f"Serving {escape(str(scenario))} at {url} (token {token}); Ctrl-C stops.", highlight=False)))
+    except OSError as error:
+        console.print(f"[red]Cannot serve on port {port}: {escape(error.strerror or str(error))}[/red]",
+                      highlight=False)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
 def demo() -> None:
     """Play a short story on the simulated Telegram and narrate what the bot does."""
     _rig("demo")
@@ -162,6 +206,10 @@ def bench(
     paced_rate: float = typer.Option(
         1000.0, "--paced-rate", min=0.0, help="Steps a second for the latency-at-load runs (0 skips them)."
     ),
+    peers: str = typer.Option("", "--peers", help="Real peer bots instead (nezuko): played through the local "
+                                                  "Bot API server in real time, next to chanwarden."),
+    peer_rate: float = typer.Option(1.0, "--peer-rate", min=0.01, help="With --peers: timeline steps a second."),
+    no_cases: bool = typer.Option(False, "--no-cases", help="With --peers: skip the docs/peers.md cases."),
 ) -> None:
     """Measure speed, Telegram cost and correctness against the peers' strategies on a simulated Telegram."""
     _rig("bench")
@@ -170,6 +218,13 @@ def bench(
     except ImportError:
         console.print(f"[red]{escape(RIG_MISSING.format(command='bench'))}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+
+    if peers:
+        from benchmarks.main import make_config
+        from benchmarks.peers.bench import command as peer_command
+
+        config = make_config(quick, scale, rtt_ms, jitter_ms, concurrency, seed, backends, strategies, workloads)
+        raise typer.Exit(peer_command(quick, as_json, plot, peers, peer_rate, config, cases=not no_cases))
 
     raise typer.Exit(command(quick, as_json, plot, scale=scale, rtt_ms=rtt_ms, jitter_ms=jitter_ms,
                              concurrency=concurrency, seed=seed, backends=backends, strategies=strategies,

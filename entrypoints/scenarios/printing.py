@@ -8,7 +8,7 @@ from entrypoints.scenarios.report import Report
 def print_report(console: Console, report: Report) -> None:
     console.print(f"[bold]{report.scenario}[/bold] ({report.transport}, {report.event_store} store)")
     for step in report.steps:
-        mark = "[green]✓[/green]" if step.ok else "[red]✗[/red]"
+        mark = "[yellow]-[/yellow]" if step.skipped else "[green]✓[/green]" if step.ok else "[red]✗[/red]"
         detail = f"  [dim]{step.detail}[/dim]" if step.detail else ""
         console.print(f" {mark} {step.number:>3} {step.step}{detail}", highlight=False)
     calls = ", ".join(f"{k}={v}" for k, v in report.api_calls.items()) or "none"

@@ -10,6 +10,7 @@ class StepResult:
     step: str
     ok: bool
     detail: str = ""
+    skipped: bool = False  # not checkable on this transport (another bot has no chanwarden event log)
 
 
 @dataclass

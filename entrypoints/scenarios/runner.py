@@ -1,5 +1,6 @@
 """Plays a scenario against the bot on the simulated Telegram and checks every expectation."""
 
+import asyncio
 import random
 import shutil
 import tempfile
@@ -33,7 +34,7 @@ class StepFailed(Exception):
 
 class ScenarioRun:
     def __init__(self, scenario: m.Scenario, settings: Settings | None = None, keep: bool = False,
-                 transport: str = "direct") -> None:
+                 transport: str = "direct", bot: Any = None) -> None:
         self.scenario = scenario
         self.settings = settings or Settings()
         self.keep = keep
@@ -46,8 +47,15 @@ class ScenarioRun:
             from adapters.simulated_telegram.tl import TelethonTransport
 
             self.telegram = TelethonTransport(self.world, self.clock, self.hand_over)
+        elif transport == "botapi":
+            # Another bot, in its own process, behind the local Bot API server (benchmarks.peers.bot_process).
+            from adapters.simulated_telegram.botapi.transport import BotApiTransport
+
+            if bot is None:
+                raise ValueError("the botapi transport plays another bot: name it (--bot nezuko or a command)")
+            self.telegram = BotApiTransport(self.world, bot)
         elif transport != "direct":
-            raise ValueError(f"unknown transport '{transport}'; choose direct or telethon")
+            raise ValueError(f"unknown transport '{transport}'; choose direct, telethon or botapi")
         self.refs: dict[str, tuple[int, int]] = {}
         self._tmp: Path | None = None
         self.backends: Backends | None = None
@@ -59,6 +67,9 @@ class ScenarioRun:
     # Life cycle.
 
     async def open(self) -> None:
+        if self.transport == "botapi":
+            await self.telegram.open()
+            return
         settings = isolated(self.settings)
         if settings.event_store != "memory":
             # mkdtemp, not TemporaryDirectory: that one deletes itself when collected, even a kept run's.
@@ -92,6 +103,11 @@ class ScenarioRun:
 
     async def restart(self) -> None:
         """Everything in memory is gone; only the event store (the database) and Redis remain."""
+        if self.transport == "botapi":  # the other bot's process is stopped (SIGTERM) and started again
+            await self.telegram.stop_bot()
+            self.down = False
+            await self.telegram.start_bot()
+            return
         await self.gatekeeper.settle()
         self.down = False
         if self._run_settings.event_store == "sqlite":
@@ -113,6 +129,8 @@ class ScenarioRun:
         await self._boot()
 
     async def close(self) -> None:
+        if self.transport == "botapi":
+            await self.telegram.close()
         if self._owner is not None:
             await self._owner.close()
         if self._tmp is not None and not self.keep:
@@ -129,6 +147,10 @@ class ScenarioRun:
 
     async def deliver(self) -> None:
         """Hand the bot every update the world produced, until the world and the bot are both quiet."""
+        if self.transport == "botapi":
+            if not self.down:
+                await self.telegram.settle()
+            return
         while True:
             await self.gatekeeper.settle()
             if not self.world.outbox or self.down:
@@ -150,7 +172,8 @@ class ScenarioRun:
     # Steps.
 
     async def run(self) -> Report:
-        report = Report(self.scenario.name, self.transport, self.settings.event_store)
+        store = "the bot's own" if self.transport == "botapi" else self.settings.event_store
+        report = Report(self.scenario.name, self.transport, store)
         await self.open()
         try:
             for number, step in enumerate(self.scenario.steps, start=1):
@@ -164,6 +187,11 @@ class ScenarioRun:
 
     async def step(self, number: int, step: Any) -> StepResult:
         label = describe(step)
+        if hasattr(step, "expect") and self.transport == "botapi" and isinstance(step, m.ExpectEvent):
+            return StepResult(number, label, True, "not checked: an event of chanwarden's own log", skipped=True)
+        if self.transport == "botapi" and isinstance(step, m.ExpectGateCorrect):
+            wrong = self.gate_mistakes(step.chat)
+            return StepResult(number, label, not wrong, f"{len(wrong)} wrong" + (f": {wrong[:5]}" if wrong else ""))
         if hasattr(step, "expect"):
             ok, detail = await check(self, step)
             return StepResult(number, label, ok, detail)
@@ -208,6 +236,8 @@ class ScenarioRun:
                 await self.restart()
             case m.Stop():
                 self.down = True
+                if self.transport == "botapi":
+                    await self.telegram.stop_bot()
             case m.FaultStep():
                 self.telegram.faults.add(Fault(step.method, step.error, step.count, step.chat, step.seconds))
             case m.BotRightsStep():
@@ -242,7 +272,11 @@ class ScenarioRun:
                 for channel in step.subscribed_to:
                     self.world.chat(channel).participants[user] = Participant(sub.MEMBER)
             self.world.join(step.chat, user)
-            await self.deliver()
+            if self.transport == "botapi":  # another bot lives in real time: the joins come over the span
+                self.telegram.server.pump()
+                await asyncio.sleep(step.seconds / step.count)
+            else:
+                await self.deliver()
             self.clock.advance(step.seconds / step.count)
         return f"{step.count} joined, {subscribed} of them subscribed"
 
@@ -274,6 +308,8 @@ class ScenarioRun:
 
     def click(self, step: m.Click) -> str:
         target = step.target if step.target is not None else step.user
+        if self.transport == "botapi":
+            return self.click_any_bot(step, target)
         tokens = self.gatekeeper.ctx.tokens
         read = tokens.read_why if step.button == "why" else tokens.read
         label = "Why?" if step.button == "why" else "Verify"
@@ -286,6 +322,34 @@ class ScenarioRun:
                         return f"pressed {label} on message {message.id}"
         raise StepFailed(f"there is no live warning for {self.world.name(target)} in chat {step.chat}")
 
+    def click_any_bot(self, step: m.Click, target: int) -> str:
+        """Another bot's buttons carry its own data: the warning that names the target is pressed (else none)."""
+        name = self.world.name(target)
+        for message in reversed(self.world.live_bot_messages(step.chat)):
+            data = next((b["data"] for row in message.buttons for b in row if b.get("data")), None)
+            if data and name in message.text:
+                self.world.press(step.chat, step.user, message.id, data)
+                return f"pressed {data!r} on message {message.id}"
+        raise StepFailed(f"there is no live warning naming {name} in chat {step.chat}")
+
+    def gate_mistakes(self, chat_id: int) -> list[str]:
+        """gate_correct for another bot: the channels are those the scenario's last /protect in the chat named."""
+        channels: list[int] = []
+        for step in self.scenario.steps:
+            if isinstance(step, m.Command) and step.chat == chat_id and step.text.split()[0] == "/protect":
+                names = {word.lstrip("@").lower() for word in step.text.split()[1:]}
+                channels = [c.id for c in self.world.chats.values()
+                            if c.kind == "channel" and ((c.username or "").lower() in names or str(c.id) in names)]
+        world, wrong = self.world, []
+        for user in list(world.chat(chat_id).participants):
+            found = world.participant(chat_id, user)
+            if user == world.bot_id or found is None or not found.inside or found.status in ("admin", "creator"):
+                continue
+            subscribed = all((p := world.participant(c, user)) is not None and p.inside for c in channels)
+            if world.can_write(chat_id, user) != subscribed:
+                wrong.append(f"{world.name(user)} can_write={not subscribed}")
+        return wrong
+
     async def fill(self, report: Report) -> None:
         world = self.world
         for chat in world.chats.values():
@@ -297,7 +361,8 @@ class ScenarioRun:
                 )
             report.bot_messages[str(chat.id)] = [msg.text for msg in world.live_bot_messages(chat.id)]
         report.api_calls = dict(sorted(self.telegram.calls.items()))
-        report.events = dict(sorted((await self.event_counts()).items()))
+        if self.transport != "botapi":
+            report.events = dict(sorted((await self.event_counts()).items()))
 
     async def event_counts(self) -> Counter[str]:
         counts: Counter[str] = Counter()
