@@ -162,7 +162,9 @@ def botapi(
     port: int = typer.Option(8081, "--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free one)."),
 ) -> None:
     """Serve a scenario's world as a local Telegram Bot API server, for any Bot API bot to be pointed at."""
+    _rig("botapi")
     from adapters.simulated_telegram.botapi.server import serve_forever
+    from entrypoints.scenarios.model import ScenarioError, load
     from entrypoints.scenarios.world_builder import build_world
 
     try:
