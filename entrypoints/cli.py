@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from entrypoints import scale_out_cli
 from entrypoints.audit import audit
 from entrypoints.operations import migrate, projections
 from entrypoints.scenarios.model import ScenarioError, load
@@ -24,6 +25,8 @@ console = Console()
 app.add_typer(projections, name="projections")
 app.add_typer(audit, name="audit")
 app.command()(migrate)
+app.command()(scale_out_cli.gateway)
+app.command()(scale_out_cli.worker)
 
 
 def _print_version(asked: bool) -> None:

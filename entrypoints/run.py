@@ -103,12 +103,7 @@ async def serve(settings: Settings, open_link: Callable[[], Awaitable[TelegramLi
         if link.connect:
             await client.start(bot_token=settings.telegram_bot_token.get_secret_value())
         bot_id = (await client.get_me(input_peer=True)).user_id
-        container = Container()
-        container.settings.override(providers.Object(settings))
-        # The container puts instrumentation between the adapter and the limiter (see Container.telegram).
-        container.gateway.override(providers.Object(TelethonGateway(client, bot_id)))
-        container.rate_limiter.override(providers.Object(PriorityScheduler()))
-        backends.wire(container)
+        container = build_container(settings, backends, TelethonGateway(client, bot_id), PriorityScheduler())
         gatekeeper = container.gatekeeper()
         telemetry = container.telemetry()
         await gatekeeper.start()
@@ -137,6 +132,22 @@ async def serve(settings: Settings, open_link: Callable[[], Awaitable[TelegramLi
             telemetry.shutdown()
         if sentry is not None:
             close_sentry()
+
+
+def build_container(settings: Settings, backends: Any, gateway: Any, scheduler: Any = None) -> Container:
+    """The application, wired: every process that decides (the bot, a scale-out worker) is built here.
+
+    The container puts instrumentation between the adapter and the limiter (see Container.telegram); a worker
+    passes no scheduler, since its calls go to the gateway, whose one limiter paces them all.
+    """
+    container = Container()
+    container.settings.override(providers.Object(settings))
+    container.gateway.override(providers.Object(gateway))
+    if scheduler is not None:
+        container.rate_limiter.override(providers.Object(scheduler))
+    if backends is not None:
+        backends.wire(container)
+    return container
 
 
 async def _settle_then_disconnect(client: Any, updates: DurableUpdates | None, gatekeeper: Any) -> None:

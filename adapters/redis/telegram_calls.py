@@ -46,6 +46,7 @@ if ARGV[2] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[2] then return 'fenced' 
 local done = redis.call('GET', KEYS[2])
 if done and done ~= 'running' then return done end
 redis.call('SET', KEYS[2], 'running', 'EX', ARGV[3])
+if done then return 'interrupted' end
 return 'go'
 """
 
@@ -234,10 +235,10 @@ class CallDesk:
             if verdict == FENCED:
                 self.refused += 1
                 answer = json.dumps({"error": TelegramError.INTERNAL, "detail": "fenced: a stale partition lease"})
-            elif verdict != "go":
+            elif verdict not in ("go", "interrupted"):
                 answer = verdict  # carried out before: the same answer again
             else:
-                answer = await self._carry_out(f)
+                answer = await self._carry_out(f, in_doubt=verdict == "interrupted")
                 self.carried_out += 1
                 await self._client.set(done_key, answer, ex=DONE_SECONDS)
             await self._client.xadd(f"{self._prefix}replies:{f['worker']}", {"id": f["id"], "answer": answer},
@@ -249,10 +250,14 @@ class CallDesk:
         finally:
             self._slots.release()
 
-    async def _carry_out(self, f: dict) -> str:
+    async def _carry_out(self, f: dict, in_doubt: bool = False) -> str:
         args, kwargs = _unpack(f["args"]), _unpack(f["kwargs"])
         marked = urgency.Urgency(int(f["urgency"])) if f["urgency"] else None
         method = getattr(self._telegram, f["method"])
+        if in_doubt and f["method"] == "restrict" and await self._in_force(*args, **kwargs):
+            # A gateway died between Telegram and the call's record: Telegram shows it done, so it is not
+            # written again (restrictions have no random_id; a second write could land over an admin's change).
+            return json.dumps({"ok": _pack(None)})
         try:
             if marked is not None:
                 with urgency.urgency(marked):
@@ -264,6 +269,14 @@ class CallDesk:
         except Exception as error:  # the adapter failed in a way the port does not name
             return json.dumps({"error": TelegramError.INTERNAL, "detail": type(error).__name__})
         return json.dumps({"ok": _pack(value)})
+
+
+    async def _in_force(self, chat_id: int, member_id: int, restrictions: frozenset[str], until: Any = None) -> bool:
+        try:
+            found = await self._telegram.get_participant(chat_id, member_id)
+        except TelegramError:
+            return False
+        return found.restrictions == frozenset(restrictions) and found.until == until
 
 
 def gateway_epoch_key(prefix: str) -> str:
