@@ -39,6 +39,9 @@ class PartitionedReactor(Reactor):
         self._partitions = partitions
         self._owned = owned  # () -> the partitions this worker holds now
         self._members: dict[UUID, int] = {}  # verdict stream -> member, learnt from Opened events or a load
+        # Per partition, records up to here were decided while another process (a worker since dead, or the
+        # one that gave the partition up) may have been carrying them out: their members are read first.
+        self._doubt: dict[Partition, int] = {}
 
     def partition_of_member(self, member_id: int) -> int:
         return partition_of(member_id, self._partitions)
@@ -56,8 +59,12 @@ class PartitionedReactor(Reactor):
         owned = set(self._owned())
         if not owned:
             return 0
-        if self._in_doubt_until is None:
-            self._in_doubt_until = await self._store.last_position()
+        last = None
+        for partition in owned - self._doubt.keys():
+            last = last if last is not None else await self._store.last_position()
+            self._doubt[partition] = last
+        for partition in self._doubt.keys() - owned:
+            del self._doubt[partition]  # given up: if it comes back, someone else had it meanwhile
         windows = {p: LogWindow(await self._tracked(p), WINDOW) for p in owned}
         cursor, done = min(w.position for w in windows.values()), 0
         try:
@@ -108,23 +115,21 @@ class PartitionedReactor(Reactor):
 
     async def _route(self, windows: dict[Partition, LogWindow], records: list) -> None:
         touched: dict[UUID, list] = {}
-        doubted: set[UUID] = set()
         for record in records:
             event = record.event
             if type(event).__name__ == "Opened" and isinstance(event, mv.MembershipVerdict.Event):
                 self._members[event.originator_id] = event.member_id
             if _is_decision(event):
                 touched.setdefault(event.originator_id, []).append(record)
-                if record.position <= (self._in_doubt_until or 0):
-                    doubted.add(event.originator_id)
         started: dict[UUID, tuple[Partition, asyncio.Task]] = {}
         for stream, stream_records in touched.items():
             member = await self._member(stream)
             partition = self.partition_of_member(member) if member is not None else None
             window = windows.get(partition) if partition is not None else None
-            fresh = [r.event for r in stream_records if window is not None and r.position > window.position]
+            fresh = [r for r in stream_records if window is not None and r.position > window.position]
             if window is not None and fresh:
-                work = partial(self._carry_out, stream, fresh, stream in doubted)
+                doubted = fresh[0].position <= self._doubt.get(partition, 0)
+                work = partial(self._carry_out, stream, [r.event for r in fresh], doubted)
                 started[stream] = (partition, window.start(stream, work))
         for record in records:
             event = record.event

@@ -23,13 +23,14 @@ from application.ownership import PARTITIONS, all_partitions
 from application.partitioned_reactor import tracking_name
 from benchmarks.config import BenchConfig
 from benchmarks.driver import Run
-from benchmarks.workloads import Workload
+from benchmarks.workloads import JOIN, Workload
 from entrypoints.gateway import Gateway
 from infrastructure.backends import isolated, open_backends
 from infrastructure.settings import Settings
 
 QUIET_CHECKS = 3  # consecutive looks at a quiet system before it counts as drained
 READY_SECONDS = 90.0
+DRAIN_SECONDS = 120.0
 
 
 class EffectMeter:
@@ -200,10 +201,29 @@ class ScaleOutRun(Run):
         self.telegram.reset()
         self.meter.repeated.clear()
 
-    async def play(self) -> None:
+    async def play(self, faults: dict[int, Any] | None = None) -> None:
+        """The workload's timeline (as `Run.play`), with `faults[i]()` awaited before step i."""
         pids = {f"worker{i + 1}": p.pid for i, p in enumerate(self.procs)}
         self.cpu_at_start = {"gateway": cpu_seconds(), **{n: cpu_seconds(pid) for n, pid in pids.items()}}
-        await super().play()
+        faults = faults or {}
+        start = time.perf_counter()
+        for index, (t, action, target, user) in enumerate(self.w.timeline):
+            if index in faults:
+                await faults[index]()
+            if t > self.sim_now:
+                self.clock.advance(t - self.sim_now)
+                self.sim_now = t
+            if action == JOIN and self.raid_start is None and user in self.w.raiders:
+                self.raid_start = time.perf_counter()
+            self.act(action, target, user)
+            if self.presses and index % 25 == 0:
+                self.press_when_warned()
+            await self.dispatch()
+        self.handlers_wall = time.perf_counter() - start  # every update published, not yet all decided
+        await self.drain()
+        self.press_when_warned(final=True)
+        await self.drain()
+        self.wall = time.perf_counter() - start
         self.cpu = {"gateway": cpu_seconds() - self.cpu_at_start["gateway"]}
         for name, pid in pids.items():
             with contextlib.suppress(OSError):
@@ -219,32 +239,32 @@ class ScaleOutRun(Run):
                 await self.gateway.publish(command)
                 self.handled[type(command).__name__] += 1
 
-    async def drain(self, seconds: float = 600.0) -> None:
+    async def drain(self, seconds: float = DRAIN_SECONDS) -> None:
         """Until nothing waits anywhere: the world, the bus, the calls, the partitions' reactors."""
         deadline = time.monotonic() + seconds
         quiet = 0
         while quiet < QUIET_CHECKS:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the workers did not drain in time")
             await self.dispatch()
-            if await self._quiet():
-                quiet += 1
-            else:
-                quiet = 0
+            busy = await self._busy()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the workers did not drain in {seconds:.0f} s: {busy}")
+            quiet = 0 if busy else quiet + 1
             await asyncio.sleep(0.1)
 
-    async def _quiet(self) -> bool:
-        if self.world.outbox or await self.bus.pending():
-            return False
+    async def _busy(self) -> str:
+        """What still waits, in words; "" when nothing does."""
+        if self.world.outbox:
+            return "updates in the world's outbox"
+        if lag := {p: n for p, n in (await self.bus.lag()).items() if n}:
+            return f"unacknowledged updates {lag}"
         client, prefix = self.gateway._client, self.settings.redis_prefix
         if self.gateway.desk._tasks or await client.xlen(f"{prefix}calls"):
-            return False
+            return f"calls: {len(self.gateway.desk._tasks)} in flight, {await client.xlen(f'{prefix}calls')} queued"
         store = self.backends.store
         last = await store.last_position()
-        for partition in range(self.partitions):
-            if await store.tracking_position(tracking_name(partition)) < last:
-                return False
-        return True
+        behind = {p: position for p in range(self.partitions)
+                  if (position := await store.tracking_position(tracking_name(p))) < last}
+        return f"reactors behind {last}: {behind}" if behind else ""
 
     async def shared_caught_up(self, seconds: float = 120.0) -> None:
         return None

@@ -243,8 +243,9 @@ class CallDesk:
                 await self._client.set(done_key, answer, ex=DONE_SECONDS)
             await self._client.xadd(f"{self._prefix}replies:{f['worker']}", {"id": f["id"], "answer": answer},
                                     maxlen=REPLY_MAXLEN, approximate=True)
-            await self._client.xack(self._calls, GROUP, entry_id)
-            await self._client.xdel(self._calls, entry_id)
+            # Together: cut off between the two, an entry would stay in the stream yet count as delivered.
+            async with self._client.pipeline(transaction=True) as both:
+                await both.xack(self._calls, GROUP, entry_id).xdel(self._calls, entry_id).execute()
         except Exception:
             log.exception("carrying out a worker's call failed; it stays pending for the next gateway")
         finally:
