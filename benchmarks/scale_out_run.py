@@ -31,6 +31,7 @@ from infrastructure.settings import Settings
 QUIET_CHECKS = 3  # consecutive looks at a quiet system before it counts as drained
 READY_SECONDS = 90.0
 DRAIN_SECONDS = 120.0
+PUBLISH_BACKLOG = 5_000
 
 
 class EffectMeter:
@@ -82,8 +83,12 @@ class _Tokens:
 
 
 class ScaleOutRun(Run):
-    def __init__(self, config: BenchConfig, workload: Workload, workers: int, partitions: int = PARTITIONS) -> None:
+    def __init__(self, config: BenchConfig, workload: Workload, workers: int, partitions: int = PARTITIONS,
+                 limited: bool = False) -> None:
         super().__init__(config, "services", "chanwarden", workload)
+        # Like `chanwarden bench`, no rate limiter by default: the simulated Telegram enforces no limits, and the
+        # figures are the bot's own cost. The fault test runs with it, as production does.
+        self.limited = limited
         self.workers = workers
         self.partitions = partitions
         self.procs: list[asyncio.subprocess.Process] = []
@@ -93,6 +98,8 @@ class ScaleOutRun(Run):
         self._stop = asyncio.Event()
         self.meter = EffectMeter(self.telegram, self.world)
         self.failover_s: float | None = None
+        self._outgoing: list[Any] = []
+        self._publisher: asyncio.Task | None = None
         self.cpu_at_start: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
 
@@ -103,7 +110,7 @@ class ScaleOutRun(Run):
         # Opened (and the schema made) here first, so the workers do not race to make it.
         self.backends = await open_backends(self.settings, self.clock, throwaway=True, membership_cache=False)
         self.gatekeeper = _Tokens(self.settings)
-        self.gateway = await self._take_over(Gateway(self.settings, self.meter, self.partitions))
+        self.gateway = await self._take_over(Gateway(self.settings, self.meter, self.partitions, limited=self.limited))
         self.bus = UpdateStreams(self.gateway._client, self.settings.redis_prefix, self.partitions)
         for index in range(self.workers):
             await self.start_worker(f"w{index + 1}")
@@ -118,8 +125,11 @@ class ScaleOutRun(Run):
         return gateway
 
     async def start_worker(self, name: str) -> asyncio.subprocess.Process:
+        # SO_PROFILE=<script running the CLI>: each worker under cProfile, written to /tmp/so-<name>.prof.
+        script = os.environ.get("SO_PROFILE")
+        profile = ["-m", "cProfile", "-o", f"/tmp/so-{name}.prof", script] if script else []
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from entrypoints.cli import app; app()", "worker", "--name", name,
+            sys.executable, *(profile or ["-c", "from entrypoints.cli import app; app()"]), "worker", "--name", name,
             env=worker_env(self.settings), stdout=asyncio.subprocess.DEVNULL)
         self.procs.append(proc)
         return proc
@@ -168,7 +178,7 @@ class ScaleOutRun(Run):
         """The gateway dies at once (its calls in flight cut off, its PostgreSQL session gone) while a standby
         waits; returns how long until the standby carries calls out."""
         assert self.gateway is not None and self._serving is not None
-        standby = Gateway(self.settings, self.meter, self.partitions)
+        standby = Gateway(self.settings, self.meter, self.partitions, limited=self.limited)
         waiting = asyncio.get_running_loop().create_task(standby.stand_by(asyncio.Event()))
         await asyncio.sleep(0.5)  # the standby is trying the lease
         killed = time.monotonic()
@@ -230,14 +240,23 @@ class ScaleOutRun(Run):
                 self.cpu[name] = cpu_seconds(pid) - self.cpu_at_start[name]
 
     async def dispatch(self) -> None:
+        """Hand the world's updates to the publisher, which sends whatever piled up in one pipeline, in order:
+        as Telethon hands a gateway many updates at once, the workload is not held to one round trip each."""
         while self.world.outbox:
             pending, self.world.outbox = self.world.outbox, []
-            for update in pending:
-                command = to_command(update, self.world)
-                if command is None:
-                    continue
-                await self.gateway.publish(command)
+            commands = [command for update in pending if (command := to_command(update, self.world)) is not None]
+            self._outgoing.extend(commands)
+            for command in commands:
                 self.handled[type(command).__name__] += 1
+        if self._outgoing and (self._publisher is None or self._publisher.done()):
+                self._publisher = asyncio.get_running_loop().create_task(self._publish())
+        if len(self._outgoing) > PUBLISH_BACKLOG:
+            await asyncio.sleep(0)  # let the publisher run
+
+    async def _publish(self) -> None:
+        while self._outgoing:
+            batch, self._outgoing = self._outgoing, []
+            await self.gateway.publish_many(batch)
 
     async def drain(self, seconds: float = DRAIN_SECONDS) -> None:
         """Until nothing waits anywhere: the world, the bus, the calls, the partitions' reactors."""
@@ -253,8 +272,8 @@ class ScaleOutRun(Run):
 
     async def _busy(self) -> str:
         """What still waits, in words; "" when nothing does."""
-        if self.world.outbox:
-            return "updates in the world's outbox"
+        if self.world.outbox or self._outgoing or (self._publisher is not None and not self._publisher.done()):
+            return "updates not yet published"
         if lag := {p: n for p, n in (await self.bus.lag()).items() if n}:
             return f"unacknowledged updates {lag}"
         client, prefix = self.gateway._client, self.settings.redis_prefix

@@ -21,6 +21,7 @@ from typing import Any
 
 from adapters.postgres.gateway_lease import GatewayLease
 from adapters.ratelimit.scheduler import PriorityScheduler
+from adapters.redis.bus_client import bus_client
 from adapters.redis.telegram_calls import CallDesk, StaleGateway, bot_id_key
 from adapters.redis.update_streams import UpdateStreams
 from application.ownership import PARTITIONS
@@ -39,8 +40,9 @@ class LeaseLost(Exception):
 class Gateway:
     """The gateway's work once it holds the lease; `adapter` is the Telegram port (Telethon, or the simulator)."""
 
-    def __init__(self, settings: Settings, adapter: Any, partitions: int = PARTITIONS) -> None:
+    def __init__(self, settings: Settings, adapter: Any, partitions: int = PARTITIONS, limited: bool = True) -> None:
         self.settings = settings
+        self.limited = limited  # False: no rate limiter (the benchmark's simulated Telegram, as `chanwarden bench`)
         self.adapter = adapter
         self.partitions = partitions
         self.lease: GatewayLease | None = None
@@ -67,13 +69,12 @@ class Gateway:
         return False
 
     async def open(self) -> None:
-        from redis.asyncio import Redis
-
         assert self.lease is not None and self.lease.epoch is not None
         prefix = self.settings.redis_prefix
-        self._client = Redis.from_url(self.settings.redis_url.get_secret_value(), max_connections=256)
+        self._client = bus_client(self.settings.redis_url.get_secret_value())
         # The same wiring as the bot's: instrumentation inside the one limiter every worker's call passes.
-        self._container = build_container(self.settings, None, self.adapter, PriorityScheduler())
+        self._container = build_container(self.settings, None, self.adapter,
+                                          PriorityScheduler() if self.limited else None)
         telegram = self._container.telegram()
         self.desk = CallDesk(self._client, prefix, telegram, self.lease.epoch)
         await self.desk.take_over()
@@ -88,6 +89,12 @@ class Gateway:
         assert self.bus is not None
         await self.bus.publish(command)
         self.published += 1
+
+    async def publish_many(self, commands: list[Any]) -> None:
+        """Updates that arrived together, in one round trip (Telethon's catch-up, a simulator's outbox)."""
+        assert self.bus is not None
+        await self.bus.publish_many(commands)
+        self.published += len(commands)
 
     async def serve(self, stop: asyncio.Event) -> None:
         """Carry the workers' calls out until `stop`; LeaseLost/StaleGateway when another gateway took over."""

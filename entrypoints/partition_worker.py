@@ -21,9 +21,11 @@ import uuid
 from functools import partial
 from typing import Any
 
+from adapters.redis.bus_client import bus_client
 from adapters.redis.partition_lease import BEAT_SECONDS, PartitionLeases
 from adapters.redis.telegram_calls import RemoteTelegram, bot_id_key
 from adapters.redis.update_streams import UpdateStreams
+from application.log_window import LogWindow
 from application.ownership import CONTROL, PARTITIONS, Partition, current_partition, member_of
 from application.partitioned_reactor import PartitionedReactor
 from application.ports.availability import Unavailable
@@ -34,7 +36,10 @@ from infrastructure.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BATCH = 256
+BATCH = 64  # entries read at once from a partition
+IN_HAND = 256  # updates of one partition being decided at once (each member's in order)
+BUSY_POLL_MS = 20  # while updates are in hand, how long a read waits for more before acknowledging again
+IDLE_POLL_MS = 500
 TICK_SECONDS = 0.2  # how soon another worker's records reach this worker's read models
 RETRY_SECONDS = 1.0
 
@@ -100,16 +105,17 @@ class PartitionWorker:
         self.gatekeeper: Any = None
 
     async def open(self, bot_wait: float = 60.0) -> None:
-        from redis.asyncio import Redis
-
         from adapters.system_clock import SystemClock
 
         clock = self._clock or SystemClock()
         self.backends = await open_backends(self.settings, clock)
         prefix = self.settings.redis_prefix
-        self.client = Redis.from_url(self.settings.redis_url.get_secret_value())
+        self.client = bus_client(self.settings.redis_url.get_secret_value())
         self.bus = UpdateStreams(self.client, prefix, self.partitions)
-        self.leases = PartitionLeases(self.client, prefix, self.name, self.partitions)
+        # A client of its own: renewing leases must never queue behind hundreds of calls for a connection.
+        self.lease_client = bus_client(self.settings.redis_url.get_secret_value())
+        self.leases = PartitionLeases(self.lease_client, prefix, self.name, self.partitions)
+        self.leases.renew_in_thread(self.settings.redis_url.get_secret_value())
         bot_id = await self._bot_id(bot_wait)
         held = self.leases.held
         self.telegram = RemoteTelegram(self.client, prefix, self.name, bot_id,
@@ -185,46 +191,57 @@ class PartitionWorker:
             self._consumers.pop(partition).cancel()
 
     async def _consume(self, partition: Partition) -> None:
+        """Read on while earlier updates are still being decided (a Verify press may wait seconds for Telegram's
+        limits; the members behind it must not), one member's updates in order, and acknowledge only the
+        updates up to the first one still undecided (`LogWindow`, as the reactor does with the log)."""
         token = current_partition.set(partition)
         stopping = self._stopping[partition]
-        offset = await self.bus.offset(partition)
         try:
             while not stopping.is_set():
-                entries = await self.bus.read(partition, offset, BATCH, block_ms=200)
-                if not entries:
-                    continue
-                try:
-                    await self._handle([command for _, command in entries])
-                except Exception as error:  # the store away, or worse: nothing acknowledged, read again
-                    log.warning("partition %s: a batch failed (%s: %s); it is read again", partition,
-                                type(error).__name__, error)
-                    await asyncio.sleep(RETRY_SECONDS)
-                    continue
-                holding = self.leases.held.get(partition)
-                if holding is None or not await self.bus.acknowledge(
-                        partition, entries[-1][0], self.leases.lease_key(partition), holding.token):
-                    log.warning("partition %s moved to another worker; its batch is theirs", partition)
+                if await self._consume_from(partition, await self.bus.offset(partition), stopping):
                     return
-                offset = entries[-1][0]
-                self.handled += len(entries)
+                await asyncio.sleep(RETRY_SECONDS)  # an update failed: read again from the acknowledged offset
         finally:
             current_partition.reset(token)
 
-    async def _handle(self, commands: list[Any]) -> None:
-        by_member: dict[Any, list[Any]] = {}
-        for index, command in enumerate(commands):
-            member = member_of(command)
-            by_member.setdefault(member if member is not None else ("alone", index), []).append(command)
-
-        async def in_order(mine: list[Any]) -> None:
-            for command in mine:
-                await self.gatekeeper.handle(command)
-
-        results = await asyncio.gather(*(in_order(mine) for mine in by_member.values()), return_exceptions=True)
-        await self.gatekeeper.ctx.settled()  # recordings made behind their answers are recorded too
-        failures = [r for r in results if isinstance(r, BaseException)]
-        if failures:
-            raise failures[0]
+    async def _consume_from(self, partition: Partition, offset: str, stopping: asyncio.Event) -> bool:
+        """True when done with the partition (stopped, or it moved away); False after a failed update."""
+        window, ids, sequence, read_after = LogWindow(0, IN_HAND), {}, 0, offset
+        try:
+            while True:
+                if stopping.is_set() and window.idle:
+                    return True
+                entries = [] if window.full or stopping.is_set() else await self.bus.read(
+                    partition, read_after, BATCH, block_ms=BUSY_POLL_MS if not window.idle else IDLE_POLL_MS)
+                for entry_id, command in entries:
+                    sequence += 1
+                    ids[sequence] = entry_id
+                    member = member_of(command)
+                    key = member if member is not None else ("alone", sequence)
+                    window.passed(sequence, window.start(key, partial(self.gatekeeper.handle, command)))
+                if entries:
+                    read_after = entries[-1][0]
+                if window.advance():
+                    holding = self.leases.held.get(partition)
+                    if holding is None or not await self.bus.acknowledge(
+                            partition, ids[window.position], self.leases.lease_key(partition), holding.token):
+                        log.warning("partition %s moved to another worker; what it had in hand is theirs", partition)
+                        window.cancel()
+                        return True
+                    done = [n for n in ids if n <= window.position]
+                    self.handled += len(done)
+                    for n in done:
+                        del ids[n]
+                if (failure := window.failure) is not None:
+                    log.warning("partition %s: an update failed (%s: %s); reading again from the last acknowledged",
+                                partition, type(failure).__name__, failure)
+                    await window.settle()
+                    return False
+                if window.full or (stopping.is_set() and not window.idle):
+                    await window.wait()
+        except asyncio.CancelledError:
+            window.cancel()
+            raise
 
     async def _tick(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -239,8 +256,9 @@ class PartitionWorker:
             await self.telegram.stop()
         if self.backends is not None:
             await self.backends.close()
-        if getattr(self, "client", None) is not None:
-            await self.client.aclose()
+        for client in (getattr(self, "client", None), getattr(self, "lease_client", None)):
+            if client is not None:
+                await client.aclose()
 
 
 def _factory(value: Any) -> Any:

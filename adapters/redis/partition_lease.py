@@ -11,6 +11,7 @@ claim takes a new epoch, so the lease token "<worker>|<epoch>" of a previous hol
 the gateway refuses a Telegram call, and the bus an acknowledgement, made under a stale token.
 """
 
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +68,37 @@ class PartitionLeases:
         self._renew = client.register_script(_RENEW)
         self._release = client.register_script(_RELEASE)
         self.held: dict[Partition, Holding] = {}
+        self._lost_tokens: set[str] = set()  # found lost by the renewing thread
+        self._renewer: threading.Thread | None = None
+        self._stop_renewing = threading.Event()
+
+    def renew_in_thread(self, url: str, every: float = BEAT_SECONDS) -> None:
+        """Renew the heartbeat and the leases from a thread with a connection of its own: a worker whose event
+        loop is busy for seconds (thousands of updates in hand on a shared CPU) is alive, and must not lose
+        its partitions for that. A dead process renews nothing, so its leases still run out."""
+        import redis
+
+        sync = redis.Redis.from_url(url, socket_timeout=2)
+        renew = sync.register_script(_RENEW)
+
+        def loop() -> None:
+            while not self._stop_renewing.wait(every):
+                try:
+                    sync.zadd(self._workers, {self.worker: int(time.time() * 1000) + self._ttl_ms})
+                    for partition, holding in list(self.held.items()):
+                        if not renew(keys=[self.lease_key(partition)], args=[holding.token, self._ttl_ms]):
+                            self._lost_tokens.add(holding.token)
+                except Exception:  # Redis away: the leases run out, as they must
+                    continue
+            sync.close()
+
+        self._renewer = threading.Thread(target=loop, name=f"leases-{self.worker}", daemon=True)
+        self._renewer.start()
+
+    def stop_renewing(self) -> None:
+        self._stop_renewing.set()
+        if self._renewer is not None:
+            self._renewer.join(5)
 
     def lease_key(self, partition: Partition) -> str:
         return lease_key(self._prefix, partition)
@@ -92,10 +124,14 @@ class PartitionLeases:
         return assignment(await self.live_workers(), self.partitions).get(self.worker, [])
 
     async def renew(self) -> list[Partition]:
-        """Renew every lease held; return the partitions found lost (expired or taken) and forget them."""
+        """Renew every lease held (unless a thread does); return the partitions found lost and forget them."""
         lost = []
         for partition, holding in list(self.held.items()):
-            if not await self._renew(keys=[self.lease_key(partition)], args=[holding.token, self._ttl_ms]):
+            if self._renewer is not None:
+                gone = holding.token in self._lost_tokens
+            else:
+                gone = not await self._renew(keys=[self.lease_key(partition)], args=[holding.token, self._ttl_ms])
+            if gone:
                 lost.append(partition)
                 del self.held[partition]
         return lost
@@ -116,6 +152,7 @@ class PartitionLeases:
 
     async def leave(self) -> None:
         """Give up everything and drop out of the live set, so the others rebalance at their next beat."""
+        self.stop_renewing()
         for partition in list(self.held):
             await self.release(partition)
         await self._client.zrem(self._workers, self.worker)

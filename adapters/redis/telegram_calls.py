@@ -232,20 +232,23 @@ class CallDesk:
             if verdict == "stale_gateway":
                 self.stale = True  # nothing more is carried out; the call stays pending for the new gateway
                 return
+            record = verdict in ("go", "interrupted")
             if verdict == FENCED:
                 self.refused += 1
                 answer = json.dumps({"error": TelegramError.INTERNAL, "detail": "fenced: a stale partition lease"})
-            elif verdict not in ("go", "interrupted"):
+            elif not record:
                 answer = verdict  # carried out before: the same answer again
             else:
                 answer = await self._carry_out(f, in_doubt=verdict == "interrupted")
                 self.carried_out += 1
-                await self._client.set(done_key, answer, ex=DONE_SECONDS)
-            await self._client.xadd(f"{self._prefix}replies:{f['worker']}", {"id": f["id"], "answer": answer},
-                                    maxlen=REPLY_MAXLEN, approximate=True)
-            # Together: cut off between the two, an entry would stay in the stream yet count as delivered.
-            async with self._client.pipeline(transaction=True) as both:
-                await both.xack(self._calls, GROUP, entry_id).xdel(self._calls, entry_id).execute()
+            # One transaction: the answer recorded, sent back, and the call acknowledged and deleted (cut off
+            # between the last two, an entry would stay in the stream yet count as delivered).
+            async with self._client.pipeline(transaction=True) as pipe:
+                if record:
+                    pipe.set(done_key, answer, ex=DONE_SECONDS)
+                pipe.xadd(f"{self._prefix}replies:{f['worker']}", {"id": f["id"], "answer": answer},
+                          maxlen=REPLY_MAXLEN, approximate=True)
+                await pipe.xack(self._calls, GROUP, entry_id).xdel(self._calls, entry_id).execute()
         except Exception:
             log.exception("carrying out a worker's call failed; it stays pending for the next gateway")
         finally:

@@ -53,6 +53,15 @@ class UpdateStreams:
         entry = await self._client.xadd(self.stream(partition), {FIELD: self._codec.encode(command)})
         return partition, _text(entry)
 
+    async def publish_many(self, commands: list[Any]) -> None:
+        """Several updates in one pipeline, in their order (each partition's stream keeps it)."""
+        if not commands:
+            return
+        pipe = self._client.pipeline(transaction=False)
+        for command in commands:
+            pipe.xadd(self.stream(route(command, self.partitions)), {FIELD: self._codec.encode(command)})
+        await pipe.execute()
+
     async def offset(self, partition: Partition) -> str:
         found = await self._client.get(self._offset(partition))
         return _text(found) if found is not None else "0-0"
