@@ -137,8 +137,15 @@ def bench(
     paced_rate: float = typer.Option(
         1000.0, "--paced-rate", min=0.0, help="Steps a second for the latency-at-load runs (0 skips them)."
     ),
+    scale_out: bool = typer.Option(
+        False, "--scale-out", help="Instead: steady and raid through a gateway and 1, then 2, worker processes."
+    ),
 ) -> None:
     """Measure speed, Telegram cost and correctness against the peers' strategies on a simulated Telegram."""
+    if scale_out:
+        from benchmarks.scale_out import command as scale_out_command
+
+        raise typer.Exit(scale_out_command(quick, as_json))
     from benchmarks.main import command
 
     raise typer.Exit(command(quick, as_json, plot, scale=scale, rtt_ms=rtt_ms, jitter_ms=jitter_ms,

@@ -42,6 +42,7 @@ BUSY_POLL_MS = 20  # while updates are in hand, how long a read waits for more b
 IDLE_POLL_MS = 500
 TICK_SECONDS = 0.2  # how soon another worker's records reach this worker's read models
 RETRY_SECONDS = 1.0
+STOP_SECONDS = 20.0
 
 
 class StreamIsTheSpool:
@@ -151,9 +152,18 @@ class PartitionWorker:
                     await asyncio.wait_for(stop.wait(), BEAT_SECONDS)
         finally:
             ticker.cancel()
-            for partition in list(self._consumers):
-                await self._let_go(partition)
-            await self.leases.leave()
+            try:  # bounded: with the store away, updates in hand may never finish; they stay unacknowledged
+                await asyncio.wait_for(self._let_go_all(), STOP_SECONDS)
+            except TimeoutError:
+                log.warning("worker %s stopped with updates in hand; the next owner handles them again", self.name)
+                for task in self._consumers.values():
+                    task.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.leases.leave(), 5)
+
+    async def _let_go_all(self) -> None:
+        for partition in list(self._consumers):
+            await self._let_go(partition)
 
     async def beat(self) -> None:
         """Renew, give up what another worker should now own, take what this one should."""
@@ -250,8 +260,8 @@ class PartitionWorker:
 
     async def close(self) -> None:
         if self.gatekeeper is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.gatekeeper.settle(), 20)
+            with contextlib.suppress(Exception, TimeoutError):
+                await asyncio.wait_for(self.gatekeeper.settle(), 10)
         if getattr(self, "telegram", None) is not None:
             await self.telegram.stop()
         if self.backends is not None:
