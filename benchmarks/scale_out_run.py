@@ -63,7 +63,7 @@ def worker_env(settings: Settings) -> dict[str, str]:
             "CHANWARDEN_POSTGRES_DSN": settings.postgres_dsn.get_secret_value(),
             "CHANWARDEN_REDIS_URL": settings.redis_url.get_secret_value(),
             "CHANWARDEN_REDIS_PREFIX": settings.redis_prefix, "CHANWARDEN_LOG_LEVEL": "WARNING",
-            "CHANWARDEN_INSTRUMENT": "false"}
+            "CHANWARDEN_INSTRUMENT": "false", "CHANWARDEN_METRICS_PORT": "0"}
 
 
 def cpu_seconds(pid: int | None = None) -> float:
@@ -106,7 +106,7 @@ class ScaleOutRun(Run):
     # Life cycle.
 
     async def open(self) -> None:
-        self.settings = isolated(Settings(event_store="postgres", cache="redis"))
+        self.settings = isolated(Settings(event_store="postgres", cache="redis", metrics_port=0))
         # Opened (and the schema made) here first, so the workers do not race to make it.
         self.backends = await open_backends(self.settings, self.clock, throwaway=True, membership_cache=False)
         self.gatekeeper = _Tokens(self.settings)

@@ -26,11 +26,13 @@ from adapters.redis.telegram_calls import CallDesk, StaleGateway, bot_id_key
 from adapters.redis.update_streams import UpdateStreams
 from application.ownership import PARTITIONS
 from entrypoints.run import build_container
+from infrastructure.observability.scale_out import serve_scale_out_endpoints
 from infrastructure.settings import Settings
 
 log = logging.getLogger(__name__)
 
 STANDBY_SECONDS = 0.5
+WATCH_SECONDS = 1.0
 
 
 class LeaseLost(Exception):
@@ -52,6 +54,9 @@ class Gateway:
         self.published = 0
         self._client: Any = None
         self._container: Any = None
+        self.endpoints: Any = None
+        self.gauges: Any = None
+        self._watching: asyncio.Task | None = None
 
     async def stand_by(self, stop: asyncio.Event) -> bool:
         """Until this process holds the lease (True) or `stop` is set (False)."""
@@ -80,6 +85,19 @@ class Gateway:
         await self.desk.take_over()
         self.bus = UpdateStreams(self._client, prefix, self.partitions)
         await self._client.set(bot_id_key(prefix), self.adapter.bot_id)
+        self.endpoints, self.gauges = await serve_scale_out_endpoints(
+            self.settings, self._container.telemetry(), None, self._container.health())
+        if self.gauges is not None:
+            self._watching = asyncio.get_running_loop().create_task(self._watch(self.gauges))
+
+    async def _watch(self, gauges: Any) -> None:
+        """The gauges follow the bus and the desk, once a second (a scrape then costs no Redis query)."""
+        assert self.bus is not None and self.desk is not None
+        while True:
+            with contextlib.suppress(Exception):
+                gauges.lag = await self.bus.lag()
+            gauges.calls = {"carried_out": self.desk.carried_out, "refused": self.desk.refused}
+            await asyncio.sleep(WATCH_SECONDS)
 
     @property
     def telemetry(self) -> Any:
@@ -114,6 +132,10 @@ class Gateway:
                     await task
 
     async def close(self) -> None:
+        if self._watching is not None:
+            self._watching.cancel()
+        if self.endpoints is not None:
+            await self.endpoints.close()
         if self._client is not None:
             with contextlib.suppress(Exception):
                 await self._client.aclose()

@@ -32,6 +32,7 @@ from application.ports.availability import Unavailable
 from application.sweeper import Sweeper
 from entrypoints.run import build_container
 from infrastructure.backends import open_backends
+from infrastructure.observability.scale_out import serve_scale_out_endpoints
 from infrastructure.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,8 @@ class PartitionWorker:
         self.handled = 0
         self.backends: Any = None
         self.gatekeeper: Any = None
+        self.endpoints: Any = None
+        self.gauges: Any = None
 
     async def open(self, bot_wait: float = 60.0) -> None:
         from adapters.system_clock import SystemClock
@@ -134,6 +137,8 @@ class PartitionWorker:
         self.gatekeeper = container.gatekeeper()
         self.telegram.start()
         await self.gatekeeper.start()
+        self.endpoints, self.gauges = await serve_scale_out_endpoints(
+            self.settings, container.telemetry(), self.backends, container.health())
 
     async def _bot_id(self, wait: float) -> int:
         deadline = asyncio.get_running_loop().time() + wait
@@ -171,6 +176,8 @@ class PartitionWorker:
             log.warning("worker %s lost partition %s", self.name, partition)
             self._stop_consumer(partition, at_once=True)
         wanted = await self.leases.wanted()
+        if self.gauges is not None:
+            self.gauges.owned = {str(p) for p in self.leases.held}
         for partition in [p for p in self.leases.held if p not in wanted]:
             await self._let_go(partition)
         gained = False
@@ -264,6 +271,8 @@ class PartitionWorker:
                 await asyncio.wait_for(self.gatekeeper.settle(), 10)
         if getattr(self, "telegram", None) is not None:
             await self.telegram.stop()
+        if self.endpoints is not None:
+            await self.endpoints.close()
         if self.backends is not None:
             await self.backends.close()
         for client in (getattr(self, "client", None), getattr(self, "lease_client", None)):
