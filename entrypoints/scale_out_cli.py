@@ -66,4 +66,10 @@ def worker(name: str = typer.Option("", "--name", help="This worker's name (defa
         finally:
             await process.close()
 
-    asyncio.run(main())
+    from redis.exceptions import RedisError
+
+    from entrypoints.out_of_reach import OUT_OF_REACH, exit_when_out_of_reach
+
+    # One line and exit 4 when the store or Redis cannot be reached; its supervisor starts it again.
+    with exit_when_out_of_reach(settings, (*OUT_OF_REACH, RedisError)):
+        asyncio.run(main())
