@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from entrypoints import scale_out_cli
 from entrypoints.audit import audit
 from entrypoints.operations import migrate, projections
 from infrastructure import event_loop
@@ -21,6 +22,8 @@ console = Console()
 app.add_typer(projections, name="projections")
 app.add_typer(audit, name="audit")
 app.command()(migrate)
+app.command()(scale_out_cli.gateway)
+app.command()(scale_out_cli.worker)
 
 
 # The test rig: the simulated Telegram, the scenario runner, the demo and the benchmark. It ships with the source,
@@ -212,6 +215,9 @@ def bench(
                                                   "Bot API server in real time, next to chanwarden."),
     peer_rate: float = typer.Option(1.0, "--peer-rate", min=0.01, help="With --peers: timeline steps a second."),
     no_cases: bool = typer.Option(False, "--no-cases", help="With --peers: skip the docs/peers.md cases."),
+    scale_out: bool = typer.Option(
+        False, "--scale-out", help="Instead: steady and raid through a gateway and 1, then 2, worker processes."
+    ),
 ) -> None:
     """Measure speed, Telegram cost and correctness against the peers' strategies on a simulated Telegram."""
     _rig("bench")
@@ -221,6 +227,10 @@ def bench(
         console.print(f"[red]{escape(RIG_MISSING.format(command='bench'))}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
+    if scale_out:
+        from benchmarks.scale_out import command as scale_out_command
+
+        raise typer.Exit(scale_out_command(quick, as_json))
     if peers:
         from benchmarks.main import make_config
         from benchmarks.peers.bench import command as peer_command

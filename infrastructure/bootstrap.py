@@ -58,6 +58,14 @@ class Application:
         self.telemetry = await _resolved(self._container.telemetry())
         return self.gatekeeper
 
+    async def outbound(self) -> Any:
+        """The Telegram port as the application talks through it (instrumented, behind the rate limiter), with
+        its telemetry and health, opening no backends: what a scale-out gateway carries the workers' calls
+        through."""
+        self.telemetry = await _resolved(self._container.telemetry())
+        self.health = await _resolved(self._container.health())
+        return await _resolved(self._container.telegram())
+
     async def start(self, gateway: Any = None) -> Gatekeeper:
         """Built, and caught up with the log (read models, side effects, the spool) before taking updates."""
         gatekeeper = await self.build(gateway)
@@ -81,6 +89,9 @@ def bootstrap(
     throwaway: bool = False,
     spool: bool = False,
     checker: CheckerFactory | None = None,
+    reactor: Callable[..., Any] | None = None,
+    sweeper: Callable[..., Any] | None = None,
+    update_spool: Any = None,
 ) -> Application:
     """The application for these settings.
 
@@ -93,6 +104,9 @@ def bootstrap(
       `throwaway`, the run's database and Redis keys are removed on close; with `spool`, the spool a bot keeps
       updates in while its store is away.
     - checker: how memberships are checked, in place of the application's checker (the benchmark's peers).
+    - reactor, sweeper: (store, ctx) -> the carriers of the log's decisions, in place of the ones that carry out
+      everything (a scale-out worker's take only the partitions it owns); update_spool: where updates the store
+      cannot take wait, in place of the backends' (a worker's is its stream).
     """
     if backends is None and store is not None:
         backends = Backends(store=store)
@@ -105,6 +119,12 @@ def bootstrap(
         container.rate_limiter.override(providers.Object(rate_limiter))
     if checker is not None:
         container.checker_factory.override(providers.Object(checker))
+    if reactor is not None:
+        container.reactor.override(providers.Object(reactor))
+    if sweeper is not None:
+        container.sweeper.override(providers.Object(sweeper))
+    if update_spool is not None:
+        container.spool.override(providers.Object(update_spool))
     if backends is not None:
         container.backends.override(providers.Object(backends))
     else:

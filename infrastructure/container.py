@@ -35,11 +35,12 @@ def _secret(settings: Settings) -> bytes:
 
 
 def _gatekeeper(
-    ctx: GateContext, settings: Settings, store, read_models, shared, health: Health, telemetry, stats, spool
+    ctx: GateContext, settings: Settings, store, read_models, shared, health: Health, telemetry, stats, spool,
+    reactor=Reactor, sweeper=Sweeper,
 ) -> Gatekeeper:
     projected_here = shared.items() if settings.shared_projection == "in_process" else ()
     shared_projectors = [Projector(store, models, name=name) for name, models in projected_here]
-    pump = EventPump(Projector(store, read_models), Reactor(store, ctx), shared_projectors, health, Sweeper(store, ctx))
+    pump = EventPump(Projector(store, read_models), reactor(store, ctx), shared_projectors, health, sweeper(store, ctx))
     gatekeeper = Gatekeeper(ctx, pump, spool)
     if telemetry is None:
         return gatekeeper
@@ -152,6 +153,11 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         tokens=providers.Singleton(CallbackTokens, providers.Callable(_secret, settings)),
     )
+    # How the log's decisions are carried out: one reactor and sweeper for everything, or (a scale-out worker)
+    # ones that take only the partitions the worker owns.
+    reactor = providers.Object(Reactor)
+    sweeper = providers.Object(Sweeper)
     gatekeeper = providers.Singleton(
-        _gatekeeper, context, settings, store, read_models, shared_read_models, health, telemetry, cache_stats, spool
+        _gatekeeper, context, settings, store, read_models, shared_read_models, health, telemetry, cache_stats, spool,
+        reactor, sweeper,
     )

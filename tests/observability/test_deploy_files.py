@@ -17,6 +17,8 @@ from adapters.simulated_telegram.rig_settings import RigSettings
 from application.gatekeeper import SPOOL_LIMIT
 from entrypoints.projection_follower import FollowProgress
 from infrastructure.observability.follower import FollowerTelemetry
+from infrastructure.observability.scale_out import ScaleOutGauges
+from infrastructure.observability.telemetry import Telemetry
 from tests.observability.conftest import ROOT, series_names
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -62,7 +64,9 @@ def mounts(service: str) -> dict[str, str]:
 
 
 def scrape_jobs() -> dict[str, list[str]]:
-    return {job["job_name"]: [t for s in job["static_configs"] for t in s["targets"]]
+    """Job -> its targets: host:port, or (found by DNS, every replica of a service) name:port."""
+    return {job["job_name"]: [t for s in job.get("static_configs", []) for t in s["targets"]]
+            + [f"{n}:{d['port']}" for d in job.get("dns_sd_configs", []) for n in d["names"]]
             for job in PROMETHEUS["scrape_configs"]}
 
 
@@ -86,8 +90,20 @@ def follower_series() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def exported(offline_bot, follower_series) -> set[str]:
-    return series_names(offline_bot["metrics"][1]) | follower_series
+def scale_out_series() -> set[str]:
+    """What the gateway and the workers export beside the bot's metrics (a partition held, a lag, calls)."""
+    telemetry = Telemetry("test")
+    gauges = ScaleOutGauges(telemetry)
+    gauges.owned, gauges.lag = {"0"}, {"0": 3}
+    try:
+        return series_names(asyncio.run(telemetry.exposition()).decode())
+    finally:
+        telemetry.shutdown()
+
+
+@pytest.fixture(scope="module")
+def exported(offline_bot, follower_series, scale_out_series) -> set[str]:
+    return series_names(offline_bot["metrics"][1]) | follower_series | scale_out_series
 
 
 def test_every_variable_compose_gives_the_bot_and_the_follower_is_a_setting() -> None:
@@ -173,8 +189,11 @@ def test_the_bot_and_the_follower_are_health_checked_on_their_own_ports() -> Non
 
 
 def test_prometheus_scrapes_both_processes_loads_the_rules_and_alerts_alertmanager() -> None:
+    scale_out = {name: SERVICES[name]["environment"]["CHANWARDEN_METRICS_PORT"] for name in ("gateway", "workers")}
     assert scrape_jobs() == {"chanwarden": [f"bot:{BOT_ENV['CHANWARDEN_METRICS_PORT']}"],
-                             "chanwarden-projections": [f"projections:{FOLLOWER_ENV['CHANWARDEN_PROJECTIONS_PORT']}"]}
+                             "chanwarden-projections": [f"projections:{FOLLOWER_ENV['CHANWARDEN_PROJECTIONS_PORT']}"],
+                             "chanwarden-gateway": [f"gateway:{scale_out['gateway']}"],
+                             "chanwarden-workers": [f"workers:{scale_out['workers']}"]}
     assert all(job["metrics_path"] == "/metrics" for job in PROMETHEUS["scrape_configs"])
     prometheus = mounts("prometheus")
     assert prometheus["./deploy/prometheus/prometheus.yml"] == "/etc/prometheus/prometheus.yml"
@@ -243,7 +262,10 @@ def test_the_dashboard_queries_only_metrics_and_jobs_that_exist(exported) -> Non
     # The panels an operator needs first.
     for metric in ("chanwarden_decisions_total", "chanwarden_decision_duration_seconds_bucket",
                    "chanwarden_telegram_calls_total", "chanwarden_ratelimit_queue_depth",
-                   "chanwarden_restricted_members", "chanwarden_errors_total", "chanwarden_spool_depth"):
+                   "chanwarden_restricted_members", "chanwarden_errors_total", "chanwarden_spool_depth",
+                   # scale-out: per-worker throughput, partition ownership, stream lag, the shared budget
+                   "chanwarden_updates_total", "chanwarden_partition_owned", "chanwarden_stream_lag_entries",
+                   "chanwarden_gateway_calls_total"):
         assert metric in queried
 
 

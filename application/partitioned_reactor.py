@@ -1,0 +1,235 @@
+"""The reactor of a worker that owns some partitions: it carries out only its own partitions' members.
+
+Every worker reads the one log, once per pass, and hands each decision to the window of the partition its
+member belongs to (`application.ownership.partition_of`); a record outside the worker's partitions passes
+through every window as done. Each partition keeps its own tracking position (`reactor:p<n>`), so the
+worker that takes a partition over resumes exactly where the last owner's finished work ends: nothing it
+had finished is repeated, nothing unfinished is skipped, and a call the old owner still makes is refused by
+the gateway (its lease token is stale).
+
+Group-level work is split the same way: telling a group's admins that the bot lost or regained its rights is
+the control partition's (one worker), while carrying out again the members a group change touches is done
+by each partition's owner for its own members.
+"""
+
+import asyncio
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from application.context import GateContext
+from application.log_window import LogWindow
+from application.ownership import CONTROL, Partition, current_partition, partition_of
+from application.ports.event_store import EventStore, Tracking
+from application.ports.telegram import TelegramError
+from application.reactor import NAME, WINDOW, Reactor, _is_decision
+from domain import membership_verdict as mv
+from domain.ids import verdict_stream_id
+
+_GROUP_WIDE = ("BotRightsLost", "BotRightsRegained")
+
+
+def tracking_name(partition: Partition) -> str:
+    return f"{NAME}:{partition}"
+
+
+class PartitionedReactor(Reactor):
+    def __init__(self, store: EventStore, ctx: GateContext, partitions: int,
+                 owned: Any, batch: int | None = None) -> None:
+        super().__init__(store, ctx, **({"batch": batch} if batch else {}))
+        self._partitions = partitions
+        self._owned = owned  # () -> the partitions this worker holds now
+        self._members: dict[UUID, int] = {}  # verdict stream -> member, learnt from Opened events or a load
+        # Per partition, records up to here were decided while another process (a worker since dead, or the
+        # one that gave the partition up) may have been carrying them out: their members are read first.
+        self._doubt: dict[Partition, int] = {}
+
+    def partition_of_member(self, member_id: int) -> int:
+        return partition_of(member_id, self._partitions)
+
+    async def _member(self, stream: UUID) -> int | None:
+        member = self._members.get(stream)
+        if member is None:
+            verdict = await self._ctx.repository.get(stream)
+            if verdict is None:
+                return None
+            member = self._members[stream] = verdict.member_id
+        return member
+
+    async def catch_up(self) -> int:
+        owned = set(self._owned())
+        if not owned:
+            return 0
+        last = None
+        for partition in owned - self._doubt.keys():
+            last = last if last is not None else await self._store.last_position()
+            self._doubt[partition] = last
+        for partition in self._doubt.keys() - owned:
+            del self._doubt[partition]  # given up: if it comes back, someone else had it meanwhile
+        windows = {p: LogWindow(await self._tracked(p), WINDOW) for p in owned}
+        cursor, done = min(w.position for w in windows.values()), 0
+        try:
+            while True:
+                self._news.clear()
+                full = any(w.full for w in windows.values())
+                records = [] if full else await self._store.read_all(after=cursor, limit=self._batch)
+                await self._route(windows, records)
+                if records:
+                    cursor, done = records[-1].position, done + len(records)
+                for partition, window in windows.items():
+                    if window.advance() and partition in self._owned():
+                        await self._store.append([], Tracking(tracking_name(partition), window.position))
+                for window in windows.values():
+                    if (failure := window.failure) is not None:
+                        raise failure
+                if not records:
+                    busy = [w for w in windows.values() if not w.idle]
+                    if not busy:
+                        return done
+                    waits = [asyncio.ensure_future(w.wait(self._news)) for w in busy]
+                    try:
+                        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                    finally:
+                        for waiting in waits:
+                            waiting.cancel()
+                if set(self._owned()) != owned:
+                    # Partitions moved: finish what was started, then the next pass starts from the new set.
+                    for window in windows.values():
+                        await window.settle()
+                    self._ctx.on_recorded()
+                    return done
+        except asyncio.CancelledError:
+            for window in windows.values():
+                window.cancel()
+            raise
+        except Exception:
+            for partition, window in windows.items():
+                await window.settle()
+                if window.advance() and partition in self._owned():
+                    await self._store.append([], Tracking(tracking_name(partition), window.position))
+            raise
+
+    async def _tracked(self, partition: Partition) -> int:
+        position = await self._store.tracking_position(tracking_name(partition))
+        # A store the single-process bot served: the partitions start where its one reactor stopped.
+        return position or await self._store.tracking_position(NAME)
+
+    async def _route(self, windows: dict[Partition, LogWindow], records: list) -> None:
+        touched: dict[UUID, list] = {}
+        for record in records:
+            event = record.event
+            if type(event).__name__ == "Opened" and isinstance(event, mv.MembershipVerdict.Event):
+                self._members[event.originator_id] = event.member_id
+            if _is_decision(event):
+                touched.setdefault(event.originator_id, []).append(record)
+        started: dict[UUID, tuple[Partition, asyncio.Task]] = {}
+        for stream, stream_records in touched.items():
+            member = await self._member(stream)
+            partition = self.partition_of_member(member) if member is not None else None
+            window = windows.get(partition) if partition is not None else None
+            fresh = [r for r in stream_records if window is not None and r.position > window.position]
+            if window is not None and fresh:
+                doubted = fresh[0].position <= self._doubt.get(partition, 0)
+                work = partial(self._carry_out, stream, [r.event for r in fresh], doubted)
+                started[stream] = (partition, window.start(stream, work))
+        for record in records:
+            event = record.event
+            name = type(event).__name__
+            for partition, window in windows.items():
+                if record.position <= window.position:
+                    continue  # this partition's reactor finished it before
+                task = None
+                mine = started.get(event.originator_id) if _is_decision(event) else None
+                if mine is not None and mine[0] == partition:
+                    task = mine[1]
+                elif name in _GROUP_WIDE:
+                    if partition == CONTROL:
+                        task = window.start(event.originator_id, partial(self._rights_changed, event))
+                    elif name == "BotRightsRegained" and event.chat_id == await self._chat_of(event):
+                        task = window.start(event.originator_id,
+                                            partial(self._refresh_part, event.originator_id, partition))
+                elif name == "SettingChanged" and event.key == "quiet" and partition != CONTROL:
+                    task = window.start(event.originator_id,
+                                        partial(self._refresh_part, event.originator_id, partition))
+                window.passed(record.position, task)
+
+    async def _chat_of(self, event: Any) -> int | None:
+        group = await self._ctx.repository.get(event.originator_id)
+        return group.chat_id if group is not None else None
+
+    async def _refresh_group(self, group_stream: UUID) -> None:
+        """The control partition tells the admins (the base class); members are refreshed by their owners."""
+
+    async def _refresh_part(self, group_stream: UUID, partition: Partition) -> None:
+        group = await self._ctx.repository.get(group_stream)
+        if group is None:
+            return
+        members = {v.member_id for v in await self._ctx.read_models.restricted(group.chat_id)}
+        members |= {v.member_id for v in await self._ctx.read_models.live_warnings() if v.chat_id == group.chat_id}
+        mine = sorted(m for m in members if self.partition_of_member(m) == partition)
+        await asyncio.gather(*(self._carry_out(verdict_stream_id(group.chat_id, m), []) for m in mine))
+
+    async def _carry_out(self, stream_id: UUID, decisions: list, in_doubt: bool = False) -> None:
+        member = await self._member(stream_id)
+        if member is None:
+            return
+        token = current_partition.set(self.partition_of_member(member))
+        try:
+            if in_doubt:
+                async with self._ctx.member_lock(stream_id):
+                    await self._adopt_unrecorded_mute(stream_id)
+            await super()._carry_out(stream_id, decisions, in_doubt)
+        finally:
+            current_partition.reset(token)
+
+    async def _adopt_unrecorded_mute(self, stream_id: UUID) -> None:
+        """A partition's last owner may have died after Telegram applied a mute and before it was recorded; if
+        the member was released meanwhile, nothing is owed by the log's account and the mute would stay for
+        good. So a member inherited released and without a recorded mute is read: restrictions on Telegram
+        beyond the admins' own are the bot's mute, recorded as applied, and the release then lifts it."""
+        verdict = await self._ctx.repository.get(stream_id)
+        if verdict is None or verdict.is_restricted or verdict.mute_in_force or not verdict.restricted_version:
+            return
+        try:
+            found = await self._ctx.gateway.get_participant(verdict.chat_id, verdict.member_id)
+        except TelegramError:
+            return
+        if not set(found.restrictions) - set(verdict.admins_layer.rights):
+            return
+        now = self._ctx.clock.now()
+
+        def adopt(v: mv.MembershipVerdict) -> None:
+            if not v.is_restricted and not v.mute_in_force:
+                v.mute_applied(now)
+
+        await self._ctx.change(stream_id, _missing, adopt)
+
+    async def expire_warnings(self) -> int:
+        """Only this worker's members' warnings; a warning already removed is not deleted again."""
+        owned = set(self._owned())
+        due = [w for w in self.desk.due() if self.partition_of_member(w[1]) in owned]
+
+        async def expire(chat: int, member: int, message_id: int) -> None:
+            stream = verdict_stream_id(chat, member)
+            view = await self._ctx.read_models.verdict(chat, member)
+            if view is None or view.warning_id != message_id:
+                return
+
+            def forget(v: mv.MembershipVerdict) -> None:
+                if v.warning_id == message_id:
+                    v.warning_removed(self._ctx.clock.now(), "expired")
+
+            token = current_partition.set(self.partition_of_member(member))
+            try:
+                async with self._slots:
+                    await self.deletes.delete(chat, [message_id])
+                    await self._ctx.change(stream, _missing, forget)
+            finally:
+                current_partition.reset(token)
+
+        await asyncio.gather(*(expire(*warning) for warning in due))
+        return len({(chat, message_id) for chat, _, message_id in due})
+
+
+def _missing() -> mv.MembershipVerdict:
+    raise LookupError("a warning was scheduled for a member the log does not know")
