@@ -21,7 +21,6 @@ from application.context import GateContext
 from application.log_window import LogWindow
 from application.ownership import CONTROL, Partition, current_partition, partition_of
 from application.ports.event_store import EventStore, Tracking
-from application.ports.telegram import TelegramError
 from application.reactor import NAME, WINDOW, Reactor, _is_decision
 from domain import membership_verdict as mv
 from domain.ids import verdict_stream_id
@@ -175,34 +174,9 @@ class PartitionedReactor(Reactor):
             return
         token = current_partition.set(self.partition_of_member(member))
         try:
-            if in_doubt:
-                async with self._ctx.member_lock(stream_id):
-                    await self._adopt_unrecorded_mute(stream_id)
             await super()._carry_out(stream_id, decisions, in_doubt)
         finally:
             current_partition.reset(token)
-
-    async def _adopt_unrecorded_mute(self, stream_id: UUID) -> None:
-        """A partition's last owner may have died after Telegram applied a mute and before it was recorded; if
-        the member was released meanwhile, nothing is owed by the log's account and the mute would stay for
-        good. So a member inherited released and without a recorded mute is read: restrictions on Telegram
-        beyond the admins' own are the bot's mute, recorded as applied, and the release then lifts it."""
-        verdict = await self._ctx.repository.get(stream_id)
-        if verdict is None or verdict.is_restricted or verdict.mute_in_force or not verdict.restricted_version:
-            return
-        try:
-            found = await self._ctx.gateway.get_participant(verdict.chat_id, verdict.member_id)
-        except TelegramError:
-            return
-        if not set(found.restrictions) - set(verdict.admins_layer.rights):
-            return
-        now = self._ctx.clock.now()
-
-        def adopt(v: mv.MembershipVerdict) -> None:
-            if not v.is_restricted and not v.mute_in_force:
-                v.mute_applied(now)
-
-        await self._ctx.change(stream_id, _missing, adopt)
 
     async def expire_warnings(self) -> int:
         """Only this worker's members' warnings; a warning already removed is not deleted again."""

@@ -52,7 +52,10 @@ async def reconcile(
         if not await _read_standing(ctx, verdict, record):
             return facts  # Telegram did not answer: the next decision about the member tries again
         step = plan(verdict, settings, ctx.clock.now())
-    if in_doubt and (step.kick or step.rights is not None):
+    adopted = in_doubt and await _adopt_unrecorded_mute(ctx, verdict, record)
+    if adopted:
+        step = plan(verdict, settings, ctx.clock.now())  # now the lift the release owes
+    elif in_doubt and (step.kick or step.rights is not None):
         step = await _what_is_still_undone(ctx, verdict, step, settings, record)
     if step.kick:
         await _kick(ctx, verdict, record)
@@ -95,6 +98,26 @@ async def _what_is_still_undone(
             record(lambda v: v.mute_lifted(now(), restored))
         return Plan(warning=step.warning)
     return step
+
+
+async def _adopt_unrecorded_mute(
+    ctx: GateContext, verdict: mv.MembershipVerdict, record: Callable[[Fact], None]
+) -> bool:
+    """A killed process may have had its mute carried out by Telegram and never recorded; if the member was
+    released meanwhile, the log owes them nothing and the mute would stay for good. So a member in doubt who was
+    restricted once, is released now and has no mute on record is read: restrictions beyond the admins' own
+    layer are the bot's mute, recorded as applied, and the release then lifts it."""
+    if verdict.is_restricted or verdict.mute_in_force or not verdict.restricted_version:
+        return False
+    try:
+        found = await ctx.gateway.get_participant(verdict.chat_id, verdict.member_id)
+    except TelegramError:
+        return False
+    if not in_group(found.status) or not set(found.restrictions) - set(verdict.admins_layer.rights):
+        return False
+    now = ctx.clock.now()
+    record(lambda v: v.mute_applied(now))
+    return True
 
 
 def _holds(found: Participant, layer: Layer) -> bool:

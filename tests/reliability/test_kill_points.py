@@ -18,7 +18,7 @@ from adapters.simulated_telegram.gateway import SimulatedTelegram
 from adapters.simulated_telegram.model import Chat, Participant, Person
 from adapters.simulated_telegram.world import World
 from adapters.sqlite.event_store import SqliteEventStore
-from application.commands import GroupMessage, MemberJoined
+from application.commands import ChannelMembershipChanged, GroupMessage, MemberJoined
 from application.gatekeeper import Gatekeeper
 from application.ports.telegram import Participant as Standing
 from domain.rights import MUTE
@@ -173,3 +173,24 @@ async def test_a_mute_telegram_carried_out_but_the_bot_never_recorded_is_not_mad
     events = [type(r.event).__name__ for r in await after.ctx.repository._store.read_all(0, 1000)]
     assert events.count("MuteApplied") == 1 and events.count("WarningPosted") == 1
     assert not telegram.world.can_write(GROUP, 100)
+
+
+async def test_a_mute_telegram_carried_out_unrecorded_is_lifted_when_the_member_was_released_meanwhile(log) -> None:
+    clock = SimulatedClock()
+    telegram = Telegram(world(), clock)
+    gate = await start(log.open(), telegram, clock)
+    await gate.handle(GroupMessage(GROUP, 1, Sender(USER, OWNER), "text", "/protect @news"))
+    await gate.settle()
+    gate.ctx.on_recorded = lambda: None  # the process dies right after recording: its reactor never runs
+    await gate.handle(MemberJoined(GROUP, 100, "link", "Member 100", Standing("member")))
+    await telegram.restrict(GROUP, 100, MUTE)  # ... but Telegram had muted them (the call went out)
+    telegram.world.join(CHANNEL, 100)
+    await gate.handle(ChannelMembershipChanged(CHANNEL, 100, "member"))  # released in the log, mute unrecorded
+    kill(gate)
+
+    after = await start(log.open(), telegram, clock)
+    await after.settle()
+    assert telegram.world.can_write(GROUP, 100)  # read, the mute recorded as the bot's, then lifted
+    assert telegram.lifts[100] == 1
+    events = [type(r.event).__name__ for r in await after.ctx.repository._store.read_all(0, 1000)]
+    assert events.count("MuteApplied") == 1 and events.count("MuteLifted") == 1
