@@ -20,12 +20,12 @@ from typing import Any
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.direct import to_command
 from adapters.simulated_telegram.model import Sender
-from adapters.simulated_telegram.world import WorldError
 from application import commands as c
 from benchmarks import strategies
 from benchmarks.config import BenchConfig
 from benchmarks.instruments import PROBE, LagMeter, MeteredTelegram, Probe, TelegramWaits, TimedStore
-from benchmarks.workloads import JOIN, JOIN_CHANNEL, LEAVE_CHANNEL, POST, VERIFY, Workload
+from benchmarks.playback import PlaysWorkload
+from benchmarks.workloads import JOIN, Workload
 from infrastructure.backends import isolated
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
@@ -51,7 +51,7 @@ async def start_follower(settings: Settings) -> asyncio.subprocess.Process:
         stdout=asyncio.subprocess.DEVNULL)
 
 
-class Run:
+class Run(PlaysWorkload):
     def __init__(self, config: BenchConfig, backend: str, strategy: str, workload: Workload) -> None:
         self.config, self.backend, self.strategy, self.w = config, backend, strategy, workload
         self.world = workload.world
@@ -151,28 +151,6 @@ class Run:
         await self.shared_caught_up()
         self.wall = time.perf_counter() - start
 
-    def act(self, action: str, target: int, user: int) -> None:
-        world = self.world
-        if action == POST:
-            try:
-                world.post(target, Sender("user", user), "text", "hello", now=self.clock.time())
-            except WorldError:
-                self.blocked += 1
-                return
-            self.need(target, user)
-        elif action == JOIN:
-            world.join(target, user)
-            self.need(target, user)
-        elif action in (LEAVE_CHANNEL, JOIN_CHANNEL):
-            (world.leave if action == LEAVE_CHANNEL else world.join)(target, user)
-            for group in self.w.groups_of(user):
-                if target in self.w.groups[group]:
-                    self.touched.add((group, user))
-            if (user, target) not in self.needed:
-                self.observed.add((user, target))
-        elif action == VERIFY:
-            self.presses.append((target, user))
-
     def press_when_warned(self, final: bool = False) -> None:
         """A member presses Verify once muted (the warning is what they press on); at the very end, one who
         can still write has been let in without it and gives up."""
@@ -187,14 +165,6 @@ class Run:
             elif not final:
                 waiting.append((group, user))
         self.presses = waiting
-
-    def need(self, group: int, user: int) -> None:
-        self.touched.add((group, user))
-        if user == self.w.admins.get(group):
-            return  # exempt: the gate never asks about the group's own admin
-        for channel in self.w.groups[group]:
-            if (user, channel) not in self.observed:
-                self.needed.add((user, channel))
 
     async def dispatch(self) -> None:
         """Hand every update the world produced to the bot, each in a task of its own."""

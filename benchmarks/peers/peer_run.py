@@ -20,11 +20,12 @@ from adapters.simulated_telegram.botapi.server import BotApiServer
 from adapters.simulated_telegram.model import Sender
 from adapters.simulated_telegram.world import WorldError
 from benchmarks.instruments import percentiles
+from benchmarks.playback import PlaysWorkload
 from benchmarks.truth import SETTLE_SECONDS, wrong_members
-from benchmarks.workloads import JOIN, JOIN_CHANNEL, LEAVE_CHANNEL, POST, VERIFY, Workload
+from benchmarks.workloads import Workload
 
 
-class PeerRun:
+class PeerRun(PlaysWorkload):
     def __init__(self, bot: Any, workload: Workload, pace: float, rtt: float, jitter: float, seed: int) -> None:
         self.bot, self.w, self.pace = bot, workload, pace
         self.world = workload.world
@@ -90,37 +91,8 @@ class PeerRun:
         await self.quiet()
         self.backlog_s = time.perf_counter() - start - self.play_s
 
-    def act(self, action: str, target: int, user: int) -> None:
-        world = self.world
-        if action == POST:
-            try:
-                world.post(target, Sender("user", user), "text", "hello", now=self.clock.time())
-            except WorldError:
-                self.blocked += 1
-                return
-            self.posts.append((time.perf_counter(), target, user))
-            self.need(target, user)
-        elif action == JOIN:
-            world.join(target, user)
-            self.need(target, user)
-        elif action in (LEAVE_CHANNEL, JOIN_CHANNEL):
-            (world.leave if action == LEAVE_CHANNEL else world.join)(target, user)
-            for group in self.w.groups_of(user):
-                if target in self.w.groups[group]:
-                    self.touched.add((group, user))
-            if (user, target) not in self.needed:
-                self.observed.add((user, target))
-        elif action == VERIFY:
-            self.presses.append((target, user))
-
-    def need(self, group: int, user: int) -> None:
-        """As the driver counts it: the (user, channel) pairs a decision needed, for the lower bound."""
-        self.touched.add((group, user))
-        if user == self.w.admins.get(group):
-            return
-        for channel in self.w.groups[group]:
-            if (user, channel) not in self.observed:
-                self.needed.add((user, channel))
+    def posted(self, group: int, user: int) -> None:
+        self.posts.append((time.perf_counter(), group, user))
 
     def press_when_warned(self, final: bool = False) -> None:
         waiting = []
