@@ -3,7 +3,8 @@
 An offence is a message written while a channel is missing. The admins set the steps
 (`/settings escalate warn,mute:1h,kick`); the n-th offence takes the n-th step, and offences past the last
 step repeat it. A restriction recorded for anything else (a join, a channel left) applies the step already
-reached, or only a warning before any offence: it walks no step.
+reached, or only a warning before any offence: it walks no step, and it never kicks (a member removed may
+come back, and is removed again only for a message).
 
 Durations are bounded on both sides: Telegram reads an end date closer than 30 seconds as "no end", so a
 shorter timed mute would silently become permanent; and it reads one more than 366 days away as "forever"
@@ -107,7 +108,10 @@ def step_for(steps: tuple[Step, ...], offences: int, offended_now: bool) -> tupl
         offences += 1
     if offences == 0:
         return Step(WARN), 0
-    return steps[min(offences, len(steps)) - 1], offences
+    step = steps[min(offences, len(steps)) - 1]
+    if step.kind == KICK and not offended_now:
+        return Step(WARN), offences  # removed only for what they did: someone back after a kick may still join
+    return step, offences
 
 
 def in_grace(grace_seconds: int, protected_at: datetime | None, was_here_before: bool, now: datetime) -> bool:

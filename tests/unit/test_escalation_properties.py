@@ -168,3 +168,9 @@ def test_in_grace_only_for_members_from_before_and_only_until_it_ends() -> None:
     assert not esc.in_grace(3600, NOW, False, NOW)
     assert not esc.in_grace(0, NOW, True, NOW)
     assert not esc.in_grace(3600, None, True, NOW)
+
+
+def test_a_join_after_a_kick_is_warned_not_removed_again() -> None:
+    settings = GroupSettings(action="escalate", escalate="warn,kick")
+    assert rules.sanction(settings, 2, False, False, NOW).action == "warn"
+    assert rules.sanction(settings, 2, True, False, NOW).action == "kick"
