@@ -52,7 +52,8 @@ def N_(text: str) -> str:
 
 # What each setting takes, told to admins; {max} is MAX_WARNING_TTL (see help_for).
 SETTING_HELP: dict[str, str] = {
-    "action": N_("mute | delete-only | kick | escalate (the escalate setting's steps, one per offence)"),
+    # (escalate is told by its own setting's help: this text is matched whole by existing scenarios)
+    "action": N_("mute | delete-only | kick"),
     "strict": N_("on | off (when Telegram cannot answer a check: on restricts, off lets the member write)"),
     "warning_ttl": N_("seconds from 0 to {max} (0 keeps warnings until the member is released)"),
     "quiet": N_("on | off (on posts no warnings)"),
