@@ -127,3 +127,11 @@ def sanction(
         return Sanction(settings.action)
     step, counted = escalation.step_for(escalation.parse_steps(settings.escalate), offences, offended_now)
     return Sanction(step.kind, counted, step.until(now) if step.kind == escalation.MUTE else None)
+
+
+def redecided(settings: GroupSettings, recorded: str, offences: int, until: datetime | None) -> Sanction:
+    """The action a member keeps when a change to the group (a channel linked or unlinked, a setting)
+    re-decides them: under `escalate`, the step they reached (a re-decision is no offence of theirs)."""
+    if settings.action == "escalate" and recorded in escalation.KINDS:
+        return Sanction(recorded, offences, until)
+    return Sanction(settings.action)

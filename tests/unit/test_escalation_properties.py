@@ -174,3 +174,11 @@ def test_a_join_after_a_kick_is_warned_not_removed_again() -> None:
     settings = GroupSettings(action="escalate", escalate="warn,kick")
     assert rules.sanction(settings, 2, False, False, NOW).action == "warn"
     assert rules.sanction(settings, 2, True, False, NOW).action == "kick"
+
+
+def test_a_redecision_keeps_the_step_reached_under_escalate() -> None:
+    until = NOW + timedelta(hours=1)
+    escalating = GroupSettings(action="escalate")
+    assert rules.redecided(escalating, "warn", 1, None) == rules.Sanction("warn", 1, None)
+    assert rules.redecided(escalating, "mute", 2, until) == rules.Sanction("mute", 2, until)
+    assert rules.redecided(GroupSettings(action="mute"), "warn", 1, None) == rules.Sanction("mute")
