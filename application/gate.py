@@ -20,6 +20,7 @@ from application.needs import (
     UsesGateway,
     UsesMemberLocks,
     UsesReadModels,
+    UsesRepository,
 )
 from application.ports.read_models import GroupView
 from application.ports.telegram import Participant, TelegramError
@@ -27,14 +28,15 @@ from application.verdicts import change_verdict, contradicts_bot_mute
 from domain import decision as rules
 from domain import membership_verdict as mv
 from domain import subscription
-from domain.ids import verdict_stream_id
+from domain.escalation import in_grace
+from domain.ids import group_stream_id, verdict_stream_id
 from domain.settings import GroupSettings
 from domain.standing import Layer, in_group
 
 
 class Needs(
     UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesMemberLocks, Records, RecordsBehind,
-    Protocol,
+    UsesRepository, Protocol,
 ):
     """What deciding about a member uses of the context (with what the helpers it calls use)."""
 
@@ -253,6 +255,7 @@ async def _restrict_locked(
     reason = decision.reason or rules.Reason.NOT_SUBSCRIBED
 
     read_now = job.participant is None
+    protected_at = await _protected_at(ctx, job.chat_id) if settings.grace > 0 else None
 
     def decide(verdict: mv.MembershipVerdict) -> None:
         # An update's own picture of the member that shows the bot's mute gone may be older than the mute (a
@@ -263,8 +266,14 @@ async def _restrict_locked(
         verdict.language_known(job.language, now)
         # Without a look at Telegram the admins' layer the log holds stays as it is.
         prior = sorted(layer.rights) if participant is not None else None
-        verdict.restrict(reason, missing, job.trigger, settings.action, prior, job.message_id, now,
-                         prior_until=layer.until)
+        # A member the log saw join since the /protect is new; anyone else was here before it.
+        here_before = (verdict.joined_at is None and job.trigger != "join") or (
+            protected_at is not None and verdict.joined_at is not None and verdict.joined_at < protected_at
+        )
+        grace = in_grace(settings.grace, protected_at, here_before, now)
+        what = rules.sanction(settings, verdict.offences, job.trigger == "message", grace, now)
+        verdict.restrict(reason, missing, job.trigger, what.action, prior, job.message_id, now,
+                         prior_until=layer.until, offences=what.offences, until=what.until)
 
     await change_verdict(ctx, job.chat_id, job.member_id, decide, new=view is None)
     return Decision(RESTRICTED, tuple(missing))
@@ -293,6 +302,12 @@ async def _note_standing(ctx: Needs, job: Enforcement, participant: Participant,
     await change_verdict(
         ctx, job.chat_id, job.member_id, lambda v: v.observe(participant.status, layer, None, _how_seen(job), now)
     )
+
+
+async def _protected_at(ctx: Needs, chat_id: int) -> Any:
+    """When the group was last protected (a grace period counts from it); read only when a grace is set."""
+    group = await ctx.repository.get(group_stream_id(chat_id))
+    return getattr(group, "protected_at", None)
 
 
 def _how_seen(job: Enforcement) -> str:

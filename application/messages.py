@@ -122,6 +122,15 @@ _TEXTS = {
     "SETTINGS_USAGE": N_("Use /settings key value, for example: /settings quiet on"),
     "UNKNOWN_SETTING": N_("There is no setting called '{key}'. Settings: {keys}."),
     "INVALID_SETTING_VALUE": N_("'{value}' is not a valid value for {key}. Valid values for {key}: {choices}."),
+    # /settings escalate and /settings grace
+    "DURATION_REFUSED": N_(
+        "'{value}' is not a length {key} can take: write one from 30s to 366d, such as 30s, 10m, 1h or 2d "
+        "(Telegram makes a shorter restriction permanent). Nothing changed."
+    ),
+    "STEPS_REFUSED": N_(
+        "'{value}' is not a step. Write up to 10 steps from warn, mute, mute:1h and kick, separated by "
+        "commas, such as warn,mute:1h,kick. Nothing changed."
+    ),
     # "Why?"
     "WHY_BUTTON": N_("Why?"),
     "WHY_NOT_YOURS": N_(
@@ -369,6 +378,7 @@ _WHY_STATE = {
     "mute": N_("You are muted in {group} since {since} UTC, when {found}."),
     "delete-only": N_("Your messages are deleted in {group} since {since} UTC, when {found}."),
     "kick": N_("You were removed from {group} since {since} UTC, when {found}."),
+    "warn": N_("You were warned in {group} since {since} UTC, when {found}; your messages are deleted."),
 }
 _WHY_NEXT = {
     "join_then_verify": N_("Still missing: {missing}. Join, then press Verify."),

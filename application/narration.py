@@ -44,7 +44,10 @@ REASONS = {
 REASON_HEADINGS = {"not_subscribed": "not subscribed", "check_failed": "check failed (strict mode)",
                    "send_as_channel": "wrote as a channel"}
 # What the group does to a non-subscriber (the `action` setting).
-ACTIONS = {"mute": "muted", "delete-only": "their messages deleted", "kick": "removed from the group"}
+ACTIONS = {
+    "mute": "muted", "delete-only": "their messages deleted", "kick": "removed from the group",
+    "warn": "warned, their messages deleted", "escalate": "muted",
+}
 # Why Telegram gave no answer (CheckFailed.error, MuteNotApplied.error).
 FAILURES = {
     "flood_wait": "Telegram asked the bot to wait (flood wait)",

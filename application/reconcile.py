@@ -92,7 +92,8 @@ async def _what_is_still_undone(
     if step.rights is not None and _holds(found, step.rights):
         now = ctx.clock.now
         if step.mutes:
-            record(lambda v: v.mute_applied(now()))
+            until = step.rights.until
+            record(lambda v: v.mute_applied(now(), until))
         else:
             restored = step.rights
             record(lambda v: v.mute_lifted(now(), restored))
@@ -167,7 +168,8 @@ async def _set_rights(
         record(lambda v: v.mute_not_applied(kind, now()))
         return
     if step.mutes:
-        record(lambda v: v.mute_applied(now()))
+        until = step.rights.until
+        record(lambda v: v.mute_applied(now(), until))
     else:
         restored = step.rights
         record(lambda v: v.mute_lifted(now(), restored))

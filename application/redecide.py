@@ -6,6 +6,7 @@ stands, so running this twice changes nothing.
 """
 
 
+from datetime import datetime
 from typing import Protocol
 
 from application.needs import Records, UsesChecker, UsesClock, UsesGateway, UsesReadModels
@@ -48,7 +49,7 @@ async def redecide(ctx: Needs, group: GroupView, member_id: int, trigger: str, b
         await change_verdict(
             ctx, group.chat_id, member_id,
             # Only while still restricted: a Verify press may have released the member since the view was read.
-            lambda v: v.is_restricted and v.restrict(reason, missing, trigger, settings.action, None, None, now),
+            lambda v: v.is_restricted and _restrict(v, settings, reason, missing, trigger, now),
         )
         return "restricted"
     if decision.outcome == rules.Outcome.EXEMPTED:
@@ -85,3 +86,10 @@ async def _facts(
         standing=view.standing,
         exempted=view.member_id in group.exempt,
     )
+
+
+def _restrict(v: mv.MembershipVerdict, settings: GroupSettings, reason: str, missing: list, trigger: str,
+              now: datetime) -> bool:
+    what = rules.redecided(settings, v.action, v.offences, v.mute_until)
+    return v.restrict(reason, missing, trigger, what.action, None, None, now, offences=what.offences,
+                      until=what.until)

@@ -14,8 +14,10 @@ themselves live here, where property tests can hold them to their invariants:
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
+from domain import escalation
 from domain.settings import GroupSettings
 from domain.standing import in_group, is_group_admin
 from domain.subscription import is_subscribed
@@ -100,3 +102,36 @@ def _unseeable(facts: Facts, channel: int) -> bool:
     failure = facts.failures.get(channel)
     return failure is not None and failure not in TRANSIENT
 
+
+
+@dataclass(frozen=True)
+class Sanction:
+    """What a restriction does to the member: the action recorded, and under `escalate` the offences
+    counted and a timed mute's end."""
+
+    action: str  # mute | delete-only | kick | warn
+    offences: int | None = None  # None: not escalating (the log keeps no count)
+    until: datetime | None = None
+
+
+def sanction(
+    settings: GroupSettings, offences: int, offended_now: bool, in_grace: bool, now: datetime
+) -> Sanction:
+    """The action for a restriction the gate decided (`decide` said RESTRICT; nobody else is sanctioned).
+
+    In grace the member is only warned (nothing walks: the grace is no offence of theirs). Under
+    `escalate` the member's offences walk the admins' steps (domain/escalation.py)."""
+    if in_grace:
+        return Sanction(escalation.WARN, offences if settings.action == "escalate" else None)
+    if settings.action != "escalate":
+        return Sanction(settings.action)
+    step, counted = escalation.step_for(escalation.parse_steps(settings.escalate), offences, offended_now)
+    return Sanction(step.kind, counted, step.until(now) if step.kind == escalation.MUTE else None)
+
+
+def redecided(settings: GroupSettings, recorded: str, offences: int, until: datetime | None) -> Sanction:
+    """The action a member keeps when a change to the group (a channel linked or unlinked, a setting)
+    re-decides them: under `escalate`, the step they reached (a re-decision is no offence of theirs)."""
+    if settings.action == "escalate" and recorded in escalation.KINDS:
+        return Sanction(recorded, offences, until)
+    return Sanction(settings.action)

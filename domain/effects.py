@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from domain import membership_verdict as mv
 from domain.settings import GroupSettings
-from domain.standing import Layer, mute_layer, release_layer
+from domain.standing import SHORTEST_END, Layer, release_layer, timed_mute_layer
 
 # Restrictions recorded by re-deciding members after a change to the group: their live warning is edited
 # to name the channels still missing, where a restriction of their own making gets a fresh warning.
@@ -44,12 +44,16 @@ def plan(verdict: mv.MembershipVerdict, settings: GroupSettings, now: datetime) 
     if not verdict.is_restricted:
         rights = release_layer(verdict.admins_layer, now) if verdict.mute_in_force else None
         return _known_standing(verdict, Plan(rights=rights, warning=remove))
-    if verdict.action == "kick":
+    # "escalate" itself is recorded only by re-deciding a group (no offence walked a step): the bot's mute holds.
+    action = "mute" if verdict.action == "escalate" else verdict.action
+    if action == "kick":
         return _known_standing(verdict, Plan(kick=True))
     rights = None
-    if verdict.action == "mute" and not verdict.mute_in_force:
-        rights = mute_layer(verdict.admins_layer)
-    elif verdict.action != "mute" and verdict.mute_in_force:
+    # An escalation's timed mute over, or too near its end: Telegram would take the end for "no end".
+    ended = verdict.mute_until is not None and verdict.mute_until - now < SHORTEST_END
+    if action == "mute" and not verdict.mute_in_force and not ended:
+        rights = timed_mute_layer(verdict.admins_layer, verdict.mute_until)
+    elif action != "mute" and verdict.mute_in_force:
         rights = release_layer(verdict.admins_layer, now)  # the admins chose another action since
     return _known_standing(verdict, Plan(rights=rights, warning=_warning(verdict, settings)))
 

@@ -40,6 +40,12 @@ REDECIDED = "redecided"  # a change to the group (a channel unlinked or unseen, 
 
 
 class MembershipVerdict(Aggregate):
+    # Escalation (class defaults, so streams recorded before it replay as they did).
+    offences = 0  # messages written while missing a channel, under the `escalate` action, since the last release
+    mute_until: datetime | None = None  # the end of the timed mute the latest restriction asks for
+    bot_until: datetime | None = None  # the end of the bot's timed mute in force on Telegram
+    joined_at: datetime | None = None  # when the log saw the member join the group (grace: new, not "here before")
+
     @staticmethod
     def create_id(chat_id: int, member_id: int) -> UUID:
         return verdict_stream_id(chat_id, member_id)
@@ -85,7 +91,7 @@ class MembershipVerdict(Aggregate):
 
     @property
     def hold(self) -> Hold:
-        return Hold(self.admins_layer, self.mute_in_force, frozenset(self.bot_rights))
+        return Hold(self.admins_layer, self.mute_in_force, frozenset(self.bot_rights), self.bot_until)
 
     @property
     def in_group(self) -> bool:
@@ -116,6 +122,8 @@ class MembershipVerdict(Aggregate):
         message_id: int | None,
         timestamp: datetime,
         prior_until: datetime | None = None,
+        offences: int | None = None,
+        until: datetime | None = None,
     ) -> bool:
         """Record a restriction; False when it would repeat the one in force. `prior_restrictions` is the
         admins' layer as just read from Telegram, or None when it was not read (the log's stays).
@@ -129,6 +137,7 @@ class MembershipVerdict(Aggregate):
             self.status == RESTRICTED
             and sorted(missing) == sorted(self.missing)
             and (reason, action) == (self.reason, self.action)
+            and (offences is None or offences == self.offences)
             and self.returned_version < self.restricted_version
         )
         if same and message_id is None:
@@ -142,6 +151,7 @@ class MembershipVerdict(Aggregate):
             message_id=message_id,
             timestamp=timestamp,
             prior_until=prior_until,
+            **({} if offences is None else {"offences": offences, "until": until}),
         )
         return True
 
@@ -179,7 +189,10 @@ class MembershipVerdict(Aggregate):
         )
         if restricted and is_group_admin(standing):
             self._released(how=PROMOTED, by=actor, timestamp=timestamp)
-        elif restricted and self.action == "mute" and layer is not None and lifted_by_hand(before, standing, layer):
+        elif (restricted and self.action in ("mute", "escalate") and layer is not None
+              and lifted_by_hand(before, standing, layer)
+              and not (before.bot_until is not None and before.bot_until <= timestamp)):
+            # (A timed mute that ended by itself was lifted by no one.)
             self._released(how=BY_ADMIN, by=actor, timestamp=timestamp)
         return True
 
@@ -198,8 +211,9 @@ class MembershipVerdict(Aggregate):
 
     # Outcomes, recorded by the reactor after Telegram answered.
 
-    def mute_applied(self, timestamp: datetime) -> None:
-        self._mute_applied(timestamp=timestamp, added=sorted(added_by_mute(self.admins_layer)))
+    def mute_applied(self, timestamp: datetime, until: datetime | None = None) -> None:
+        extra = {} if until is None else {"until": until}
+        self._mute_applied(timestamp=timestamp, added=sorted(added_by_mute(self.admins_layer)), **extra)
 
     def mute_not_applied(self, error: str, timestamp: datetime) -> None:
         self._mute_not_applied(error=error, timestamp=timestamp)
@@ -249,6 +263,8 @@ class MembershipVerdict(Aggregate):
 
     @event("SubscriptionVerified")
     def _verified(self, channels: list[int], trigger: str, timestamp: datetime) -> None:
+        if trigger == "join" and self.joined_at is None:
+            self.joined_at = timestamp
         self.status = VERIFIED
         self.missing = []
 
@@ -263,9 +279,16 @@ class MembershipVerdict(Aggregate):
         message_id: int | None,
         timestamp: datetime,
         prior_until: datetime | None = None,
+        offences: int | None = None,
+        until: datetime | None = None,
     ) -> None:
         if self.status != RESTRICTED:
             self.restricted_at = timestamp
+        if offences is not None:  # under the escalate action: the step reached, and a timed mute's end
+            self.offences = offences
+        self.mute_until = until
+        if trigger == "join" and self.joined_at is None:
+            self.joined_at = timestamp
         if prior_restrictions is not None and not self.mute_in_force:
             # Read from Telegram before the bot's own mute: what the admins had set. A mute already in force
             # keeps the layer known when it was applied (and updated by the admins' changes since).
@@ -285,6 +308,8 @@ class MembershipVerdict(Aggregate):
         self.reason = None
         self.missing = []
         self.restricted_at = None
+        self.offences = 0  # released (subscribed, exempted...): a later lapse starts the steps again
+        self.mute_until = None
 
     @event("CheckFailed")
     def _check_failed(self, channels: list[int], error: str, strict: bool, outcome: str, timestamp: datetime) -> None:
@@ -297,6 +322,8 @@ class MembershipVerdict(Aggregate):
     ) -> None:
         if not in_group(self.standing) and in_group(standing):
             self.returned_version = self.version + 1  # this event's own version
+        if how == "join" and in_group(standing) and self.joined_at is None:
+            self.joined_at = timestamp
         self.standing = standing
         if rights is None:
             return  # Telegram did not say what it holds: the log's layers stay
@@ -305,6 +332,7 @@ class MembershipVerdict(Aggregate):
         self.admin_until = hold.admins.until
         self.mute_in_force = hold.mute_in_force
         self.bot_rights = sorted(hold.bot_added)
+        self.bot_until = hold.bot_until
 
     @event("MemberNamed")
     def _named(self, name: str, timestamp: datetime) -> None:
@@ -315,8 +343,9 @@ class MembershipVerdict(Aggregate):
         self.language = language
 
     @event("MuteApplied")
-    def _mute_applied(self, timestamp: datetime, added: list[str] | None = None) -> None:
+    def _mute_applied(self, timestamp: datetime, added: list[str] | None = None, until: datetime | None = None) -> None:
         self.mute_in_force = True
+        self.bot_until = until
         # Logs from before the two layers were told apart carry no `added`: the bot added what the admins lacked.
         self.bot_rights = list(added) if added is not None else sorted(added_by_mute(self.admins_layer))
 
@@ -327,6 +356,7 @@ class MembershipVerdict(Aggregate):
     @event("MuteLifted")
     def _mute_lifted(self, restored: list[str], timestamp: datetime, until: datetime | None = None) -> None:
         self.mute_in_force = False
+        self.bot_until = None
         self.bot_rights = []
 
     @event("WarningIntended")
@@ -356,6 +386,7 @@ class MembershipVerdict(Aggregate):
         self.status = RELEASED
         self.mute_in_force = False
         self.bot_rights = []
+        self.bot_until = None
         self.standing = NONE
 
     @event("JoinRequestHeld")

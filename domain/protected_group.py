@@ -21,6 +21,7 @@ def linked_channel(
 
 
 class ProtectedGroup(Aggregate):
+    protected_at: datetime | None = None  # the latest /protect: a grace period counts from it
     @staticmethod
     def create_id(chat_id: int) -> UUID:
         return group_stream_id(chat_id)
@@ -143,6 +144,7 @@ class ProtectedGroup(Aggregate):
     @event("Protected")
     def _protected(self, channels: list[dict[str, Any]], by: int, timestamp: datetime) -> None:
         self.protected = True
+        self.protected_at = timestamp
         self.channels = [dict(c) for c in channels]
 
     @event("ChannelLinked")

@@ -6,10 +6,11 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from domain.errors import GateRuleError
+from domain.escalation import DEFAULT_STEPS, EscalationProblem, format_steps, parse_duration, parse_steps
 
 MAX_CHANNELS = 10  # channels one group can require (domain/protected_group.py checks it)
 
-ACTIONS = ("mute", "delete-only", "kick")
+ACTIONS = ("mute", "delete-only", "kick", "escalate")
 JOIN_REQUEST_POLICIES = ("off", "approve", "approve-or-decline")
 MAX_WARNING_TTL = 7 * 24 * 3600
 
@@ -28,6 +29,8 @@ class GroupSettings:
     gate_bots: bool = False  # other bots cannot join channels, so by default they are not gated
     language: str = "en"  # for group-wide texts, and for members whose language Telegram does not tell
     warning_text: str = ""  # the admins' own warning, with placeholders; empty: the catalog's text
+    escalate: str = DEFAULT_STEPS  # the steps of the `escalate` action, one per offence (domain/escalation.py)
+    grace: int = 0  # seconds after /protect during which members from before it are only warned; 0: none
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,6 +52,7 @@ def N_(text: str) -> str:
 
 # What each setting takes, told to admins; {max} is MAX_WARNING_TTL (see help_for).
 SETTING_HELP: dict[str, str] = {
+    # (escalate is told by its own setting's help: this text is matched whole by existing scenarios)
     "action": N_("mute | delete-only | kick"),
     "strict": N_("on | off (when Telegram cannot answer a check: on restricts, off lets the member write)"),
     "warning_ttl": N_("seconds from 0 to {max} (0 keeps warnings until the member is released)"),
@@ -61,6 +65,14 @@ SETTING_HELP: dict[str, str] = {
     ),
     "warning_text": N_(
         "your own warning with {{name}}, {{channels}}, {{group}}; 'default' restores the standard text"
+    ),
+    "escalate": N_(
+        "steps for the escalate action, one per message written while a channel is missing, such as "
+        "warn,mute:1h,kick (mute lengths from 30s to 366d; the last step repeats)"
+    ),
+    "grace": N_(
+        "a duration such as 2d, from 30s to 366d, or 0 for none: members who were in the group before /protect "
+        "are only warned until it ends"
     ),
 }
 
@@ -128,6 +140,11 @@ def parse_setting(key: str, raw: str) -> Any:
         return parse_language(raw)
     if key == "warning_text":
         return parse_warning_text(raw)
+    if key in ("escalate", "grace"):
+        try:
+            return format_steps(parse_steps(raw)) if key == "escalate" else parse_duration(raw, allow_zero=True)
+        except EscalationProblem as problem:
+            raise SettingProblem(problem.code, str(problem), key=key, **problem.values) from None
     return _parse_bool(key, raw)
 
 

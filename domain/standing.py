@@ -47,6 +47,7 @@ class Hold:
     admins: Layer = Layer()
     mute_in_force: bool = False
     bot_added: frozenset[str] = frozenset()  # the rights the bot's mute added to the admins' layer
+    bot_until: datetime | None = None  # the end of the bot's own timed mute (escalation), None: no end
 
 
 def after_observing(hold: Hold, standing: str, observed: Layer) -> Hold:
@@ -62,10 +63,19 @@ def after_observing(hold: Hold, standing: str, observed: Layer) -> Hold:
         return Hold()
     if standing in (KICKED, NONE) or not hold.mute_in_force or not hold.bot_added <= observed.rights:
         return Hold(observed)
+    if same_end(observed.until, hold.bot_until):
+        # The end date is the bot's own timed mute's (applied only over an admins' layer without rights or
+        # end): Telegram's set is the bot's mute and nothing else of the admins'.
+        return Hold(Layer(observed.rights - hold.bot_added), True, hold.bot_added, hold.bot_until)
     admins = Layer(observed.rights - hold.bot_added, observed.until)
     if observed.until is not None:
         return Hold(admins)
     return Hold(admins, True, hold.bot_added)
+
+
+def same_end(a: datetime | None, b: datetime | None) -> bool:
+    """Two end dates alike as Telegram keeps them (whole seconds); no end is like no other end."""
+    return a is not None and b is not None and abs((a - b).total_seconds()) < 1
 
 
 def lifted_by_hand(hold: Hold, standing: str, observed: Layer) -> bool:
@@ -78,6 +88,15 @@ def mute_layer(admins: Layer) -> Layer:
     """The set that mutes: the admins' rights and the bot's. No end date: the mute lasts until release,
     so an admin's timed restriction is held until then and put back with its own end at release."""
     return Layer(admins.rights | MUTE, None)
+
+
+def timed_mute_layer(admins: Layer, until: datetime | None) -> Layer:
+    """A mute that ends by itself (an escalation step). Telegram keeps one end date for the whole set, so
+    the end is given only over an empty admins' layer; over an admin's restriction it would end theirs too,
+    and the mute is applied without end instead (lifted at release, like any other)."""
+    if until is None or admins.rights or admins.until is not None:
+        return mute_layer(admins)
+    return Layer(MUTE, until)
 
 
 def added_by_mute(admins: Layer) -> frozenset[str]:

@@ -16,6 +16,7 @@ from application.needs import (
     UsesMemberLocks,
     UsesNames,
     UsesReadModels,
+    UsesRepository,
 )
 from domain import membership_verdict as mv
 from domain import subscription
@@ -24,7 +25,7 @@ from domain.ids import verdict_stream_id
 
 class Needs(
     UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesNames, UsesMemberLocks, Records,
-    RecordsBehind, Protocol,
+    RecordsBehind, UsesRepository, Protocol,
 ):
     """What this handler uses of the context (with what the helpers it calls use)."""
 

@@ -16,6 +16,7 @@ from application.needs import (
     UsesMemberLocks,
     UsesNames,
     UsesReadModels,
+    UsesRepository,
 )
 from application.verdicts import observe
 from domain import subscription as sub
@@ -24,7 +25,7 @@ from domain.settings import GroupSettings
 
 class Needs(
     UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesNames, UsesMemberLocks, Records,
-    RecordsBehind, Protocol,
+    RecordsBehind, UsesRepository, Protocol,
 ):
     """What this handler uses of the context (with what the helpers it calls use)."""
 

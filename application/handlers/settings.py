@@ -32,6 +32,12 @@ _PROBLEMS = {
     "warning_text_placeholder": lambda v: messages.WARNING_TEXT_PLACEHOLDER.format(**v),
     "warning_text_markup": lambda v: messages.WARNING_TEXT_MARKUP.format(**v),
     "warning_text_too_long": lambda v: messages.WARNING_TEXT_TOO_LONG.format(**v),
+    "duration_shape": lambda v: messages.DURATION_REFUSED.format(**v),
+    "duration_short": lambda v: messages.DURATION_REFUSED.format(**v),
+    "duration_long": lambda v: messages.DURATION_REFUSED.format(**v),
+    "steps_empty": lambda v: messages.STEPS_REFUSED.format(value="", **v),
+    "steps_many": lambda v: messages.STEPS_REFUSED.format(value="…", key=v["key"]),
+    "step_unknown": lambda v: messages.STEPS_REFUSED.format(**v),
 }
 
 Change = Callable[[str, str], Awaitable[None]]

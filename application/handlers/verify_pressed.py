@@ -17,6 +17,7 @@ from application.needs import (
     UsesGateway,
     UsesMemberLocks,
     UsesReadModels,
+    UsesRepository,
     UsesTokens,
 )
 from application.urgency import Urgency, urgency
@@ -26,7 +27,7 @@ from domain import membership_verdict as mv
 
 class Needs(
     UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesTokens, UsesMemberLocks, Records,
-    RecordsBehind, CarriesOut, Protocol,
+    RecordsBehind, CarriesOut, UsesRepository, Protocol,
 ):
     """What this handler uses of the context (with what the helpers it calls use)."""
 
