@@ -10,6 +10,7 @@ from application.needs import (
     Records,
     RecordsBehind,
     UsesAdmins,
+    UsesCallCounts,
     UsesChecker,
     UsesClock,
     UsesGateway,
@@ -26,7 +27,7 @@ from domain.settings import GroupSettings
 
 class Needs(
     UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesNames, UsesMemberLocks, UsesRepository,
-    Records, RecordsBehind, Protocol,
+    UsesCallCounts, Records, RecordsBehind, Protocol,
 ):
     """What this handler uses of the context (with what the helpers it calls use)."""
 
