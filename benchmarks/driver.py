@@ -151,20 +151,8 @@ class Run(PlaysWorkload):
         await self.shared_caught_up()
         self.wall = time.perf_counter() - start
 
-    def press_when_warned(self, final: bool = False) -> None:
-        """A member presses Verify once muted (the warning is what they press on); at the very end, one who
-        can still write has been let in without it and gives up."""
-        waiting = []
-        for group, user in self.presses:
-            participant = self.world.chat(group).status_of(user)
-            if participant is None or not participant.inside:
-                continue
-            if not self.world.can_write(group, user):
-                self.world.press(group, user, 0, self.gatekeeper.ctx.tokens.issue(group, user))
-                self.need(group, user)
-            elif not final:
-                waiting.append((group, user))
-        self.presses = waiting
+    def press(self, group: int, user: int) -> None:
+        self.world.press(group, user, 0, self.gatekeeper.ctx.tokens.issue(group, user))
 
     async def dispatch(self) -> None:
         """Hand every update the world produced to the bot, each in a task of its own."""

@@ -7,8 +7,9 @@ from benchmarks.workloads import JOIN, JOIN_CHANNEL, LEAVE_CHANNEL, POST, VERIFY
 
 
 class PlaysWorkload:
-    """Needs `world`, `clock`, `w` (the workload) and the counters `blocked`, `touched`, `needed`, `observed`,
-    `presses` on the class that mixes it in."""
+    """Needs `world`, `clock`, `w` (the workload), the counters `blocked`, `touched`, `needed`, `observed`,
+    `presses`, and `press(group, user)` (a Verify press on what that run's bot showed) on the class that mixes
+    it in."""
 
     def posted(self, group: int, user: int) -> None:
         """A member's message reached the group (a peer run times its answer from here)."""
@@ -44,3 +45,18 @@ class PlaysWorkload:
         for channel in self.w.groups[group]:
             if (user, channel) not in self.observed:
                 self.needed.add((user, channel))
+
+    def press_when_warned(self, final: bool = False) -> None:
+        """A member presses Verify once muted (the warning is what they press on); at the very end, one who
+        can still write has been let in without it and gives up."""
+        waiting = []
+        for group, user in self.presses:
+            participant = self.world.chat(group).status_of(user)
+            if participant is None or not participant.inside:
+                continue
+            if not self.world.can_write(group, user):
+                self.press(group, user)
+                self.need(group, user)
+            elif not final:
+                waiting.append((group, user))
+        self.presses = waiting

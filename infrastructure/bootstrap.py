@@ -111,20 +111,12 @@ def bootstrap(
     if backends is None and store is not None:
         backends = Backends(store=store)
     container = Container(settings=providers.Object(settings))
-    if clock is not None:
-        container.clock.override(providers.Object(clock))
-    if gateway is not None:
-        container.gateway.override(providers.Object(gateway))
-    if rate_limiter is not None:
-        container.rate_limiter.override(providers.Object(rate_limiter))
-    if checker is not None:
-        container.checker_factory.override(providers.Object(checker))
-    if reactor is not None:
-        container.reactor.override(providers.Object(reactor))
-    if sweeper is not None:
-        container.sweeper.override(providers.Object(sweeper))
-    if update_spool is not None:
-        container.spool.override(providers.Object(update_spool))
+    given = {container.clock: clock, container.gateway: gateway, container.rate_limiter: rate_limiter,
+             container.checker_factory: checker, container.reactor: reactor, container.sweeper: sweeper,
+             container.spool: update_spool}
+    for provider, value in given.items():
+        if value is not None:  # what the caller gives replaces the settings' own choice
+            provider.override(providers.Object(value))
     if backends is not None:
         container.backends.override(providers.Object(backends))
     else:

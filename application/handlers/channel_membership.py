@@ -5,28 +5,15 @@ from typing import Protocol
 
 from application.commands import ChannelMembershipChanged
 from application.gate import Enforcement, enforce
+from application.gate import Needs as Enforces
 from application.handlers.join_request import decide_join_request
-from application.needs import (
-    Records,
-    RecordsBehind,
-    UsesAdmins,
-    UsesChecker,
-    UsesClock,
-    UsesGateway,
-    UsesMemberLocks,
-    UsesNames,
-    UsesReadModels,
-    UsesRepository,
-)
+from application.needs import UsesNames
 from domain import membership_verdict as mv
 from domain import subscription
 from domain.ids import verdict_stream_id
 
 
-class Needs(
-    UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesNames, UsesMemberLocks, Records,
-    RecordsBehind, UsesRepository, Protocol,
-):
+class Needs(Enforces, UsesNames, Protocol):
     """What this handler uses of the context (with what the helpers it calls use)."""
 
 

@@ -6,27 +6,14 @@ from typing import Protocol
 
 from application.commands import MemberJoined
 from application.gate import Enforcement, enforce
-from application.needs import (
-    Records,
-    RecordsBehind,
-    UsesAdmins,
-    UsesChecker,
-    UsesClock,
-    UsesGateway,
-    UsesMemberLocks,
-    UsesNames,
-    UsesReadModels,
-    UsesRepository,
-)
+from application.gate import Needs as Enforces
+from application.needs import UsesNames
 from application.verdicts import observe
 from domain import subscription as sub
 from domain.settings import GroupSettings
 
 
-class Needs(
-    UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesNames, UsesMemberLocks, Records,
-    RecordsBehind, UsesRepository, Protocol,
-):
+class Needs(Enforces, UsesNames, Protocol):
     """What this handler uses of the context (with what the helpers it calls use)."""
 
 

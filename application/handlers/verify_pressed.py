@@ -6,29 +6,15 @@ from typing import Protocol
 from application import messages
 from application.commands import VerifyPressed
 from application.gate import PASSED, RESTRICTED, Enforcement, enforce
+from application.gate import Needs as Enforces
 from application.languages import for_member
-from application.needs import (
-    CarriesOut,
-    Records,
-    RecordsBehind,
-    UsesAdmins,
-    UsesChecker,
-    UsesClock,
-    UsesGateway,
-    UsesMemberLocks,
-    UsesReadModels,
-    UsesRepository,
-    UsesTokens,
-)
+from application.needs import CarriesOut, UsesTokens
 from application.urgency import Urgency, urgency
 from application.warnings import ANYONE
 from domain import membership_verdict as mv
 
 
-class Needs(
-    UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesTokens, UsesMemberLocks, Records,
-    RecordsBehind, CarriesOut, UsesRepository, Protocol,
-):
+class Needs(Enforces, UsesTokens, CarriesOut, Protocol):
     """What this handler uses of the context (with what the helpers it calls use)."""
 
 

@@ -94,21 +94,11 @@ class PeerRun(PlaysWorkload):
     def posted(self, group: int, user: int) -> None:
         self.posts.append((time.perf_counter(), group, user))
 
-    def press_when_warned(self, final: bool = False) -> None:
-        waiting = []
-        for group, user in self.presses:
-            participant = self.world.chat(group).status_of(user)
-            if participant is None or not participant.inside:
-                continue
-            if not self.world.can_write(group, user):
-                if not self.press(group, user):
-                    self.no_button += 1
-                self.need(group, user)
-            elif not final:
-                waiting.append((group, user))
-        self.presses = waiting
+    def press(self, group: int, user: int) -> None:
+        if not self.press_button(group, user):
+            self.no_button += 1
 
-    def press(self, group: int, user: int) -> bool:
+    def press_button(self, group: int, user: int) -> bool:
         """The member presses the Verify button of a warning: theirs if one names them, else the latest one."""
         name = self.world.name(user)
         warnings = [m for m in self.world.live_bot_messages(group)
@@ -152,8 +142,8 @@ class PeerRun(PlaysWorkload):
                     self.world.post(group, Sender("user", user), "text", "still here", now=self.clock.time())
                 except WorldError:
                     pass
-            elif not self.press(group, user):
-                self.no_button += 1
+            else:
+                self.press(group, user)
             self.server.pump()
         await self.quiet()
         return stale, wrong_members(self)

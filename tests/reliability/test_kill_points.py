@@ -156,7 +156,8 @@ async def test_unprotect_killed_while_releases_are_recorded_is_finished_by_the_n
     assert set(telegram.lifts.values()) == {1} and len(telegram.lifts) == len(MEMBERS)
 
 
-async def test_a_mute_telegram_carried_out_but_the_bot_never_recorded_is_not_made_again(log) -> None:
+async def muted_unrecorded(log: Log) -> tuple[Gatekeeper, Telegram, SimulatedClock]:
+    """A joiner decided muted, whose mute Telegram carried out and the process never recorded."""
     clock = SimulatedClock()
     telegram = Telegram(world(), clock)
     gate = await start(log.open(), telegram, clock)
@@ -165,6 +166,11 @@ async def test_a_mute_telegram_carried_out_but_the_bot_never_recorded_is_not_mad
     gate.ctx.on_recorded = lambda: None  # the process dies right after recording: its reactor never runs
     await gate.handle(MemberJoined(GROUP, 100, "link", "Member 100", Standing("member")))
     await telegram.restrict(GROUP, 100, MUTE)  # ... but Telegram had muted them (the call went out)
+    return gate, telegram, clock
+
+
+async def test_a_mute_telegram_carried_out_but_the_bot_never_recorded_is_not_made_again(log) -> None:
+    gate, telegram, clock = await muted_unrecorded(log)
     kill(gate)
 
     after = await start(log.open(), telegram, clock)
@@ -176,14 +182,7 @@ async def test_a_mute_telegram_carried_out_but_the_bot_never_recorded_is_not_mad
 
 
 async def test_a_mute_telegram_carried_out_unrecorded_is_lifted_when_the_member_was_released_meanwhile(log) -> None:
-    clock = SimulatedClock()
-    telegram = Telegram(world(), clock)
-    gate = await start(log.open(), telegram, clock)
-    await gate.handle(GroupMessage(GROUP, 1, Sender(USER, OWNER), "text", "/protect @news"))
-    await gate.settle()
-    gate.ctx.on_recorded = lambda: None  # the process dies right after recording: its reactor never runs
-    await gate.handle(MemberJoined(GROUP, 100, "link", "Member 100", Standing("member")))
-    await telegram.restrict(GROUP, 100, MUTE)  # ... but Telegram had muted them (the call went out)
+    gate, telegram, clock = await muted_unrecorded(log)
     telegram.world.join(CHANNEL, 100)
     await gate.handle(ChannelMembershipChanged(CHANNEL, 100, "member"))  # released in the log, mute unrecorded
     kill(gate)
