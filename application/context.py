@@ -13,6 +13,7 @@ from typing import Any
 
 from application.admin_directory import AdminDirectory
 from application.behind import Behind, FirstPasses
+from application.call_counts import CallCounts
 from application.callback_tokens import CallbackTokens
 from application.member_locks import MemberLocks
 from application.membership_checker import MembershipChecker
@@ -50,6 +51,13 @@ class GateContext:
     member_lock: MemberLocks = field(default_factory=MemberLocks)
     behind: Behind = field(default_factory=Behind)  # recordings that follow their answer (gate.py)
     first_passes: FirstPasses = field(default_factory=FirstPasses)  # (chat, member) being recorded behind
+    # Telegram calls per chat today, counted by the gateway the container wraps with them; a context built
+    # without them (a handler tested alone) counts nothing.
+    calls: CallCounts | None = None
+
+    def __post_init__(self) -> None:
+        if self.calls is None:
+            self.calls = CallCounts(self.clock)
 
     async def change(
         self, stream_id: Any, create: Callable[[], Any], decide: Callable[[Any], Any], new: bool = False

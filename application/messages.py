@@ -210,6 +210,7 @@ COMMAND_MENUS = {
     MENU_GROUP_ADMINS: [
         ("fsub", N_("protect with channels: /fsub @channel, or /fsub off")),
         ("status", N_("what is required and who is muted")),
+        ("stats", N_("figures: members checked, muted, released, Telegram calls")),
         ("settings", N_("show or change settings")),
         ("link", N_("add a required channel")),
         ("unlink", N_("remove a required channel")),
@@ -310,6 +311,7 @@ def status(
     recent: list[tuple[str, str, Any]],
     settings: dict[str, Any],
     exempt: list[str] | None = None,
+    figures: Any = None,
 ) -> str:
     lines = [_("{title} is protected. Here: {rights}.").format(title=title, rights=_(_RIGHTS[admin_here]))]
     lines += [_("Channel {name}: {rights}").format(name=name, rights=_(_RIGHTS[admin])) for name, admin in channels]
@@ -325,7 +327,33 @@ def status(
     lines.append(_("Settings: {settings}").format(settings=shown_settings))
     shown = ", ".join(exempt) if exempt else _("nobody (/exempt @user adds someone)")
     lines.append(_("Exempt: {members}").format(members=shown))
+    if figures is not None:
+        lines.append(stats_line(figures))
     return "\n".join(lines)
+
+
+def stats(title: str, figures: Any) -> str:
+    """/stats: the group's figures (application/handlers/stats.py), one a line."""
+    lines = [
+        _("Figures for {title}:").format(title=title),
+        _("Members checked: {count}").format(count=figures.checked),
+        _("Muted now: {count}").format(count=figures.muted),
+        _("Released in the last 7 days: {count}").format(count=figures.released),
+    ]
+    if figures.missing is None:
+        lines.append(_("Most common missing channel: none (nobody is muted)"))
+    else:
+        lines.append(_("Most common missing channel: {channel} ({count} of the muted)").format(
+            channel=figures.missing, count=figures.missing_count))
+    lines.append(_("Telegram calls today (UTC) for the group and its channels: {count}").format(count=figures.calls))
+    return "\n".join(lines)
+
+
+def stats_line(figures: Any) -> str:
+    """The same figures as one line of /status."""
+    return _("Figures: {checked} checked, {muted} muted, {released} released this week, {calls} Telegram calls "
+             "today (/stats)").format(checked=figures.checked, muted=figures.muted, released=figures.released,
+                                      calls=figures.calls)
 
 
 def settings_list(settings: dict[str, Any], help_text: dict[str, str]) -> str:

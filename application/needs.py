@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from application.admin_directory import AdminDirectory
 from application.behind import Behind, FirstPasses
+from application.call_counts import CallCounts
 from application.callback_tokens import CallbackTokens
 from application.member_locks import MemberLocks
 from application.membership_checker import MembershipChecker
@@ -22,6 +23,10 @@ from application.repository import Repository
 
 class UsesGateway(Protocol):
     gateway: TelegramGateway
+
+
+class UsesCallCounts(Protocol):
+    calls: CallCounts
 
 
 class UsesReadModels(Protocol):

@@ -32,4 +32,5 @@ def verdict_view(verdict: MembershipVerdict) -> VerdictView:
         standing=verdict.standing,
         mute_in_force=verdict.mute_in_force,
         name=verdict.name,
+        released_at=verdict.released_at,
     )

@@ -45,6 +45,7 @@ class MembershipVerdict(Aggregate):
     mute_until: datetime | None = None  # the end of the timed mute the latest restriction asks for
     bot_until: datetime | None = None  # the end of the bot's timed mute in force on Telegram
     joined_at: datetime | None = None  # when the log saw the member join the group (grace: new, not "here before")
+    released_at: datetime | None = None  # the latest release (admins' figures: released this week)
 
     @staticmethod
     def create_id(chat_id: int, member_id: int) -> UUID:
@@ -305,6 +306,7 @@ class MembershipVerdict(Aggregate):
     @event("MemberReleased")
     def _released(self, how: str, by: int | None, timestamp: datetime) -> None:
         self.status = RELEASED
+        self.released_at = timestamp
         self.reason = None
         self.missing = []
         self.restricted_at = None

@@ -11,6 +11,7 @@ from adapters.memory.spool import InMemorySpool
 from adapters.ratelimit.gateway import RateLimitedGateway
 from adapters.system_clock import SystemClock
 from application.admin_directory import AdminDirectory
+from application.call_counts import CallCounts, CountingGateway
 from application.callback_tokens import CallbackTokens
 from application.context import GateContext
 from application.gatekeeper import Gatekeeper
@@ -56,12 +57,14 @@ def _telemetry(settings: Settings) -> Telemetry | None:
     return Telemetry(settings.environment, settings.traces) if settings.instrument else None
 
 
-def _outbound(adapter, scheduler, telemetry):
+def _outbound(adapter, scheduler, telemetry, calls: CallCounts):
     """The gateway the application talks to: the adapter, instrumented, behind the rate limiter when given one.
 
-    Instrumented inside the limiter, so every call that reaches Telegram is counted, flood-wait retries included.
+    Instrumented and counted per chat (the admins' figures) inside the limiter, so every call that reaches
+    Telegram is counted, flood-wait retries included.
     """
     gateway = adapter if telemetry is None else InstrumentedGateway(adapter, telemetry)
+    gateway = CountingGateway(gateway, calls)
     if scheduler is None:
         return gateway
     if telemetry is not None:
@@ -122,7 +125,8 @@ class Container(containers.DeclarativeContainer):
     health = providers.Singleton(Health)
     telemetry = providers.Singleton(_telemetry, settings)
     cache_stats = providers.Singleton(_stats, settings, backends)
-    telegram = providers.Singleton(_outbound, gateway, rate_limiter, telemetry)
+    call_counts = providers.Singleton(CallCounts, clock)  # Telegram calls per chat today, in this process
+    telegram = providers.Singleton(_outbound, gateway, rate_limiter, telemetry, call_counts)
 
     store = providers.Singleton(_store, providers.Callable(lambda b: b.store, backends), telemetry)
     memory_cache = providers.Singleton(
@@ -152,6 +156,7 @@ class Container(containers.DeclarativeContainer):
         admins=providers.Singleton(AdminDirectory, telegram, clock),
         clock=clock,
         tokens=providers.Singleton(CallbackTokens, providers.Callable(_secret, settings)),
+        calls=call_counts,
     )
     # How the log's decisions are carried out: one reactor and sweeper for everything, or (a scale-out worker)
     # ones that take only the partitions the worker owns.

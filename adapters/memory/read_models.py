@@ -1,8 +1,9 @@
 """Read models held in this process, rebuilt from the log on start."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from application.ports.read_models import GroupView, VerdictView
+from application.ports.read_models import RELEASES_KEPT, GroupView, VerdictView
 from domain.membership_verdict import RESTRICTED
 
 
@@ -15,6 +16,8 @@ class InMemoryReadModels:
         self._restricted: dict[int, set[int]] = {}
         self._restricted_in: dict[int, set[int]] = {}  # member -> chats where they are restricted
         self._warned: set[tuple[int, int]] = set()
+        self._checked: dict[int, set[int]] = {}  # chat -> members the gate decided about
+        self._released: dict[int, dict[int, datetime]] = {}  # chat -> member -> their latest release
 
     async def group(self, chat_id: int) -> GroupView | None:
         return self._groups.get(chat_id)
@@ -33,6 +36,12 @@ class InMemoryReadModels:
 
     async def live_warnings(self) -> list[VerdictView]:
         return [self._verdicts[k] for k in sorted(self._warned)]
+
+    async def checked(self, chat_id: int) -> int:
+        return len(self._checked.get(chat_id, ()))
+
+    async def released_since(self, chat_id: int, since: datetime) -> int:
+        return sum(1 for at in self._released.get(chat_id, {}).values() if at >= since)
 
     async def position(self) -> int:
         return self._position
@@ -56,12 +65,23 @@ class InMemoryReadModels:
             else:
                 members.discard(verdict.member_id)
                 chats.discard(verdict.chat_id)
+            if verdict.decided:
+                self._checked.setdefault(verdict.chat_id, set()).add(verdict.member_id)
+            if verdict.released_at is not None:
+                self._remember_release(verdict.chat_id, verdict.member_id, verdict.released_at)
             key = (verdict.chat_id, verdict.member_id)
             if verdict.warning_id is None:
                 self._warned.discard(key)
             else:
                 self._warned.add(key)
         self._position = position
+
+    def _remember_release(self, chat_id: int, member_id: int, at: datetime) -> None:
+        released = self._released.setdefault(chat_id, {})
+        released[member_id] = at
+        oldest = max(released.values()) - RELEASES_KEPT
+        for member in [m for m, t in released.items() if t < oldest]:
+            del released[member]
 
     def all_groups(self) -> list[GroupView]:
         return [self._groups[c] for c in sorted(self._groups)]

@@ -5,6 +5,9 @@ Key layout under `<prefix>read:`
     channel:<channel>          set of protected chat ids requiring that channel
     verdict:<chat>:<member>    VerdictView as JSON
     restricted:<chat>          set of member ids currently restricted there
+    checked:<chat>             set of member ids the gate decided about there (admins' figures)
+    released:<chat>            sorted set of member ids by their latest release, as epoch seconds (the last
+                               RELEASES_KEPT of them, counted back from the group's latest release)
     position                   the log position the views above reflect
 
 A batch and its position are written in one MULTI/EXEC while the position key is WATCHed: either all
@@ -23,7 +26,7 @@ from redis.exceptions import WatchError
 
 from adapters.redis import unlink_under
 from adapters.redis.errors import bounded
-from application.ports.read_models import GroupView, VerdictView
+from application.ports.read_models import RELEASES_KEPT, GroupView, VerdictView
 from domain.channel import Channel
 from domain.membership_verdict import RESTRICTED
 
@@ -47,6 +50,12 @@ class RedisReadModels:
 
     def _restricted_key(self, chat_id: int) -> str:
         return f"{self._namespace}restricted:{chat_id}"
+
+    def _checked_key(self, chat_id: int) -> str:
+        return f"{self._namespace}checked:{chat_id}"
+
+    def _released_key(self, chat_id: int) -> str:
+        return f"{self._namespace}released:{chat_id}"
 
     def _member_key(self, member_id: int) -> str:
         return f"{self._namespace}restricted_member:{member_id}"
@@ -86,6 +95,13 @@ class RedisReadModels:
             return []
         raws = await bounded(self._client.mget([self._verdict_key(c, m) for c, m in keys]), self._timeout, "MGET")
         return [_verdict(raw) for raw in raws if raw is not None]
+
+    async def checked(self, chat_id: int) -> int:
+        return int(await bounded(self._client.scard(self._checked_key(chat_id)), self._timeout, "SCARD checked"))
+
+    async def released_since(self, chat_id: int, since: datetime) -> int:
+        count = self._client.zcount(self._released_key(chat_id), since.timestamp(), "+inf")
+        return int(await bounded(count, self._timeout, "ZCOUNT released"))
 
     async def position(self) -> int:
         raw = await bounded(self._client.get(self._position_key), self._timeout, "GET position")
@@ -135,7 +151,13 @@ class RedisReadModels:
         restricted: dict[int, tuple[list[int], list[int]]] = {}
         by_member: dict[int, tuple[list[int], list[int]]] = {}
         warned: tuple[list[str], list[str]] = ([], [])
+        checked: dict[int, list[int]] = {}
+        released: dict[int, dict[int, float]] = {}
         for (chat_id, member_id), verdict in latest.items():
+            if verdict.decided:
+                checked.setdefault(chat_id, []).append(member_id)
+            if verdict.released_at is not None:
+                released.setdefault(chat_id, {})[member_id] = verdict.released_at.timestamp()
             added, removed = restricted.setdefault(chat_id, ([], []))
             (added if verdict.status == RESTRICTED else removed).append(member_id)
             added, removed = by_member.setdefault(member_id, ([], []))
@@ -146,12 +168,20 @@ class RedisReadModels:
         for member_id, (added, removed) in by_member.items():
             _add_remove(pipe, self._member_key(member_id), added, removed)
         _add_remove(pipe, self._warned_key, *warned)
+        for chat_id, members in checked.items():
+            pipe.sadd(self._checked_key(chat_id), *members)
+        for chat_id, scores in released.items():
+            pipe.zadd(self._released_key(chat_id), scores)
+            # Forget what is older than the kept window, counted back from the newest release seen so far (the
+            # batch's may be older than one already stored: replaying the log again moves nothing).
+            oldest = max(scores.values()) - RELEASES_KEPT.total_seconds()
+            pipe.zremrangebyscore(self._released_key(chat_id), "-inf", f"({oldest}")
 
     async def clear(self) -> None:
         await unlink_under(self._client, self._namespace, self._timeout)
 
 
-_TIMES = ("since", "warning_at")
+_TIMES = ("since", "warning_at", "released_at")
 
 
 def _add_remove(pipe: Any, key: str, added: list, removed: list) -> None:

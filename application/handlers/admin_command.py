@@ -1,4 +1,4 @@
-"""Admin commands typed in the group: /protect, /unprotect, /link, /unlink, /status, /settings, /exempt,
+"""Admin commands typed in the group: /protect, /unprotect, /link, /unlink, /status, /stats, /settings, /exempt,
 /unexempt, /check, and the words users of other force-subscribe bots know: /fsub @a @b (protect with those
 channels, or link them once protected), /fsub off (unprotect), /help."""
 
@@ -12,8 +12,18 @@ from application.handlers.channel_refs import ChannelProblem, linkable_channels
 from application.handlers.exemptions import exempt, unexempt
 from application.handlers.self_check import after_linking, check_text
 from application.handlers.settings import settings_command
+from application.handlers.stats import stats_text
 from application.handlers.status import status_text
-from application.needs import Records, UsesAdmins, UsesClock, UsesGateway, UsesNames, UsesReadModels, UsesRepository
+from application.needs import (
+    Records,
+    UsesAdmins,
+    UsesCallCounts,
+    UsesClock,
+    UsesGateway,
+    UsesNames,
+    UsesReadModels,
+    UsesRepository,
+)
 from application.ports.telegram import OutgoingMessage, TelegramError
 from application.warnings import message_key
 from domain.errors import GateRuleError
@@ -23,13 +33,14 @@ from domain.senders import ANONYMOUS_ADMIN, USER
 from domain.standing import is_group_admin
 
 
-class Needs(UsesGateway, UsesReadModels, UsesAdmins, UsesClock, UsesNames, UsesRepository, Records, Protocol):
+class Needs(UsesGateway, UsesReadModels, UsesAdmins, UsesClock, UsesNames, UsesRepository, UsesCallCounts, Records,
+            Protocol):
     """What this handler uses of the context (with what the helpers it calls use)."""
 
 
 log = logging.getLogger(__name__)
-COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "settings", "exempt", "unexempt", "check", "fsub",
-            "help")
+COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "stats", "settings", "exempt", "unexempt", "check",
+            "fsub", "help")
 # They remove protection or change who is gated.
 FRESH_CHECK = frozenset({"unprotect", "unlink", "settings", "exempt", "unexempt", "fsub"})
 _COMMAND = re.compile(r"^/(?P<name>[a-z]+)(?:@\w+)?(?:\s+(?P<args>.*))?$", re.IGNORECASE | re.DOTALL)
@@ -160,6 +171,8 @@ async def _run(ctx: Needs, cmd: GroupMessage, name: str, args: list[str], label:
         return messages.UNPROTECTED.format(released=muted)
     if name == "status":
         return await status_text(ctx, cmd)
+    if name == "stats":
+        return await stats_text(ctx, cmd)
     if name == "exempt":
         return await exempt(ctx, cmd, args)
     if name == "unexempt":

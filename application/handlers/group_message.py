@@ -7,14 +7,14 @@ from application.commands import GroupMessage
 from application.gate import EXEMPT, EXEMPTED, Enforcement, enforce
 from application.gate import Needs as Enforces
 from application.handlers.admin_command import handle_admin_command, is_gate_command
-from application.needs import UsesNames
+from application.needs import UsesCallCounts, UsesNames
 from application.verdicts import change_verdict
 from domain import membership_verdict as mv
 from domain.senders import SEND_AS_CHANNEL, USER, exemption
 from domain.settings import GroupSettings
 
 
-class Needs(Enforces, UsesNames, Protocol):
+class Needs(Enforces, UsesNames, UsesCallCounts, Protocol):
     """What this handler uses of the context (with what the helpers it calls use)."""
 
 

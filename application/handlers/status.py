@@ -5,13 +5,14 @@ from typing import Protocol
 
 from application import messages
 from application.commands import GroupMessage
-from application.needs import UsesGateway, UsesNames, UsesReadModels, UsesRepository
+from application.handlers import stats
+from application.needs import UsesCallCounts, UsesClock, UsesGateway, UsesNames, UsesReadModels, UsesRepository
 from application.ports.telegram import TelegramError
 from domain import subscription
 from domain.ids import group_stream_id
 
 
-class Needs(UsesGateway, UsesReadModels, UsesNames, UsesRepository, Protocol):
+class Needs(UsesGateway, UsesReadModels, UsesNames, UsesRepository, UsesClock, UsesCallCounts, Protocol):
     """What this handler uses of the context (with what the helpers it calls use)."""
 
 
@@ -29,7 +30,7 @@ async def status_text(ctx: Needs, cmd: GroupMessage) -> str:
     latest = sorted((v for v in restricted if v.since), key=lambda v: v.since, reverse=True)[:RECENT]
     recent = [(ctx.names.of(v.member_id), v.reason or "", v.since) for v in latest]
     return messages.status(title, rights[cmd.chat_id], channels, len(restricted), recent, group.settings,
-                           await _exempt(ctx, cmd.chat_id))
+                           await _exempt(ctx, cmd.chat_id), await stats.figures(ctx, group))
 
 
 async def _exempt(ctx: Needs, chat_id: int) -> list[str]:

@@ -2,10 +2,15 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from domain.channel import Channel
+from domain.membership_verdict import UNKNOWN
+
+# Releases older than this, counted back from the latest one stored for the group, may be forgotten: the figures
+# ask about the last week only, so the index stays the size of a week's releases.
+RELEASES_KEPT = timedelta(days=8)
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,12 @@ class VerdictView:
     standing: str | None = None  # the member's place in the group, as Telegram last told it
     mute_in_force: bool = False  # a mute of the bot's is on them (still owed a lift when released)
     name: str | None = None
+    released_at: datetime | None = None  # the member's latest release (MemberReleased), if any
+
+    @property
+    def decided(self) -> bool:
+        """Whether the gate ever decided about this member (verified, restricted or released)."""
+        return self.status != UNKNOWN
 
 
 class ReadModels(Protocol):
@@ -59,6 +70,12 @@ class ReadModels(Protocol):
 
     async def live_warnings(self) -> list[VerdictView]:
         """Every verdict whose warning is still posted, in any group (for expiry after a restart)."""
+
+    async def checked(self, chat_id: int) -> int:
+        """How many distinct members the gate decided about in the group (ever, as the log holds)."""
+
+    async def released_since(self, chat_id: int, since: datetime) -> int:
+        """How many distinct members were last released in the group at or after `since`."""
 
     async def position(self) -> int: ...
 

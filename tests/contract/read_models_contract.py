@@ -3,11 +3,11 @@
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from application.ports.read_models import GroupView, ReadModels, VerdictView
+from application.ports.read_models import RELEASES_KEPT, GroupView, ReadModels, VerdictView
 from domain.channel import Channel
 
 SINCE = datetime(2026, 1, 1, 9, 30, 15, 123456, tzinfo=UTC)
@@ -131,3 +131,33 @@ class ReadModelsContract(ABC):
         assert await store.verdict(-1, 4) is None
         assert await store.restricted(-1) == []
         assert await store.position() == 0
+
+    async def test_members_checked_counts_each_decided_member_once(self, store: ReadModels) -> None:
+        await store.apply(1, [], [verdict(-1, 4), verdict(-1, 5, "verified"), verdict(-1, 6, "unknown"),
+                                  verdict(-2, 4)])
+        assert await store.checked(-1) == 2  # the one never decided (a name learnt, nothing more) is not counted
+        await store.apply(2, [], [verdict(-1, 4, "released"), verdict(-1, 6, "verified"), verdict(-1, 5)])
+        assert [await store.checked(c) for c in (-1, -2, -3)] == [3, 1, 0]
+        await store.apply(3, [], [verdict(-1, 4, "released")])  # seen again: still one member
+        assert await store.checked(-1) == 3
+
+    async def test_releases_are_counted_by_member_from_an_instant_on(self, store: ReadModels) -> None:
+        day = timedelta(days=1)
+        await store.apply(1, [], [verdict(-1, 4, "released", released_at=SINCE),
+                                  verdict(-1, 5, "released", released_at=SINCE + 2 * day),
+                                  verdict(-2, 4, "released", released_at=SINCE + 2 * day)])
+        assert await store.released_since(-1, SINCE) == 2
+        assert await store.released_since(-1, SINCE + day) == 1
+        assert await store.released_since(-1, SINCE + 2 * day) == 1  # at the instant counts
+        assert await store.released_since(-3, SINCE) == 0
+        # Released again later: counted once, at the latest release; restricted since: still released that day.
+        await store.apply(2, [], [verdict(-1, 4, released_at=SINCE + 3 * day)])
+        assert await store.released_since(-1, SINCE + day) == 2
+        assert (await store.verdict(-1, 4)).released_at == SINCE + 3 * day
+
+    async def test_releases_older_than_the_kept_window_are_forgotten(self, store: ReadModels) -> None:
+        late = SINCE + RELEASES_KEPT + timedelta(days=2)
+        await store.apply(1, [], [verdict(-1, 4, "released", released_at=SINCE)])
+        await store.apply(2, [], [verdict(-1, 5, "released", released_at=late)])
+        assert await store.released_since(-1, SINCE) == 1
+        assert await store.released_since(-1, late - timedelta(days=7)) == 1
