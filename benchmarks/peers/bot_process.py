@@ -9,10 +9,11 @@ import contextlib
 import os
 import shlex
 import signal
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 
-class BotProcess:
+class BotProcess(ABC):
     """Start/stop of one process; subclasses say what to run and what to prepare and clean up around it."""
 
     name = "bot"
@@ -21,14 +22,15 @@ class BotProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.log_path: Path | None = None
 
-    async def prepare(self) -> None:
+    async def prepare(self) -> None:  # noqa: B027 (an optional hook: most bots need nothing)
         """Once per run, before the first start: environments, databases."""
 
-    async def cleanup(self) -> None:
+    async def cleanup(self) -> None:  # noqa: B027 (an optional hook)
         """Once per run, after the last stop."""
 
+    @abstractmethod
     def command(self, base_url: str, token: str) -> tuple[list[str], dict[str, str], str | None]:
-        raise NotImplementedError
+        """The command line, its extra environment and its folder, for a bot pointed at `base_url`."""
 
     async def start(self, base_url: str, token: str) -> None:
         argv, env, cwd = self.command(base_url, token)
