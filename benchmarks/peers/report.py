@@ -1,20 +1,13 @@
 """The side-by-side table of `bench --peers` and its one plot (docs/peers.png)."""
 
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.report import _f
+
 COLOURS = {"chanwarden": "#2ca02c", "nezuko": "#9467bd"}
-
-
-def _f(value: Any, digits: int = 1) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def _ms(p: dict | None) -> str:
