@@ -133,15 +133,7 @@ class Run(PlaysWorkload):
         for index, (t, action, target, user) in enumerate(self.w.timeline):
             if self.pace is not None and (ahead := start + index / self.pace - time.perf_counter()) > 0:
                 await asyncio.sleep(ahead)
-            if t > self.sim_now:
-                self.clock.advance(t - self.sim_now)
-                self.sim_now = t
-            if action == JOIN and self.raid_start is None and user in self.w.raiders:
-                self.raid_start = time.perf_counter()
-            self.act(action, target, user)
-            if self.presses and index % 25 == 0:  # often enough for people, rarely enough to cost nothing
-                self.press_when_warned()
-            await self.dispatch()
+            await self.step(index, t, action, target, user)
         while self.tasks:
             await asyncio.gather(*list(self.tasks))
         self.handlers_wall = time.perf_counter() - start  # every update answered, not yet all carried out
@@ -153,6 +145,18 @@ class Run(PlaysWorkload):
 
     def press(self, group: int, user: int) -> None:
         self.world.press(group, user, 0, self.gatekeeper.ctx.tokens.issue(group, user))
+
+    async def step(self, index: int, t: float, action: str, target: int, user: int) -> None:
+        """One timeline step at simulated time `t`, and the updates it made handed to the bot."""
+        if t > self.sim_now:
+            self.clock.advance(t - self.sim_now)
+            self.sim_now = t
+        if action == JOIN and self.raid_start is None and user in self.w.raiders:
+            self.raid_start = time.perf_counter()
+        self.act(action, target, user)
+        if self.presses and index % 25 == 0:  # often enough for people, rarely enough to cost nothing
+            self.press_when_warned()
+        await self.dispatch()
 
     async def dispatch(self) -> None:
         """Hand every update the world produced to the bot, each in a task of its own."""

@@ -23,7 +23,7 @@ from application.ownership import PARTITIONS, all_partitions
 from application.partitioned_reactor import tracking_name
 from benchmarks.config import BenchConfig
 from benchmarks.driver import Run
-from benchmarks.workloads import JOIN, Workload
+from benchmarks.workloads import Workload
 from entrypoints.gateway import Gateway
 from infrastructure.backends import isolated, open_backends
 from infrastructure.settings import Settings
@@ -220,15 +220,7 @@ class ScaleOutRun(Run):
         for index, (t, action, target, user) in enumerate(self.w.timeline):
             if index in faults:
                 await faults[index]()
-            if t > self.sim_now:
-                self.clock.advance(t - self.sim_now)
-                self.sim_now = t
-            if action == JOIN and self.raid_start is None and user in self.w.raiders:
-                self.raid_start = time.perf_counter()
-            self.act(action, target, user)
-            if self.presses and index % 25 == 0:
-                self.press_when_warned()
-            await self.dispatch()
+            await self.step(index, t, action, target, user)
         self.handlers_wall = time.perf_counter() - start  # every update published, not yet all decided
         await self.drain()
         self.press_when_warned(final=True)
