@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from application.health import Health
+from application.log_poster import LogPoster
 from application.ports.availability import Unavailable
 from application.projector import Projector
 from application.reactor import Reactor
@@ -76,6 +77,7 @@ class EventPump:
         shared: list[Projector] | None = None,
         health: Health | None = None,
         sweeper: Sweeper | None = None,
+        log_poster: LogPoster | None = None,
     ) -> None:
         self.reactor = reactor
         self.health = health or Health()
@@ -84,6 +86,8 @@ class EventPump:
         self._loops = [_Loop("projector", projector.catch_up, LOCAL_PAUSE), _Loop("reactor", self._react)]
         if sweeper is not None:
             self._loops.append(_Loop("sweeper", sweeper.catch_up))
+        if log_poster is not None:  # the log channels' posts: nothing else waits for them
+            self._loops.append(_Loop("log_poster", log_poster.catch_up))
         # Read models other processes read: an outage there stops nothing here.
         self._loops += [_Loop(f"read_models:{p.name}", self._shared_pass(p), SHARED_PAUSE) for p in shared or []]
 

@@ -15,6 +15,7 @@ class Urgency(IntEnum):
     USER = 0  # someone is waiting for the answer
     ENFORCE = 1  # the gate's own work
     BULK = 2  # work that may wait behind the rest
+    BACKGROUND = 3  # nothing waits on it: the log channel's posts, behind everything else
 
 
 current: ContextVar[Urgency | None] = ContextVar("telegram_urgency", default=None)

@@ -11,3 +11,7 @@ def group_stream_id(chat_id: int) -> UUID:
 
 def verdict_stream_id(chat_id: int, member_id: int) -> UUID:
     return uuid5(_NAMESPACE, f"verdict:{chat_id}:{member_id}")
+
+
+def log_feed_stream_id(channel_id: int) -> UUID:
+    return uuid5(_NAMESPACE, f"log_feed:{channel_id}")

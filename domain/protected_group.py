@@ -22,6 +22,7 @@ def linked_channel(
 
 class ProtectedGroup(Aggregate):
     protected_at: datetime | None = None  # the latest /protect: a grace period counts from it
+    log_channel: dict[str, Any] | None = None  # where its decisions are posted (Channel.as_data); None: nowhere
     @staticmethod
     def create_id(chat_id: int) -> UUID:
         return group_stream_id(chat_id)
@@ -131,6 +132,14 @@ class ProtectedGroup(Aggregate):
         self._member_unexempted(member_id=member_id, by=by, timestamp=timestamp)
         return found["name"]
 
+    def set_log_channel(self, channel: Channel | None, by: int, timestamp: datetime) -> None:
+        """Where the bot posts its decisions about this group (None: nowhere). Setting the same channel again
+        is recorded too: it is how admins say posting there works again after they fixed the bot's rights."""
+        self._require_protected()
+        if channel is None and self.log_channel is None:
+            return
+        self._log_channel_set(channel=channel.as_data() if channel else None, by=by, timestamp=timestamp)
+
     def refuse_command(self, by: int, command: str, timestamp: datetime) -> None:
         """Someone who is not an admin tried to run an admin command; the attempt is kept."""
         self._command_refused(by=by, command=command, timestamp=timestamp)
@@ -175,6 +184,10 @@ class ProtectedGroup(Aggregate):
     @event("MemberUnexempted")
     def _member_unexempted(self, member_id: int, by: int, timestamp: datetime) -> None:
         self.exempt = [m for m in getattr(self, "exempt", []) if m["id"] != member_id]
+
+    @event("LogChannelSet")
+    def _log_channel_set(self, channel: dict[str, Any] | None, by: int, timestamp: datetime) -> None:
+        self.log_channel = dict(channel) if channel else None
 
     @event("CommandRefused")
     def _command_refused(self, by: int, command: str, timestamp: datetime) -> None:

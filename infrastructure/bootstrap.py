@@ -91,6 +91,7 @@ def bootstrap(
     checker: CheckerFactory | None = None,
     reactor: Callable[..., Any] | None = None,
     sweeper: Callable[..., Any] | None = None,
+    log_poster: Callable[..., Any] | None = None,
     update_spool: Any = None,
 ) -> Application:
     """The application for these settings.
@@ -104,8 +105,9 @@ def bootstrap(
       `throwaway`, the run's database and Redis keys are removed on close; with `spool`, the spool a bot keeps
       updates in while its store is away.
     - checker: how memberships are checked, in place of the application's checker (the benchmark's peers).
-    - reactor, sweeper: (store, ctx) -> the carriers of the log's decisions, in place of the ones that carry out
-      everything (a scale-out worker's take only the partitions it owns); update_spool: where updates the store
+    - reactor, sweeper, log_poster: (store, ctx) -> the carriers of the log's decisions, in place of the ones that
+      carry out everything (a scale-out worker's take only the partitions it owns; its log poster posts only while
+      it holds the control partition); update_spool: where updates the store
       cannot take wait, in place of the backends' (a worker's is its stream).
     """
     if backends is None and store is not None:
@@ -113,6 +115,7 @@ def bootstrap(
     container = Container(settings=providers.Object(settings))
     given = {container.clock: clock, container.gateway: gateway, container.rate_limiter: rate_limiter,
              container.checker_factory: checker, container.reactor: reactor, container.sweeper: sweeper,
+             container.log_poster: log_poster,
              container.spool: update_spool}
     for provider, value in given.items():
         if value is not None:  # what the caller gives replaces the settings' own choice

@@ -16,6 +16,7 @@ from application.callback_tokens import CallbackTokens
 from application.context import GateContext
 from application.gatekeeper import Gatekeeper
 from application.health import Health
+from application.log_poster import LogPoster
 from application.membership_checker import MembershipChecker
 from application.projector import Projector
 from application.pump import EventPump
@@ -37,16 +38,19 @@ def _secret(settings: Settings) -> bytes:
 
 def _gatekeeper(
     ctx: GateContext, settings: Settings, store, read_models, shared, health: Health, telemetry, stats, spool,
-    reactor=Reactor, sweeper=Sweeper,
+    reactor=Reactor, sweeper=Sweeper, log_poster=LogPoster,
 ) -> Gatekeeper:
     projected_here = shared.items() if settings.shared_projection == "in_process" else ()
     shared_projectors = [Projector(store, models, name=name) for name, models in projected_here]
-    pump = EventPump(Projector(store, read_models), reactor(store, ctx), shared_projectors, health, sweeper(store, ctx))
+    poster = log_poster(store, ctx)
+    pump = EventPump(Projector(store, read_models), reactor(store, ctx), shared_projectors, health, sweeper(store, ctx),
+                     poster)
     gatekeeper = Gatekeeper(ctx, pump, spool)
     if telemetry is None:
         return gatekeeper
     telemetry.watch(store=store, read_models={"local": read_models, **shared}, health=health,
                     known_chats=read_models.known_chats, cache_stats=stats)
+    telemetry.watch_log_poster(poster)
     return InstrumentedGatekeeper(gatekeeper, telemetry)
 
 
@@ -158,11 +162,12 @@ class Container(containers.DeclarativeContainer):
         tokens=providers.Singleton(CallbackTokens, providers.Callable(_secret, settings)),
         calls=call_counts,
     )
-    # How the log's decisions are carried out: one reactor and sweeper for everything, or (a scale-out worker)
-    # ones that take only the partitions the worker owns.
+    # How the log's decisions are carried out: one reactor, sweeper and log poster for everything, or (a scale-out
+    # worker) ones that take only the partitions the worker owns.
     reactor = providers.Object(Reactor)
     sweeper = providers.Object(Sweeper)
+    log_poster = providers.Object(LogPoster)
     gatekeeper = providers.Singleton(
         _gatekeeper, context, settings, store, read_models, shared_read_models, health, telemetry, cache_stats, spool,
-        reactor, sweeper,
+        reactor, sweeper, log_poster,
     )

@@ -19,8 +19,8 @@ from application.ports.telegram import TelegramError
 
 T = TypeVar("T")
 
-P0_USER, P1_ENFORCE, P2_BULK = 0, 1, 2
-PRIORITIES = (P0_USER, P1_ENFORCE, P2_BULK)
+P0_USER, P1_ENFORCE, P2_BULK, P3_BACKGROUND = 0, 1, 2, 3
+PRIORITIES = (P0_USER, P1_ENFORCE, P2_BULK, P3_BACKGROUND)
 
 
 @dataclass(frozen=True)

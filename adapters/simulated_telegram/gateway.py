@@ -19,6 +19,7 @@ _REFUSALS = {
     Refused.ADMIN: TelegramError.TARGET_IS_ADMIN,
     Refused.NOT_PARTICIPANT: TelegramError.NOT_PARTICIPANT,
     Refused.DUPLICATE: TelegramError.DUPLICATE,
+    Refused.ADMIN_REQUIRED: TelegramError.NOT_ADMIN,
 }
 
 

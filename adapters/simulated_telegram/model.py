@@ -8,6 +8,12 @@ from domain import subscription as sub
 MEMBER_STATUSES = (sub.MEMBER, sub.ADMIN, sub.CREATOR, sub.RESTRICTED)
 # The admin rights an admin holds unless told otherwise (Telegram's ChatAdminRights names).
 ADMIN_RIGHTS = frozenset({"change_info", "delete_messages", "ban_users", "invite_users", "pin_messages"})
+CHANNEL_ADMIN_RIGHTS = ADMIN_RIGHTS | {"post_messages"}  # a channel's admins may also post there
+
+
+def usual_rights(kind: str) -> frozenset[str]:
+    """The rights the bot holds as an admin of a chat of this kind, unless a scenario says otherwise."""
+    return CHANNEL_ADMIN_RIGHTS if kind == "channel" else ADMIN_RIGHTS
 ADMIN_STATUSES = (sub.ADMIN, sub.CREATOR)
 
 

@@ -15,6 +15,7 @@ class Refused(WorldError):
     ADMIN = "USER_ADMIN_INVALID"  # the target is an admin or the creator: not the bot's to restrict
     NOT_PARTICIPANT = "USER_NOT_PARTICIPANT"  # the target was never in the chat (or left without a trace)
     DUPLICATE = "RANDOM_ID_DUPLICATE"  # a message with this random_id was sent into the chat already
+    ADMIN_REQUIRED = "CHAT_ADMIN_REQUIRED"  # the bot lacks the admin right this needs (posting in a channel)
 
     def __init__(self, rpc: str, detail: str) -> None:
         super().__init__(f"{rpc}: {detail}")

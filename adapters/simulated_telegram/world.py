@@ -305,6 +305,8 @@ class World:
                  now: float, key: int | None = None, mentions: list[tuple[int, int, int]] | None = None) -> Message:
         """The bot's message; a `key` (Telegram's random_id) already used in the chat is refused, nothing posted."""
         chat = self.chat(chat_id)
+        if chat.kind == "channel" and not chat.bot_may("post_messages"):
+            raise Refused(Refused.ADMIN_REQUIRED, f"the bot may not post in {chat.title}")
         if key is not None:
             if key in chat.sent_keys:
                 raise Refused(Refused.DUPLICATE, f"random_id {key} was used in {chat.title} already")

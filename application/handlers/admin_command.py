@@ -10,6 +10,7 @@ from application import messages
 from application.commands import GroupMessage
 from application.handlers.channel_refs import ChannelProblem, linkable_channels
 from application.handlers.exemptions import exempt, unexempt
+from application.handlers.log_channel_setting import set_log_channel
 from application.handlers.self_check import after_linking, check_text
 from application.handlers.settings import settings_command
 from application.handlers.stats import stats_text
@@ -204,4 +205,12 @@ async def _settings(ctx: Needs, cmd: GroupMessage, args: list[str], by: int) -> 
     async def change(key: str, raw: str) -> None:
         await _change_group(ctx, cmd, lambda g: g.change_setting(key, raw, by, now))
 
+    if args and args[0].lower() == "log_channel":
+        if group is None or not group.protected:
+            raise GateRuleError(messages.not_protected(group.title if group and group.title else messages.THIS_GROUP))
+
+        async def record(channel) -> None:
+            await _change_group(ctx, cmd, lambda g: g.set_log_channel(channel, by, now))
+
+        return await set_log_channel(ctx, args, record)
     return await settings_command(group, cmd.text, args, change)

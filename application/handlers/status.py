@@ -6,6 +6,7 @@ from typing import Protocol
 from application import messages
 from application.commands import GroupMessage
 from application.handlers import stats
+from application.handlers.log_channel_setting import log_channel_status
 from application.needs import UsesCallCounts, UsesClock, UsesGateway, UsesNames, UsesReadModels, UsesRepository
 from application.ports.telegram import TelegramError
 from domain import subscription
@@ -29,13 +30,14 @@ async def status_text(ctx: Needs, cmd: GroupMessage) -> str:
     restricted = await ctx.read_models.restricted(cmd.chat_id)
     latest = sorted((v for v in restricted if v.since), key=lambda v: v.since, reverse=True)[:RECENT]
     recent = [(ctx.names.of(v.member_id), v.reason or "", v.since) for v in latest]
-    return messages.status(title, rights[cmd.chat_id], channels, len(restricted), recent, group.settings,
-                           await _exempt(ctx, cmd.chat_id), await stats.figures(ctx, group))
+    aggregate = await ctx.repository.get(group_stream_id(cmd.chat_id))
+    text = messages.status(title, rights[cmd.chat_id], channels, len(restricted), recent, group.settings,
+                           _exempt(aggregate), await stats.figures(ctx, group))
+    return text + "\n" + await log_channel_status(ctx, aggregate)
 
 
-async def _exempt(ctx: Needs, chat_id: int) -> list[str]:
+def _exempt(group) -> list[str]:
     """Who an admin exempted, with the names they were exempted under (the group's log keeps them)."""
-    group = await ctx.repository.get(group_stream_id(chat_id))
     return [messages.person(m["name"], m["id"]) for m in getattr(group, "exempt", [])]
 
 

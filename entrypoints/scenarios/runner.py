@@ -13,7 +13,7 @@ from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.direct import to_command
 from adapters.simulated_telegram.faults import Fault
 from adapters.simulated_telegram.gateway import SimulatedTelegram
-from adapters.simulated_telegram.model import ADMIN_RIGHTS, Participant, Person, Sender
+from adapters.simulated_telegram.model import Participant, Person, Sender, usual_rights
 from adapters.simulated_telegram.world import WorldError
 from application.command_menu import register_command_menu
 from application.gatekeeper import Gatekeeper
@@ -241,7 +241,8 @@ class ScenarioRun:
             case m.FaultStep():
                 self.telegram.faults.add(Fault(step.method, step.error, step.count, step.chat, step.seconds))
             case m.BotRightsStep():
-                rights = frozenset(step.rights) if step.rights is not None else ADMIN_RIGHTS if step.admin else None
+                usual = usual_rights(world.chat(step.chat).kind)
+                rights = frozenset(step.rights) if step.rights is not None else usual if step.admin else None
                 world.set_bot_admin(step.chat, step.admin, rights)
             case m.Raid():
                 return await self.raid(step)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from adapters.simulated_telegram.model import Chat, Participant, Person
+from adapters.simulated_telegram.model import Chat, Participant, Person, usual_rights
 from adapters.simulated_telegram.world import World
 from domain import subscription as sub
 from entrypoints.scenarios.model import WorldSpec
@@ -16,7 +16,7 @@ def build_world(spec: WorldSpec, clock: Any = None) -> World:
                                        language=user.lang)
     for channel in spec.channels:
         chat = Chat(channel.id, "channel", channel.title, None if channel.private else channel.username,
-                    linked_to=channel.linked_to, bot_admin=channel.bot_admin)
+                    linked_to=channel.linked_to, bot_admin=channel.bot_admin, bot_rights=usual_rights("channel"))
         if channel.bot_rights is not None:
             chat.bot_rights = frozenset(channel.bot_rights)
         for admin in channel.admins:

@@ -23,7 +23,7 @@ from infrastructure.observability.cache import CacheStats
 from infrastructure.observability.exporters import meter_provider, resource, tracer_provider
 from infrastructure.version import VERSION
 
-PRIORITIES = {0: "p0_user", 1: "p1_enforce", 2: "p2_bulk"}
+PRIORITIES = {0: "p0_user", 1: "p1_enforce", 2: "p2_bulk", 3: "p3_background"}
 # Every component that can fail is exported from the start, so a dashboard's error panel never shows "no data".
 ERROR_COMPONENTS = ("handler", "event_store", "cache", "http", "log")
 SCRAPE_QUERY_TIMEOUT = 1.0  # a scrape must answer even while Redis hangs
@@ -50,7 +50,8 @@ class Telemetry:
         self._scheduler: Any = None
         self._spool: Any = None
         self._known_chats: Any = None
-        self._scraped: dict[str, list[Observation]] = {"lag": [], "restricted": [], "spool": []}
+        self._log_poster: Any = None
+        self._scraped: dict[str, list[Observation]] = {"lag": [], "restricted": [], "spool": [], "log_pending": []}
         self._instruments(self._meters.get_meter("chanwarden", VERSION))
 
     def _instruments(self, meter: Any) -> None:
@@ -76,12 +77,15 @@ class Telemetry:
             "chanwarden_degraded": ("1 while a backing service is out and the bot runs on fallbacks", self._degraded),
             "chanwarden_restricted_members": ("Members restricted now, from the read models", self._restricted),
             "chanwarden_spool_depth": ("Updates waiting in the spool for the event store", self._spool_depth),
+            "chanwarden_log_channel_pending_lines": ("Log channel lines planned, not yet posted", self._log_pending),
         }
         for name, (description, callback) in gauges.items():
             meter.create_observable_gauge(name, callbacks=[callback], description=description)
         meter.create_observable_counter("chanwarden_cache_hits", [self._hits], description="Cache hits, by level")
         meter.create_observable_counter("chanwarden_cache_misses", [self._misses], description="Misses, by level")
         meter.create_observable_counter("chanwarden_errors", [self._errors], description="Failures, by component")
+        meter.create_observable_counter("chanwarden_log_channel_lines_posted", [self._log_posted],
+                                        description="Lines posted to log channels by this process")
 
     # What the gauges look at; the container hands these over once it has built them.
 
@@ -99,6 +103,9 @@ class Telemetry:
     def watch_spool(self, spool: Any) -> None:
         self._spool = spool
 
+    def watch_log_poster(self, poster: Any) -> None:
+        self._log_poster = poster
+
     async def refresh(self) -> None:
         """Compute the values that need a query, so the synchronous export callbacks can read them."""
         lag = await projection_lag(self._store, self._read_models)
@@ -114,7 +121,12 @@ class Telemetry:
         if self._spool is not None:
             with contextlib.suppress(Exception):
                 spool.append(Observation(await asyncio.wait_for(self._spool.count(), SCRAPE_QUERY_TIMEOUT)))
-        self._scraped = {"lag": lag, "restricted": restricted, "spool": spool}
+        log_pending: list[Observation] = []
+        if self._log_poster is not None:
+            with contextlib.suppress(Exception):
+                pending = await asyncio.wait_for(self._log_poster.pending_lines(), SCRAPE_QUERY_TIMEOUT)
+                log_pending.append(Observation(pending))
+        self._scraped = {"lag": lag, "restricted": restricted, "spool": spool, "log_pending": log_pending}
 
     async def exposition(self) -> bytes:
         await self.refresh()
@@ -146,6 +158,12 @@ class Telemetry:
 
     def _spool_depth(self, _: CallbackOptions) -> Iterable[Observation]:
         return self._scraped["spool"]
+
+    def _log_pending(self, _: CallbackOptions) -> Iterable[Observation]:
+        return self._scraped["log_pending"]
+
+    def _log_posted(self, _: CallbackOptions) -> Iterable[Observation]:
+        return [Observation(self._log_poster.lines_posted)] if self._log_poster is not None else []
 
     def _degraded(self, _: CallbackOptions) -> Iterable[Observation]:
         return [Observation(int(bool(self._health and self._health.degraded)))]

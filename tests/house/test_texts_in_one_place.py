@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Texts for operators, not for the people in a group: the CLI prints them.
 FOR_OPERATORS = {"application/drift.py": "read-model drift, reported by `chanwarden audit verify`"}
 # The other place of words: events told in plain words, shared by members' answers (Why?) and the audit tools.
-WORD_TABLES = {"application/messages.py", "application/narration.py"}
+WORD_TABLES = {"application/messages.py", "application/narration.py", "application/log_messages.py"}
 NOT_SHOWN = ("Error", "Exception", "Conflict", "Full", "Unavailable")  # exception classes: their messages are logged
 LOGGING = {"debug", "info", "warning", "error", "exception", "critical", "failed"}  # log lines; Health.failed
 
