@@ -80,6 +80,7 @@ class EventPump:
         log_poster: LogPoster | None = None,
     ) -> None:
         self.reactor = reactor
+        self.log_poster = log_poster
         self.health = health or Health()
         # This process's own writes reach its read models at once (GateContext.recorded), so the projector
         # only has to bring in other writers' events and move the position: it may take them in batches.

@@ -25,6 +25,7 @@ from adapters.redis.bus_client import bus_client
 from adapters.redis.partition_lease import BEAT_SECONDS, PartitionLeases
 from adapters.redis.telegram_calls import RemoteTelegram, bot_id_key
 from adapters.redis.update_streams import UpdateStreams
+from application.log_poster import LogPoster
 from application.log_window import LogWindow
 from application.ownership import CONTROL, PARTITIONS, Partition, current_partition, member_of
 from application.partitioned_reactor import PartitionedReactor
@@ -67,6 +68,17 @@ class StreamIsTheSpool:
         return None
 
 
+async def in_control(owned: Any, catch_up: Any) -> int:
+    """A follower's pass, run only while this worker holds the control partition, fenced by its lease."""
+    if CONTROL not in owned():
+        return 0
+    token = current_partition.set(CONTROL)
+    try:
+        return await catch_up()
+    finally:
+        current_partition.reset(token)
+
+
 class ControlSweeper(Sweeper):
     """Re-deciding a group's members after a change to the group is the control partition's work."""
 
@@ -75,13 +87,21 @@ class ControlSweeper(Sweeper):
         self._owned = owned
 
     async def catch_up(self) -> int:
-        if CONTROL not in self._owned():
-            return 0
-        token = current_partition.set(CONTROL)
-        try:
-            return await super().catch_up()
-        finally:
-            current_partition.reset(token)
+        return await in_control(self._owned, super().catch_up)
+
+
+class ControlLogPoster(LogPoster):
+    """Posting to the log channels is the control partition's work too: one worker at a time posts, and its
+    calls go to the gateway fenced by that partition's lease. Exactly-once does not rest on the lease alone: the
+    batches are planned in the log with their key, so the next holder sends again only what was not confirmed,
+    and Telegram refuses a repeat as a duplicate."""
+
+    def __init__(self, store: Any, ctx: Any, owned: Any) -> None:
+        super().__init__(store, ctx)
+        self._owned = owned
+
+    async def catch_up(self) -> int:
+        return await in_control(self._owned, super().catch_up)
 
 
 def worker_name() -> str:
@@ -128,7 +148,8 @@ class PartitionWorker:
         application = bootstrap(
             self.settings, gateway=self.telegram, clock=self._clock, backends=self.backends,
             reactor=partial(PartitionedReactor, partitions=self.partitions, owned=owned),
-            sweeper=partial(ControlSweeper, owned=owned), update_spool=StreamIsTheSpool())
+            sweeper=partial(ControlSweeper, owned=owned), log_poster=partial(ControlLogPoster, owned=owned),
+            update_spool=StreamIsTheSpool())
         self.gatekeeper = await application.build()
         self.telegram.start()
         await self.gatekeeper.start()
