@@ -74,7 +74,7 @@ class LineMaker:
 
     def _line(self, event: Any, group: ProtectedGroup, verdict: MembershipVerdict | None) -> str | None:
         name = type(event).__name__
-        at, title = event.timestamp, group.title
+        at, title = event.timestamp, group.title or messages.person(messages.UNTITLED_GROUP, group.chat_id)
         if verdict is not None:
             member = messages.person(getattr(verdict, "name", None) or messages.UNNAMED_MEMBER, verdict.member_id)
             if name == "MemberRestricted":

@@ -14,7 +14,8 @@ EXPORTED = {
     "chanwarden_ratelimit_wait_seconds", "chanwarden_cache_hits_total", "chanwarden_cache_misses_total",
     "chanwarden_event_store_append_duration_seconds_bucket", "chanwarden_event_store_append_batch_size_bucket",
     "chanwarden_projection_lag_events", "chanwarden_degraded", "chanwarden_restricted_members",
-    "chanwarden_errors_total", "chanwarden_spool_depth",
+    "chanwarden_errors_total", "chanwarden_spool_depth", "chanwarden_log_channel_lines_posted_total",
+    "chanwarden_log_channel_pending_lines",
 }
 
 
@@ -33,11 +34,14 @@ def test_the_run_command_exports_every_series_with_the_story_s_values(offline_bo
                                            if name == "chanwarden_decision_duration_seconds_bucket"}
     assert value(text, "chanwarden_telegram_calls_total", method="restrict", result="ok") >= STORY_RESTRICTIONS
     # The limiter sits in front of the instrumented gateway: its queues are exported per priority.
-    for priority in ("p0_user", "p1_enforce", "p2_bulk"):
+    for priority in ("p0_user", "p1_enforce", "p2_bulk", "p3_background"):
         assert value(text, "chanwarden_ratelimit_queue_depth", priority=priority) == 0
     assert value(text, "chanwarden_projection_lag_events", reader="local") == 0
     assert value(text, "chanwarden_degraded") == 0
     assert value(text, "chanwarden_errors_total") == 0
+    # No group names a log channel in this story: nothing posted there, nothing waiting.
+    assert value(text, "chanwarden_log_channel_lines_posted_total") == 0
+    assert value(text, "chanwarden_log_channel_pending_lines") == 0
 
 
 def test_health_endpoints_on_their_own_port(offline_bot) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from adapters.ratelimit.scheduler import PriorityScheduler
 from application.ports.telegram import TelegramError
+from application.urgency import Urgency, urgency
 from tests.ratelimit.fakes import MSG, FakeClock, make, until
 
 A, B = -1001, -1002
@@ -110,11 +111,11 @@ async def test_queue_depth_and_last_wait_per_priority():
     tasks = [asyncio.create_task(gateway.edit_message(A, 1, MSG)) for _ in range(3)]
     tasks += [asyncio.create_task(gateway.get_participant(A, n)) for n in range(2)]
     await until(lambda: inner.calls)
-    assert scheduler.queue_depth() == {0: 0, 1: 1, 2: 3}  # P1 went first though queued last
+    assert scheduler.queue_depth() == {0: 0, 1: 1, 2: 3, 3: 0}  # P1 went first though queued last
     await asyncio.gather(*tasks)
     stats = scheduler.stats()
-    assert stats["queue_depth"] == {0: 0, 1: 0, 2: 0}
-    assert stats["last_wait"] == {0: 0.0, 1: pytest.approx(1.0), 2: pytest.approx(4.0)}
+    assert stats["queue_depth"] == {0: 0, 1: 0, 2: 0, 3: 0}
+    assert stats["last_wait"] == {0: 0.0, 1: pytest.approx(1.0), 2: pytest.approx(4.0), 3: 0.0}
 
 
 async def test_a_cancelled_caller_leaves_the_queue():
@@ -126,10 +127,30 @@ async def test_a_cancelled_caller_leaves_the_queue():
     await first
     with pytest.raises(asyncio.CancelledError):
         await waiting
-    assert scheduler.queue_depth() == {0: 0, 1: 0, 2: 0}
+    assert scheduler.queue_depth() == {0: 0, 1: 0, 2: 0, 3: 0}
     assert len(inner.calls) == 1
 
 
 async def test_unknown_priorities_are_refused():
     with pytest.raises(ValueError):
-        await PriorityScheduler(FakeClock()).run(3, A, "kick", lambda: asyncio.sleep(0), sends_message=False)
+        await PriorityScheduler(FakeClock()).run(4, A, "kick", lambda: asyncio.sleep(0), sends_message=False)
+
+
+async def test_log_channel_posts_go_after_every_other_call_and_their_flood_waits_hold_back_no_gating():
+    _, inner, scheduler, gateway = make(messages_per_second=1)
+    log_channel = -1009
+    inner.flood("send_message", log_channel, 30)
+    with urgency(Urgency.BACKGROUND):
+        flooded = asyncio.create_task(gateway.send_message(log_channel, MSG))
+        await until(lambda: inner.calls)
+        queued = [asyncio.create_task(gateway.send_message(log_channel - n, MSG)) for n in range(1, 3)]
+    await asyncio.sleep(0)
+    assert scheduler.queue_depth()[3] == 3  # the lowest priority (the flooded one waits again)
+    # Warnings queued later (bulk) still go first, one a second; a mute goes at once.
+    await asyncio.gather(gateway.send_message(A, MSG), gateway.send_message(B, MSG),
+                         gateway.restrict(A, 5, frozenset()))
+    assert inner.times("restrict", A) == [0.0]
+    assert inner.times("send_message", A) + inner.times("send_message", B) == pytest.approx([1.0, 2.0])
+    await asyncio.gather(flooded, *queued)
+    assert sorted(inner.times("send_message", log_channel - 1) + inner.times("send_message", log_channel - 2)) == \
+        pytest.approx([3.0, 4.0])
