@@ -18,7 +18,7 @@ import pytest
 from adapters.postgres import PostgresEventStore, drop_database, ensure_database
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.gateway import SimulatedTelegram
-from adapters.simulated_telegram.model import CHANNEL_ADMIN_RIGHTS, Chat, Participant, Person
+from adapters.simulated_telegram.model import Participant, Person
 from adapters.simulated_telegram.world import World
 from application.commands import GroupMessage, MemberJoined
 from application.gatekeeper import Gatekeeper
@@ -29,15 +29,12 @@ from domain.log_feed import LogFeed
 from domain.senders import USER, Sender
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
+from tests.log_channel_world import GROUP, LOG, OWNER, log_channel_world
+from tests.reliability.test_kill_points import kill, never_returns
 
 PG_SERVER = os.environ.get("CHANWARDEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-GROUP, CHANNEL, LOG, OWNER, BOT = 2001, 1001, 3001, 10, 999
 MEMBERS = range(100, 112)
 LATE = 300
-
-
-async def never_returns() -> None:
-    await asyncio.Event().wait()
 
 
 class Killer:
@@ -98,20 +95,6 @@ class Store:
         return getattr(self._inner, name)
 
 
-def world() -> World:
-    made = World(bot_id=BOT)
-    made.people[OWNER] = Person(OWNER, "Owner")
-    made.chats[CHANNEL] = Chat(CHANNEL, "channel", "News", "news")
-    made.chats[LOG] = Chat(LOG, "channel", "Mod Log", "modlog", bot_rights=CHANNEL_ADMIN_RIGHTS)
-    group = Chat(GROUP, "group", "Chat")
-    group.participants = {OWNER: Participant("creator"), BOT: Participant("admin")}
-    for member in MEMBERS:
-        made.people[member] = Person(member, f"Member {member}")
-        group.participants[member] = Participant("member")
-    made.chats[GROUP] = group
-    return made
-
-
 class Database:
     """A fresh PostgreSQL log, opened by each process in turn; closed and dropped by `drop`."""
 
@@ -141,14 +124,6 @@ async def start(store, telegram: SimulatedTelegram, clock: SimulatedClock, **ove
     return await bootstrap(settings, clock=clock, gateway=telegram, store=store, **overrides).start()
 
 
-def kill(gate: Gatekeeper) -> None:
-    for loop in gate.pump._loops:
-        if loop._task is not None:
-            loop._task.cancel()
-    for task in list(gate.ctx.behind):
-        task.cancel()
-
-
 async def decisions(gate: Gatekeeper) -> None:
     """A protected group with a log channel, and a dozen newcomers muted: a dozen and more lines to post."""
     owner = Sender(USER, OWNER)
@@ -172,7 +147,7 @@ async def run_once(stop_at: int | None) -> tuple[Counter[str], int]:
 
 
 async def _killed_and_finished(database: Database, stop_at: int | None) -> tuple[Counter[str], int]:
-    clock, killer, shared = SimulatedClock(), Killer(stop_at), world()
+    clock, killer, shared = SimulatedClock(), Killer(stop_at), log_channel_world(MEMBERS)
     gate = await start(Store(await database.open(), killer), Telegram(shared, clock, killer), clock)
     await decisions(gate)
     settled = asyncio.ensure_future(gate.settle())
@@ -204,7 +179,7 @@ async def test_two_processes_posting_at_once_post_each_line_once() -> None:
 
 
 async def _two_posting_at_once(database: Database) -> None:
-    clock, shared = SimulatedClock(), world()
+    clock, shared = SimulatedClock(), log_channel_world(MEMBERS)
     quiet = await start(await database.open(), SimulatedTelegram(shared, clock), clock,
                         log_poster=lambda store, ctx: None)  # decides, posts nothing: the log fills up
     await decisions(quiet)
@@ -239,7 +214,7 @@ async def test_a_poller_that_read_an_old_position_plans_nothing_twice() -> None:
     # the feed's own `through` keeps it from planning those records again.
     database = await Database().create()
     try:
-        clock, shared = SimulatedClock(), world()
+        clock, shared = SimulatedClock(), log_channel_world(MEMBERS)
         shared.people[LATE] = Person(LATE, "Late")
         shared.chats[GROUP].participants[LATE] = Participant("member")
         gate = await start(await database.open(), SimulatedTelegram(shared, clock), clock)

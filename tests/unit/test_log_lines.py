@@ -4,7 +4,6 @@ language, and counted for the metrics."""
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.gateway import SimulatedTelegram
-from adapters.simulated_telegram.model import CHANNEL_ADMIN_RIGHTS, Chat, Participant, Person
 from adapters.simulated_telegram.world import World
 from application.commands import GroupMessage, MemberJoined
 from application.log_lines import pack
@@ -13,8 +12,7 @@ from application.ports.telegram import Participant as Standing
 from domain.senders import USER, Sender
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
-
-GROUP, CHANNEL, LOG, OWNER, BOT = 2001, 1001, 3001, 10, 999
+from tests.log_channel_world import GROUP, LOG, OWNER, log_channel_world
 
 
 def test_lines_are_packed_in_order_into_as_few_messages_as_fit() -> None:
@@ -30,20 +28,6 @@ def test_a_line_longer_than_a_message_is_cut_to_one() -> None:
     assert pack([]) == []
 
 
-def world(members: range) -> World:
-    made = World(bot_id=BOT)
-    made.people[OWNER] = Person(OWNER, "Owner")
-    made.chats[CHANNEL] = Chat(CHANNEL, "channel", "News", "news")
-    made.chats[LOG] = Chat(LOG, "channel", "Mod Log", "modlog", bot_rights=CHANNEL_ADMIN_RIGHTS)
-    group = Chat(GROUP, "group", "Chat")
-    group.participants = {OWNER: Participant("creator"), BOT: Participant("admin")}
-    for member in members:
-        made.people[member] = Person(member, f"Member {member}")
-        group.participants[member] = Participant("member")
-    made.chats[GROUP] = group
-    return made
-
-
 async def start(store, shared: World, clock: SimulatedClock, **overrides):
     settings = Settings(event_store="memory", instrument=False)
     telegram = SimulatedTelegram(shared, clock)
@@ -52,7 +36,7 @@ async def start(store, shared: World, clock: SimulatedClock, **overrides):
 
 async def recorded_while_nobody_posted(members: range, *commands: str):
     """Decisions recorded by a process that posts nothing; the log poster of the next one finds them all."""
-    store, clock, shared = InMemoryEventStore(), SimulatedClock(), world(members)
+    store, clock, shared = InMemoryEventStore(), SimulatedClock(), log_channel_world(members)
     quiet = await start(store, shared, clock, log_poster=lambda store, ctx: None)
     for number, text in enumerate(["/protect @news", *commands, "/settings log_channel @modlog"], start=1):
         await quiet.handle(GroupMessage(GROUP, number, Sender(USER, OWNER), "text", text, chat_title="Chat"))
