@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 NAME = "log_poster"
 BATCH = 500  # records read at once
+IDLE_STEP = 10_000  # positions the tracking position moves by at once while no group has a log channel
 
 _ROUTE = get_topic(ProtectedGroup.LogChannelSet)
 _REFUSED = get_topic(LogFeed.PostingRefused)
@@ -65,8 +66,11 @@ class LogPoster:
         position = await self._store.tracking_position(NAME)
         if self._routes is None:
             self._routes = await self._routes_until(position)
-        await self._post(self._channels)
         end = await self._store.last_position()  # what is recorded later is the next pass's
+        if not self._channels and not await self._store.read_all(position, 1, [_ROUTE]):
+            await self._skip(position, end)
+            return 0
+        await self._post(self._channels)
         planned = 0
         while records := [r for r in await self._store.read_all(position, BATCH, TOPICS) if r.position <= end]:
             try:
@@ -78,6 +82,15 @@ class LogPoster:
             await self._post(feeds)
             planned += len(records)
         return planned
+
+    async def _skip(self, position: int, end: int) -> None:
+        """No group has ever named a log channel: nothing to read but the next such setting. The position moves
+        on now and then only, so a bot without log channels spends no append on it per pass."""
+        if end - position >= IDLE_STEP:
+            try:
+                await self._store.append([], Tracking(NAME, end))
+            except ConcurrencyConflict:
+                pass  # another poller moved it further
 
     async def pending_lines(self) -> int:
         """Lines planned and not yet posted, in every feed (the lag the metrics report)."""

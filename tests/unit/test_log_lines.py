@@ -65,3 +65,17 @@ async def test_lines_are_in_the_group_s_language() -> None:
     await start(store, shared, clock)
     text = "\n".join(m.text for m in shared.chats[LOG].messages.values())
     assert "Chat: Member 100 (id 100) замьючен, не хватает @news" in text
+
+
+async def test_a_bot_without_log_channels_spends_no_append_on_them() -> None:
+    store, clock, shared = InMemoryEventStore(), SimulatedClock(), log_channel_world(range(100, 150))
+    gate = await start(store, shared, clock)
+    await gate.handle(GroupMessage(GROUP, 1, Sender(USER, OWNER), "text", "/protect @news", chat_title="Chat"))
+    for member in range(100, 150):
+        await gate.handle(MemberJoined(GROUP, member, "link", f"Member {member}", Standing("member")))
+    await gate.settle()
+    assert await store.tracking_position("log_poster") == 0  # passes read one rare topic, and write nothing
+    await gate.handle(GroupMessage(GROUP, 2, Sender(USER, OWNER), "text", "/settings log_channel @modlog"))
+    await gate.settle()
+    assert await store.tracking_position("log_poster") > 0
+    assert "set this channel as the group's log" in shared.chats[LOG].messages[1].text
