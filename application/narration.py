@@ -120,6 +120,8 @@ def describe(event: Any, name_of: Any = str) -> str:
         "MemberExempted": lambda: f"exempted by {by}: the gate leaves them alone",
         "MemberUnexempted": lambda: f"no longer exempt ({by} lifted the exemption)",
         "CommandRefused": lambda: f"{by} is not an admin; /{data['command']} was refused",
+        "LogChannelSet": lambda: f"{by} set the log channel to {channel_name(data['channel'])}" if data["channel"]
+        else f"{by} switched the log channel off",
         "Opened": lambda: "the bot began keeping a verdict on this member",
         "SubscriptionVerified": lambda: f"verified as subscribed, when {words(TRIGGERS, data['trigger'])}",
         "MemberRestricted": lambda: _restricted(data, channels),

@@ -1,18 +1,25 @@
 """Log channel lines: packed into messages Telegram accepts, many decisions to a message, each in its group's
 language, and counted for the metrics."""
 
+from datetime import UTC, datetime
+
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.gateway import SimulatedTelegram
 from adapters.simulated_telegram.world import World
+from application import log_messages, narration
 from application.commands import GroupMessage, MemberJoined
 from application.log_lines import pack
 from application.messages import MESSAGE_LIMIT
 from application.ports.telegram import Participant as Standing
+from domain.channel import Channel
+from domain.protected_group import ProtectedGroup
 from domain.senders import USER, Sender
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 from tests.log_channel_world import GROUP, LOG, OWNER, log_channel_world
+
+NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 
 
 def test_lines_are_packed_in_order_into_as_few_messages_as_fit() -> None:
@@ -79,3 +86,17 @@ async def test_a_bot_without_log_channels_spends_no_append_on_them() -> None:
     await gate.settle()
     assert await store.tracking_position("log_poster") > 0
     assert "set this channel as the group's log" in shared.chats[LOG].messages[1].text
+
+
+def test_every_release_and_action_the_log_records_has_a_log_line_word() -> None:
+    assert set(log_messages.RELEASES) == set(narration.RELEASES)
+    assert set(log_messages.ACTIONS) == set(narration.ACTIONS)
+
+
+def test_the_audit_timeline_tells_a_log_channel_setting_in_words() -> None:
+    group = ProtectedGroup(chat_id=GROUP, title="Chat", timestamp=NOW)
+    group.protect([Channel(1001, "News", "news")], OWNER, NOW)
+    group.set_log_channel(Channel(LOG, "Mod Log", "modlog"), OWNER, NOW)
+    group.set_log_channel(None, OWNER, NOW)
+    said = [narration.describe(e, lambda peer: f"user {peer}") for e in group.collect_events()[-2:]]
+    assert said == ["user 10 set the log channel to @modlog (Mod Log)", "user 10 switched the log channel off"]
