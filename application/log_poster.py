@@ -73,12 +73,14 @@ class LogPoster:
         await self._post(self._channels)
         planned = 0
         while records := [r for r in await self._store.read_all(position, BATCH, TOPICS) if r.position <= end]:
+            feeds, told = await self._plan(records)
+            # Told before the position moves past the refusal: told again after a kill, Telegram refuses the repeat.
+            await self._tell_groups(told)
             try:
-                feeds, told = await self._plan(records)
+                await self._ctx.repository.save(*feeds.values(), tracking=Tracking(NAME, records[-1].position))
             except ConcurrencyConflict:
                 return planned  # another poller planned these records: its batches are the ones posted
             position = records[-1].position
-            await self._tell_groups(told)
             await self._post(feeds)
             planned += len(records)
         return planned
@@ -115,8 +117,7 @@ class LogPoster:
             self._channels.add(event.channel["id"])
 
     async def _plan(self, records: list) -> tuple[dict[int, LogFeed], list[Any]]:
-        """Record the batches these records make, with the tracking position after them; a conflict means
-        another poller recorded them first."""
+        """The batches these records make, on their channels' feeds (not yet recorded), and the refusals read."""
         assert self._routes is not None
         feeds: dict[int, LogFeed] = {}
         lines: dict[int, list[str]] = {}
@@ -143,7 +144,6 @@ class LogPoster:
             feed = feeds[channel]
             for text, count in pack(texts_):
                 feed.plan(message_key("log", feed.id, feed.version + 1), text, count, through, self._ctx.clock.now())
-        await self._ctx.repository.save(*feeds.values(), tracking=Tracking(NAME, through))
         return feeds, told
 
     async def _feed(self, feeds: dict[int, LogFeed], channel: int) -> LogFeed:
