@@ -35,6 +35,7 @@ from tests.reliability.test_kill_points import kill, never_returns
 PG_SERVER = os.environ.get("CHANWARDEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 MEMBERS = range(100, 112)
 LATE = 300
+NOTICE = "may not post in the log channel"
 
 
 class Killer:
@@ -58,7 +59,7 @@ class Telegram(SimulatedTelegram):
         self.killer = killer
 
     async def send_message(self, chat_id, message, key=None):
-        if chat_id != LOG:
+        if chat_id != LOG and NOTICE not in message.text:  # not the log poster's
             return await super().send_message(chat_id, message, key)
         await self.killer.step()  # before Telegram has it
         sent = await super().send_message(chat_id, message, key)
@@ -124,11 +125,14 @@ async def start(store, telegram: SimulatedTelegram, clock: SimulatedClock, **ove
     return await bootstrap(settings, clock=clock, gateway=telegram, store=store, **overrides).start()
 
 
-async def decisions(gate: Gatekeeper) -> None:
-    """A protected group with a log channel, and a dozen newcomers muted: a dozen and more lines to post."""
+async def decisions(gate: Gatekeeper, refused_in: World | None = None) -> None:
+    """A protected group with a log channel, and a dozen newcomers muted: a dozen and more lines to post (or,
+    `refused_in` that world, the bot's right to post there taken back once the channel is set)."""
     owner = Sender(USER, OWNER)
     await gate.handle(GroupMessage(GROUP, 1, owner, "text", "/protect @news"))
     await gate.handle(GroupMessage(GROUP, 2, owner, "text", "/settings log_channel @modlog"))
+    if refused_in is not None:
+        refused_in.chats[LOG].bot_rights = frozenset({"change_info"})
     for member in MEMBERS:
         await gate.handle(MemberJoined(GROUP, member, "link", f"Member {member}", Standing("member")))
 
@@ -137,19 +141,25 @@ def posted_lines(world: World) -> Counter[str]:
     return Counter(line for m in world.chats[LOG].messages.values() if not m.deleted for line in m.text.split("\n"))
 
 
-async def run_once(stop_at: int | None) -> tuple[Counter[str], int]:
+def shown(world: World) -> Counter[str]:
+    """Every line in the log channel, and every notice in the group that the bot may not post there."""
+    notices = Counter(m.text for m in world.chats[GROUP].messages.values() if m.from_bot and NOTICE in m.text)
+    return posted_lines(world) + notices
+
+
+async def run_once(stop_at: int | None, refused: bool = False) -> tuple[Counter[str], int]:
     """The story, with the poster killed at step `stop_at` (None: never) and a second process finishing."""
     database = await Database().create()
     try:
-        return await _killed_and_finished(database, stop_at)
+        return await _killed_and_finished(database, stop_at, refused)
     finally:
         await database.drop()
 
 
-async def _killed_and_finished(database: Database, stop_at: int | None) -> tuple[Counter[str], int]:
+async def _killed_and_finished(database: Database, stop_at: int | None, refused: bool) -> tuple[Counter[str], int]:
     clock, killer, shared = SimulatedClock(), Killer(stop_at), log_channel_world(MEMBERS)
     gate = await start(Store(await database.open(), killer), Telegram(shared, clock, killer), clock)
-    await decisions(gate)
+    await decisions(gate, shared if refused else None)
     settled = asyncio.ensure_future(gate.settle())
     await asyncio.wait([settled, asyncio.ensure_future(killer.stopped.wait())], timeout=20,
                        return_when=asyncio.FIRST_COMPLETED)
@@ -158,7 +168,7 @@ async def _killed_and_finished(database: Database, stop_at: int | None) -> tuple
         settled.cancel()
         again = await start(await database.open(), Telegram(shared, clock, Killer()), clock)
         await again.settle()
-    return posted_lines(shared), killer.steps
+    return shown(shared), killer.steps
 
 
 async def test_a_kill_at_any_step_of_posting_neither_loses_nor_doubles_a_line() -> None:
@@ -168,6 +178,16 @@ async def test_a_kill_at_any_step_of_posting_neither_loses_nor_doubles_a_line() 
     for stop_at in range(1, steps + 1):
         found, _ = await run_once(stop_at)
         assert found == expected, f"killed at step {stop_at} of {steps}"
+
+
+async def test_a_kill_at_any_step_of_a_refusal_tells_the_group_once_and_keeps_the_lines() -> None:
+    expected, steps = await run_once(None, refused=True)
+    assert sum(count for text, count in expected.items() if NOTICE in text) == 1
+    for stop_at in range(1, steps + 1):
+        found, _ = await run_once(stop_at, refused=True)
+        # Told once, whatever went out before the right was taken back went out once.
+        assert sum(count for text, count in found.items() if NOTICE in text) == 1, f"killed at step {stop_at}"
+        assert set(found.values()) == {1}, f"killed at step {stop_at} of {steps}"
 
 
 async def test_two_processes_posting_at_once_post_each_line_once() -> None:
