@@ -131,7 +131,8 @@ class LogPoster:
                 self._route(self._routes, event)
                 if event.channel is not None:
                     feed = await self._feed(feeds, event.channel["id"])
-                    feed.resume(self._ctx.clock.now())  # an admin set it again: posting works there now
+                    if not feed.covers(record.position):
+                        feed.resume(self._ctx.clock.now())  # an admin set it again: posting works there now
             found = await self._lines.of(event, self._routes)
             if found is None:
                 continue
