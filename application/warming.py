@@ -5,11 +5,12 @@ as they write.
 The rule (docs/performance.md): a page of a channel's listing costs one call and lists up to 200 subscribers;
 each of them that writes in the group while the entry is fresh saves one check. Of a group's members about
 WRITER_SHARE write in an hour, and of a channel's subscribers at most min(1, members / subscribers) are in the
-group, so a page listing n pays when n x WRITER_SHARE x min(1, members / subscribers) > 1, where n is at most
-200 and at most the members (before the first page the channel is taken to be the group's size). The group's
-member count is one call (its Recent listing's count); a group too small for any page to pay (50 members or
-fewer) costs only that call. Telegram lists a broadcast channel's 200 most recent subscribers only (a linked
-supergroup up to 10,000): the listing ends where Telegram's does.
+group. A page listing n is expected to save n x WRITER_SHARE x min(1, members / subscribers) checks, where n is
+at most 200 and at most the members (before the first page the channel is taken to be the group's size); it
+pays when that is more than PAGE_COST calls: its own, and the empty one that may follow it where Telegram's cap
+ends the listing (the bot cannot tell a broadcast channel, listed to 200, from a supergroup, listed to 10,000).
+The group's member count is one call (its Recent listing's count); a group too small for any page to pay (100
+members or fewer) costs only that call.
 """
 
 import logging
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 # (benchmarks/warm.py prints it); a guess for any one group, which is why warming stops at the first page that
 # does not pay instead of listing everything Telegram would list.
 WRITER_SHARE = 0.02
+PAGE_COST = 2.0
 
 
 class Needs(UsesGateway, UsesChecker, UsesStanding, Protocol):
@@ -48,7 +50,7 @@ def page_pays(members: int, subscribers: int) -> bool:
     if members <= 0 or subscribers <= 0:
         return False
     listed = min(LIST_LIMIT, members, subscribers)
-    return listed * WRITER_SHARE * min(1.0, members / subscribers) > 1.0
+    return listed * WRITER_SHARE * min(1.0, members / subscribers) > PAGE_COST
 
 
 async def warm(ctx: Needs, chat_id: int, channels: list[int]) -> int:

@@ -52,13 +52,13 @@ async def test_a_linked_supergroup_is_listed_while_its_pages_pay() -> None:
 
 
 async def test_a_small_group_costs_only_its_member_count() -> None:
-    ctx, _, cache = setup(members=40, subscribers=40)
+    ctx, _, cache = setup(members=90, subscribers=90)
     assert await warm(ctx, GROUP, [CHANNEL]) == 1
-    assert await cached(cache, range(1, 41)) == 0
+    assert await cached(cache, range(1, 91)) == 0
 
 
 async def test_paging_stops_where_the_channel_outgrows_the_group() -> None:
-    assert page_pays(members=100_000, subscribers=50_000)
-    assert page_pays(members=1_000, subscribers=2_000)  # 200 x 2% x 0.5 = 2 members who would write
+    assert page_pays(members=100_000, subscribers=50_000)  # 200 x 2% = 4 members who would write
+    assert not page_pays(members=100_000, subscribers=290_000)  # 200 x 2% x 0.34: about 1.4, under 2 calls
     assert not page_pays(members=1_000, subscribers=20_000)  # 200 x 2% x 0.05: not one
-    assert not page_pays(members=50, subscribers=50)
+    assert not page_pays(members=100, subscribers=100)
