@@ -1,6 +1,6 @@
 """Warming from participant lists and the standing directory, measured side by side in one run.
 
-    python -m benchmarks.warm [messages_paced]
+    python -m benchmarks.warm [messages_paced] [embedded|services]
 
 1. A 100,000-member group's first hour after /protect (simulated clock, no real round trips), protected by a
    broadcast channel, then by a linked supergroup: warm (the channel's listing put into the cache at /protect,
@@ -95,10 +95,10 @@ async def hour(kind: str, warm: bool) -> dict:
             "errors": sum(run.errors.values())}
 
 
-async def paced(directory: bool, messages: int, rate: float = 1_000.0) -> dict:
+async def paced(directory: bool, messages: int, backend: str, rate: float = 1_000.0) -> dict:
     config = BenchConfig()
     config = config.scaled(messages / config.sizes.steady_messages)
-    run = Run(config, "embedded", "chanwarden", build("steady", config.sizes, config.seed))
+    run = Run(config, backend, "chanwarden", build("steady", config.sizes, config.seed))
     run.pace = rate
     await run.open()
     try:
@@ -110,16 +110,16 @@ async def paced(directory: bool, messages: int, rate: float = 1_000.0) -> dict:
     finally:
         await run.close()
     reads = run.telegram.calls["get_participant"] - run.telegram.channel_checks
-    return {"directory": directory, "miss_ms": percentiles(run.misses), "hit_ms": percentiles(run.hits),
-            "misses": len(run.misses), "group_reads": reads, "edit_banned": run.telegram.calls["edit_banned"],
-            "errors": sum(run.errors.values())}
+    return {"backend": backend, "directory": directory, "miss_ms": percentiles(run.misses),
+            "hit_ms": percentiles(run.hits), "misses": len(run.misses), "group_reads": reads,
+            "edit_banned": run.telegram.calls["edit_banned"], "errors": sum(run.errors.values())}
 
 
-async def main(messages: int) -> None:
+async def main(messages: int, backend: str) -> None:
     for kind in ("broadcast channel", "linked supergroup"):
         for warm in (False, True):
             print(json.dumps(await hour(kind, warm)), flush=True)
-    results = [await paced(directory, messages) for directory in (False, True)]
+    results = [await paced(directory, messages, backend) for directory in (False, True)]
     for result in results:
         print(json.dumps(result), flush=True)
     without, with_ = (r["miss_ms"] for r in results)
@@ -128,4 +128,5 @@ async def main(messages: int) -> None:
 
 
 if __name__ == "__main__":
-    event_loop.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000))
+    arguments = sys.argv[1:]
+    event_loop.run(main(int(arguments[0]) if arguments else 10_000, arguments[1] if len(arguments) > 1 else "embedded"))
