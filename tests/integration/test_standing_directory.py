@@ -10,6 +10,7 @@ import pytest
 
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.memory.standing_directory import InMemoryStandingStore
+from adapters.redis.errors import RedisUnavailable
 from adapters.redis.standing_directory import RedisStandingStore
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.direct import to_command
@@ -159,3 +160,46 @@ async def test_a_member_restricted_while_the_bot_was_down_is_read_not_assumed(ki
             # The read found the directory in doubt, so it was filled again behind: the next member is not read.
             assert await write(gate, w, DAN) == "restricted"
             assert telegram.reads[GROUP] == 1
+
+
+async def test_while_the_bot_lacks_its_rights_the_directory_is_doubted_and_listed_again_when_they_return() -> None:
+    w = world()
+    telegram = CountingTelegram(w, SimulatedClock())
+    async with running(w, telegram, Backends(store=InMemoryEventStore())) as gate:
+        await protected(w, telegram, gate)
+        w.set_bot_admin(GROUP, False)
+        await deliver(gate, w)
+        w.restrict_by(GROUP, EVE, OWNER, ADMIN_SET)
+        w.outbox.clear()  # not told (say, a gap while the bot was no admin)
+        assert await gate.ctx.standing.known(GROUP, EVE) is None  # in doubt: Eve would be read
+        listed = telegram.calls["get_participants"]
+        w.set_bot_admin(GROUP, True)
+        await deliver(gate, w)
+        assert telegram.calls["get_participants"] == listed + 3  # Banned, Kicked, Admins again
+        assert await gate.ctx.standing.known(GROUP, EVE) == ports.Participant(sub.RESTRICTED, ADMIN_SET)
+
+
+class FailingNotes(InMemoryStandingStore):
+    """A store whose writes of participant updates fail for a while, as Redis may."""
+
+    failing = False
+
+    async def note(self, chat_id: int, member_id: int, participant: ports.Participant | None) -> None:
+        if self.failing:
+            raise RedisUnavailable("no answer from Redis")
+        await super().note(chat_id, member_id, participant)
+
+
+async def test_a_change_the_directory_could_not_note_puts_it_in_doubt() -> None:
+    w, store = world(), FailingNotes()
+    telegram = CountingTelegram(w, SimulatedClock())
+    async with running(w, telegram, Backends(store=InMemoryEventStore(), standing=store)) as gate:
+        await protected(w, telegram, gate)
+        store.failing = True
+        w.restrict_by(GROUP, EVE, OWNER, ADMIN_SET)
+        await deliver(gate, w)
+        store.failing = False
+        assert await write(gate, w, EVE) == "restricted"
+        assert telegram.reads[GROUP] == 1  # read, not taken from a directory that missed her restriction
+        await subscribe_and_release(gate, w, EVE)
+    assert w.chat(GROUP).status_of(EVE) == Participant(sub.RESTRICTED, ADMIN_SET)
