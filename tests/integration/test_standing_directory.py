@@ -2,7 +2,6 @@
 directory tells them, their admin's restriction kept through the bot's mute and release; and read, not assumed,
 whenever the directory cannot be trusted (after a start that may have missed changes)."""
 
-from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,7 +13,6 @@ from adapters.redis.errors import RedisUnavailable
 from adapters.redis.standing_directory import RedisStandingStore
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.direct import to_command
-from adapters.simulated_telegram.gateway import SimulatedTelegram
 from adapters.simulated_telegram.model import Chat, Participant, Person
 from adapters.simulated_telegram.world import World
 from application import commands as c
@@ -26,22 +24,11 @@ from infrastructure.backends import Backends
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
 from tests.contract.redis_fixtures import redis_namespace
+from tests.integration.helpers import CountingTelegram
 
 BOT, CHANNEL, GROUP, OWNER = 999, 1001, 2001, 10
 BOB, DAN, EVE, CAROL = 2, 3, 4, 5
 ADMIN_SET = frozenset({"send_photos"})  # what an admin took from a member by hand
-
-
-class CountingTelegram(SimulatedTelegram):
-    """Counts get_participant per chat (the simulated gateway counts per method only)."""
-
-    def __init__(self, world: World, clock: SimulatedClock) -> None:
-        super().__init__(world, clock)
-        self.reads: Counter[int] = Counter()
-
-    async def get_participant(self, chat_id: int, user_id: int) -> ports.Participant:
-        self.reads[chat_id] += 1
-        return await super().get_participant(chat_id, user_id)
 
 
 def world() -> World:
