@@ -109,6 +109,10 @@ class StandingDirectory:
         except Unavailable:
             self._owed_doubts.add(chat_id)
 
+    async def updates_lost(self, chat_id: int | None) -> None:
+        """Telegram will not deliver what changed in this chat (None: in any chat) for a while."""
+        await (self.doubt_all() if chat_id is None else self.doubt(chat_id))
+
     async def doubt_all(self) -> None:
         """At a start: no directory is trusted until filled again (owed, if the store cannot be reached now)."""
         if self._store is None:

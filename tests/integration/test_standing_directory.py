@@ -20,6 +20,7 @@ from application.ports import telegram as ports
 from application.standing_directory import StandingDirectory
 from domain import subscription as sub
 from domain.senders import USER, Sender
+from entrypoints.run import _doubting
 from infrastructure.backends import Backends
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
@@ -190,3 +191,15 @@ async def test_a_change_the_directory_could_not_note_puts_it_in_doubt() -> None:
         assert telegram.reads[GROUP] == 1  # read, not taken from a directory that missed her restriction
         await subscribe_and_release(gate, w, EVE)
     assert w.chat(GROUP).status_of(EVE) == Participant(sub.RESTRICTED, ADMIN_SET)
+
+
+@pytest.mark.parametrize("lost", [GROUP, None])
+async def test_updates_telegram_will_not_deliver_put_the_directory_in_doubt(lost: int | None) -> None:
+    w = world()
+    telegram = CountingTelegram(w, SimulatedClock())
+    async with running(w, telegram, Backends(store=InMemoryEventStore())) as gate:
+        await protected(w, telegram, gate)
+        assert await gate.ctx.standing.known(GROUP, DAN) == ports.Participant(sub.MEMBER)
+        _doubting(gate)(lost)  # as the update state calls it when a catch-up is answered "too long"
+        await gate.settle()
+        assert await gate.ctx.standing.known(GROUP, DAN) is None
