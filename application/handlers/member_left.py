@@ -18,8 +18,9 @@ async def handle_member_left(ctx: Needs, cmd: MemberLeft) -> str:
     if cmd.actor_id is not None and cmd.actor_id == ctx.gateway.bot_id:
         return "own_removal"  # the bot's own kick, already recorded as it happened
     standing = sub.KICKED if cmd.kicked else sub.LEFT
-    # Out of the group: the directory keeps them only if banned, or gone with restrictions Telegram keeps.
-    kept = cmd.participant if cmd.participant is not None else Participant(standing) if cmd.kicked else None
-    await ctx.standing.note(cmd.chat_id, cmd.user_id, kept)
+    # The directory learns what the update tells. A plain "left" without the participant may hide restrictions
+    # Telegram keeps for the leaver: their entry stays as it was, and comes back true when they do.
+    if cmd.participant is not None or cmd.kicked:
+        await ctx.standing.note(cmd.chat_id, cmd.user_id, cmd.participant or Participant(standing))
     await observe(ctx, cmd.chat_id, cmd.user_id, cmd.participant, standing, cmd.actor_id, str(standing))
     return "noted"
