@@ -205,9 +205,9 @@ async def test_updates_telegram_will_not_deliver_put_the_directory_in_doubt(lost
         assert await gate.ctx.standing.known(GROUP, DAN) is None
 
 
-async def test_a_leave_and_a_join_that_do_not_say_the_participant_keep_what_the_directory_knows() -> None:
-    """Telegram keeps a leaver's restrictions and puts them back when they rejoin: updates that do not carry the
-    participant (service messages) must not make the directory forget them."""
+async def test_a_leave_that_does_not_say_the_participant_keeps_what_the_directory_knows() -> None:
+    """Telegram keeps a leaver's restrictions and puts them back when they rejoin: a leave that does not carry the
+    participant (a service message) must not make the directory forget them."""
     w = world()
     telegram = CountingTelegram(w, SimulatedClock())
     async with running(w, telegram, Backends(store=InMemoryEventStore())) as gate:
@@ -215,8 +215,7 @@ async def test_a_leave_and_a_join_that_do_not_say_the_participant_keep_what_the_
         w.leave(GROUP, BOB)
         w.join(GROUP, BOB)
         w.outbox.clear()
-        await gate.handle(c.MemberLeft(GROUP, BOB))
-        await gate.handle(c.MemberJoined(GROUP, BOB))
+        await gate.handle(c.MemberLeft(GROUP, BOB))  # the rejoin went unseen (lossy in large groups)
         await gate.settle()
         assert await write(gate, w, BOB) == "restricted"
         assert telegram.reads[GROUP] == 0
