@@ -34,7 +34,7 @@ class Needs(UsesGateway, UsesChecker, UsesStanding, Protocol):
     """What filling and warming use of the context."""
 
 
-def after_linking(ctx: Needs, chat_id: int, channels: list[int], protected_now: bool) -> None:
+def fill_and_warm(ctx: Needs, chat_id: int, channels: list[int], protected_now: bool) -> None:
     """Behind the answer: the directory filled (when the group was just protected) and the channels warmed."""
 
     async def work() -> None:

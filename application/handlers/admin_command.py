@@ -27,7 +27,7 @@ from application.needs import (
     UsesStanding,
 )
 from application.ports.telegram import OutgoingMessage, TelegramError
-from application.warming import after_linking as warm_after_linking
+from application.warming import fill_and_warm
 from application.warnings import message_key
 from domain.errors import GateRuleError
 from domain.ids import group_stream_id
@@ -153,7 +153,7 @@ async def _run(ctx: Needs, cmd: GroupMessage, name: str, args: list[str], label:
         rights: dict[int, frozenset[str] | None] = {}
         channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, label, rights)
         await _change_group(ctx, cmd, lambda g: g.protect(channels, by, now))
-        warm_after_linking(ctx, cmd.chat_id, [c.id for c in channels], protected_now=True)
+        fill_and_warm(ctx, cmd.chat_id, [c.id for c in channels], protected_now=True)
         done = messages.PROTECTED.format(channels=", ".join(messages.channel_name(c) for c in channels))
         return done + "\n" + await after_linking(ctx, cmd.chat_id, rights)
     if name == "link":
@@ -161,7 +161,7 @@ async def _run(ctx: Needs, cmd: GroupMessage, name: str, args: list[str], label:
         channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, label, rights)
         for channel in channels:
             await _change_group(ctx, cmd, lambda g, c=channel: g.link(c, by, now))
-        warm_after_linking(ctx, cmd.chat_id, [c.id for c in channels], protected_now=False)
+        fill_and_warm(ctx, cmd.chat_id, [c.id for c in channels], protected_now=False)
         done = messages.LINKED.format(channel=", ".join(messages.channel_name(c) for c in channels))
         return done + "\n" + await after_linking(ctx, cmd.chat_id, rights)
     if name == "check":
