@@ -23,6 +23,7 @@ from application.ports.event_store import ConcurrencyConflict
 from application.ports.read_models import ReadModels
 from application.ports.telegram import TelegramGateway
 from application.repository import Repository
+from application.standing_directory import StandingDirectory
 from application.views import group_view, verdict_view
 from domain.membership_verdict import MembershipVerdict
 from domain.protected_group import ProtectedGroup
@@ -54,10 +55,15 @@ class GateContext:
     # Telegram calls per chat today, counted by the gateway the container wraps with them; a context built
     # without them (a handler tested alone) counts nothing.
     calls: CallCounts | None = None
+    # Who in each group has a place other than a plain member's; a context built without one (a handler tested
+    # alone) keeps none, and reads every member it mutes first.
+    standing: StandingDirectory | None = None
 
     def __post_init__(self) -> None:
         if self.calls is None:
             self.calls = CallCounts(self.clock)
+        if self.standing is None:
+            self.standing = StandingDirectory(None, self.gateway, self.clock)
 
     async def change(
         self, stream_id: Any, create: Callable[[], Any], decide: Callable[[Any], Any], new: bool = False

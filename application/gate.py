@@ -21,6 +21,7 @@ from application.needs import (
     UsesMemberLocks,
     UsesReadModels,
     UsesRepository,
+    UsesStanding,
 )
 from application.ports.read_models import GroupView
 from application.ports.telegram import Participant, TelegramError
@@ -36,7 +37,7 @@ from domain.standing import Layer, in_group
 
 class Needs(
     UsesGateway, UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesMemberLocks, Records, RecordsBehind,
-    UsesRepository, Protocol,
+    UsesRepository, UsesStanding, Protocol,
 ):
     """What deciding about a member uses of the context (with what the helpers it calls use)."""
 
@@ -51,6 +52,8 @@ EXEMPT = rules.Outcome.EXEMPT.value
 EXEMPTED = rules.Outcome.EXEMPTED.value
 NOT_IN_GROUP = rules.Outcome.NOT_IN_GROUP.value
 SUPERSEDED = "superseded"  # a later update told the opposite while this one waited
+# How the gate learnt a member's place, as the log records it: read from Telegram, or from the group's directory.
+READ, LISTED = "read", "listed"
 
 
 @dataclass(frozen=True)
@@ -229,11 +232,14 @@ async def _restrict_locked(
     decision: rules.Decision,
 ) -> Decision:
     view = await ctx.read_models.verdict(job.chat_id, job.member_id)
-    participant = job.participant
+    participant, how = job.participant, job.trigger
     if participant is None and (view is None or view.standing is None or not in_group(view.standing)
                                 or view.status != mv.RESTRICTED or job.must_be_in_group):
-        # Telegram is the truth of the member's place: read before acting on someone the log does not place.
-        participant = await _group_participant(ctx, job)
+        # Telegram is the truth of the member's place: read before acting on someone the log does not place,
+        # unless the group's standing directory, complete and current, tells it for a member who just wrote.
+        participant, how = (await _listed(ctx, job) if view is None else None), LISTED
+        if participant is None:
+            participant, how = await _group_participant(ctx, job), READ
         if participant is None and job.must_be_in_group:
             return Decision(NOT_IN_GROUP)
     if participant is not None:
@@ -241,7 +247,7 @@ async def _restrict_locked(
             _facts(group, settings, result, participant.status, job.is_bot)
         )
         if standing.outcome in (rules.Outcome.EXEMPT, rules.Outcome.NOT_IN_GROUP):
-            await _note_standing(ctx, job, participant, view)
+            await _note_standing(ctx, job, participant, view, how)
             return Decision(standing.outcome.value)
     missing = list(decision.missing)
     if job.observed:
@@ -254,14 +260,14 @@ async def _restrict_locked(
     layer = Layer(participant.restrictions, participant.until) if participant is not None else Layer()
     reason = decision.reason or rules.Reason.NOT_SUBSCRIBED
 
-    read_now = job.participant is None
+    read_now = how == READ  # what the bot just read is current; an update's picture may predate its mute
     protected_at = await _protected_at(ctx, job.chat_id) if settings.grace > 0 else None
 
     def decide(verdict: mv.MembershipVerdict) -> None:
         # An update's own picture of the member that shows the bot's mute gone may be older than the mute (a
         # join delivered again after a restart): only a read, or the participant updates' own check, may say so.
         if participant is not None and (read_now or not contradicts_bot_mute(verdict, participant)):
-            verdict.observe(participant.status, layer, None, _how_seen(job), now)
+            verdict.observe(participant.status, layer, None, how, now)
         verdict.name_known(job.name, now)
         verdict.language_known(job.language, now)
         # Without a look at Telegram the admins' layer the log holds stays as it is.
@@ -293,14 +299,14 @@ async def _leave_superseded(
     return still
 
 
-async def _note_standing(ctx: Needs, job: Enforcement, participant: Participant, view: Any) -> None:
+async def _note_standing(ctx: Needs, job: Enforcement, participant: Participant, view: Any, how: str) -> None:
     """A member the log knows is now seen out of the group, or an admin: the log learns it (no one else)."""
     if view is None:
         return
     now = ctx.clock.now()
     layer = Layer(participant.restrictions, participant.until)
     await change_verdict(
-        ctx, job.chat_id, job.member_id, lambda v: v.observe(participant.status, layer, None, _how_seen(job), now)
+        ctx, job.chat_id, job.member_id, lambda v: v.observe(participant.status, layer, None, how, now)
     )
 
 
@@ -310,8 +316,15 @@ async def _protected_at(ctx: Needs, chat_id: int) -> Any:
     return getattr(group, "protected_at", None)
 
 
-def _how_seen(job: Enforcement) -> str:
-    return "read" if job.participant is None else job.trigger
+async def _listed(ctx: Needs, job: Enforcement) -> Participant | None:
+    """A first-seen member's place from the group's standing directory: only for one who just wrote (so is in
+    the group), and only while the directory is complete; a directory found in doubt is filled behind."""
+    if job.trigger != "message" or job.must_be_in_group:
+        return None
+    found = await ctx.standing.known(job.chat_id, job.member_id)
+    if found is None and ctx.standing.needs_fill(job.chat_id):
+        ctx.behind.run(ctx.standing.fill(job.chat_id))
+    return found
 
 
 async def _group_participant(ctx: Needs, job: Enforcement) -> Participant | None:

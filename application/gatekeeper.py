@@ -65,6 +65,8 @@ class Gatekeeper:
         spooled, before taking updates."""
         await self.pump.drain()
         await self.pump.reactor.desk.load()
+        # What changed in the groups while no one listened is unknown: each directory is filled again when needed.
+        await self.ctx.standing.doubt_all()
         if await self.spool.count():
             await self.drain_spool()
 

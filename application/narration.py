@@ -57,7 +57,8 @@ FAILURES = {
     "not_found": "Telegram did not find the member or channel",
 }
 # How the bot learnt a member's place in the group (StandingObserved.how).
-SEEN = {"read": "read from Telegram", "join": "on joining", "left": "on leaving", "kicked": "on removal"}
+SEEN = {"read": "read from Telegram", "listed": "from the group's lists of restricted members and admins",
+        "join": "on joining", "left": "on leaving", "kicked": "on removal"}
 
 
 def words(table: dict[str, str], code: Any) -> str:

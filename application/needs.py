@@ -19,6 +19,7 @@ from application.ports.clock import Clock
 from application.ports.read_models import ReadModels
 from application.ports.telegram import TelegramGateway
 from application.repository import Repository
+from application.standing_directory import StandingDirectory
 
 
 class UsesGateway(Protocol):
@@ -39,6 +40,13 @@ class UsesChecker(Protocol):
 
 class UsesAdmins(Protocol):
     admins: AdminDirectory
+
+
+class UsesStanding(Protocol):
+    """The groups' standing directories, and the tasks their fills run in behind the answer."""
+
+    standing: StandingDirectory
+    behind: Behind
 
 
 class UsesClock(Protocol):

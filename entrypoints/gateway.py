@@ -22,6 +22,7 @@ from typing import Any
 from adapters.postgres.gateway_lease import GatewayLease
 from adapters.ratelimit.scheduler import PriorityScheduler
 from adapters.redis.bus_client import bus_client
+from adapters.redis.standing_directory import RedisStandingStore
 from adapters.redis.telegram_calls import CallDesk, StaleGateway, bot_id_key
 from adapters.redis.update_streams import UpdateStreams
 from application.ownership import PARTITIONS
@@ -186,6 +187,7 @@ def telethon_gateway(settings: Settings) -> Callable[[], Awaitable[tuple[Any, An
 
         def listen(publish: Callable[[Any], Awaitable[None]]) -> None:
             Inbound(client, publish, bot_id).register()
+            updates.box.on_lost = doubting_directories(settings)
             updates.open()
 
         async def close() -> None:
@@ -197,3 +199,26 @@ def telethon_gateway(settings: Settings) -> Callable[[], Awaitable[tuple[Any, An
         return TelethonGateway(client, bot_id), close, listen
 
     return open_telegram
+
+
+def doubting_directories(settings: Settings) -> Callable[[int | None], None]:
+    """Updates Telegram will never deliver (a catch-up answered "too long"): the workers' standing directories,
+    in Redis, are doubted for that group (None: every group), so no worker trusts what may have changed unseen."""
+    store = RedisStandingStore(bus_client(settings.redis_url.get_secret_value()), settings.redis_prefix)
+    doubting: set[asyncio.Task] = set()
+
+    async def doubt(chat_id: int | None) -> None:
+        while True:  # until Redis takes it: a worker must not go on trusting the directory
+            try:
+                await (store.doubt_all() if chat_id is None else store.doubt(chat_id))
+                return
+            except Exception:
+                log.exception("standing directory of chat %s not yet doubted after lost updates", chat_id)
+                await asyncio.sleep(1.0)
+
+    def lost(chat_id: int | None) -> None:
+        task = asyncio.get_running_loop().create_task(doubt(chat_id))
+        doubting.add(task)
+        task.add_done_callback(doubting.discard)
+
+    return lost

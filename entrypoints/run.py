@@ -132,6 +132,7 @@ async def serve(settings: Settings, open_link: Callable[[], Awaitable[TelegramLi
             endpoints.serve_bot(telemetry, readiness(backends, application.health, client.is_connected, redactor))
         Inbound(client, gatekeeper.handle, bot_id).register()
         if updates is not None:
+            updates.box.on_lost = _doubting(gatekeeper)
             updates.open()  # a catch-up taken in while starting waited for the handlers
         ticker = asyncio.create_task(_tick(gatekeeper, settings.pump_interval))
         log.info("chanwarden is running as bot %s", bot_id)
@@ -190,3 +191,10 @@ def stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+
+
+def _doubting(gatekeeper: Any) -> Callable[[int | None], None]:
+    """Updates Telegram will never deliver (a catch-up answered "too long"): the standing directories they may
+    have changed are doubted, and filled again when next needed."""
+    ctx = gatekeeper.ctx
+    return lambda chat_id: ctx.behind.run(ctx.standing.updates_lost(chat_id))

@@ -30,6 +30,7 @@ class Backends:
     store: Any
     cache: Any = None  # None: the container's in-process cache
     spool: Any = None  # None: the container's in-memory spool (runs that are never short of a store)
+    standing: Any = None  # the groups' standing directories; None: the container's in-process ones
     shared_read_models: dict[str, Any] = field(default_factory=dict)
     # Live checks for /readyz: `probes` must answer for the bot to be ready; `degradable` may fail (it degrades).
     probes: dict[str, Any] = field(default_factory=dict)
@@ -124,6 +125,7 @@ async def _open_redis(
     from adapters.redis.layered_cache import LayeredMembershipCache
     from adapters.redis.membership_cache import RedisMembershipCache
     from adapters.redis.read_models import RedisReadModels
+    from adapters.redis.standing_directory import RedisStandingStore
 
     # A blocking pool: with hundreds of updates in flight, callers wait their turn for a connection instead
     # of failing with "too many connections" and being retried as if Redis were away.
@@ -143,6 +145,7 @@ async def _open_redis(
     backends._closers.insert(0, close_client)
     if not membership_cache:
         return
+    backends.standing = RedisStandingStore(client, prefix)  # every deciding process reads the same directories
     ttl = {"positive_ttl": settings.cache_positive_ttl, "negative_ttl": settings.cache_negative_ttl,
            "jitter": settings.cache_jitter}
     # The in-process level keeps entries as long as Redis does: it is dropped whenever announcements from

@@ -8,6 +8,7 @@ from dependency_injector import containers, providers
 from adapters.memory.membership_cache import InMemoryMembershipCache
 from adapters.memory.read_models import InMemoryReadModels
 from adapters.memory.spool import InMemorySpool
+from adapters.memory.standing_directory import InMemoryStandingStore
 from adapters.ratelimit.gateway import RateLimitedGateway
 from adapters.system_clock import SystemClock
 from application.admin_directory import AdminDirectory
@@ -23,6 +24,7 @@ from application.pump import EventPump
 from application.reactor import Reactor
 from application.repository import Repository
 from application.resilient_cache import ResilientCache
+from application.standing_directory import StandingDirectory
 from application.sweeper import Sweeper
 from infrastructure.backends import Backends, open_backends
 from infrastructure.observability.cache import CacheStats, TracedCache, counting
@@ -117,6 +119,10 @@ def _spool(backends: Backends):
     return backends.spool if backends.spool is not None else InMemorySpool()
 
 
+def _standing_store(backends: Backends):
+    return backends.standing if backends.standing is not None else InMemoryStandingStore()
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
@@ -161,6 +167,8 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         tokens=providers.Singleton(CallbackTokens, providers.Callable(_secret, settings)),
         calls=call_counts,
+        standing=providers.Singleton(StandingDirectory, providers.Singleton(_standing_store, backends), telegram,
+                                     clock),
     )
     # How the log's decisions are carried out: one reactor, sweeper and log poster for everything, or (a scale-out
     # worker) ones that take only the partitions the worker owns.

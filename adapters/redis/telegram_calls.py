@@ -24,7 +24,7 @@ from typing import Any
 
 from application import urgency
 from application.ownership import CONTROL, current_partition
-from application.ports.telegram import ChannelInfo, OutgoingMessage, Participant, TelegramError
+from application.ports.telegram import ChannelInfo, OutgoingMessage, Participant, ParticipantPage, TelegramError
 from application.ports.telegram_methods import METHODS
 from infrastructure.command_codec import CommandCodec
 
@@ -37,7 +37,7 @@ DONE_SECONDS = 3600  # how long a call's answer is kept for a repeated ask
 REPLY_MAXLEN = 50_000
 FENCED = "fenced"
 
-_codec = CommandCodec(OutgoingMessage | Participant | ChannelInfo)
+_codec = CommandCodec(OutgoingMessage | Participant | ChannelInfo | ParticipantPage)
 
 # KEYS: gateway epoch, done, lease (or ""). ARGV: my epoch, token (or ""), ttl.
 _ADMIT = """

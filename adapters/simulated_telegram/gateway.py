@@ -7,11 +7,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from adapters.simulated_telegram import listing as listing_rules
 from adapters.simulated_telegram import model
 from adapters.simulated_telegram.faults import FaultPlan
 from adapters.simulated_telegram.world import Refused, World
 from application.ports.clock import Clock
-from application.ports.telegram import ChannelInfo, OutgoingMessage, Participant, TelegramError, UserInfo
+from application.ports.telegram import (
+    LIST_LIMIT,
+    ChannelInfo,
+    Listing,
+    OutgoingMessage,
+    Participant,
+    ParticipantPage,
+    TelegramError,
+    UserInfo,
+)
 from domain import subscription as sub
 
 # Telegram's RPC errors as the bot's port names them (adapters.telethon.errors maps the same ones).
@@ -75,6 +85,16 @@ class SimulatedTelegram:
     async def get_admins(self, chat_id: int) -> frozenset[int]:
         await self._call("get_participants", chat_id)
         return frozenset(self._chat(chat_id).admins())
+
+    async def list_participants(
+        self, chat_id: int, listing: Listing, offset: int = 0, limit: int = LIST_LIMIT, query: str = ""
+    ) -> ParticipantPage:
+        await self._call("get_participants", chat_id)
+        self._chat(chat_id)
+        if listing_rules.needs_admin(listing):
+            self._require_admin(chat_id)
+        total, found = self.world.listed(chat_id, str(listing), offset, limit, query)
+        return ParticipantPage(total, tuple((user, to_port(p)) for user, p in found))
 
     async def resolve_channel(self, ref: str | int) -> ChannelInfo:
         await self._call("resolve_username" if isinstance(ref, str) else "get_channels")

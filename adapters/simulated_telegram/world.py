@@ -3,6 +3,7 @@
 from dataclasses import replace
 from typing import Any
 
+from adapters.simulated_telegram import listing as listing_rules
 from adapters.simulated_telegram import standing, updates
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.model import ADMIN_STATUSES, Chat, Message, Participant, Person, Sender
@@ -65,6 +66,14 @@ class World:
                 self._store(chat, peer_id, now)  # Telegram tells nobody that a restriction ran out
                 found = now
         return found
+
+    def listed(self, chat_id: int, listing: str, offset: int, limit: int,
+               query: str = "") -> tuple[int, list[tuple[int, Participant]]]:
+        """channels.getParticipants: the count of all the filter matches, and the page Telegram lists."""
+        chat = self.chat(chat_id)
+        for user_id in [u for u, p in chat.participants.items() if p.until is not None]:
+            self.participant(chat_id, user_id)  # restrictions whose end has passed are gone from the lists too
+        return listing_rules.page(chat, listing, self.name, offset, limit, query)
 
     def can_write(self, chat_id: int, user_id: int, kind: str = "text") -> bool:
         return standing.may_write(self.participant(chat_id, user_id), kind)

@@ -12,6 +12,7 @@ leaves its update in flight, so the next start asks Telegram for it again.
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telethon import utils
@@ -29,6 +30,9 @@ class DurableMessageBox(MessageBox):
         super().__init__(log_)
         self.tracker = tracker
         self.on_batch = lambda new_channel: None
+        # Telegram answered a catch-up with "too long": what happened in that chat (None: in any chat, the
+        # account's participant updates among it) will never be delivered.
+        self.on_lost: Callable[[int | None], None] = lambda chat_id: None
         self._inside = False  # a difference processes its updates through process_updates: one batch
 
     def current_state(self) -> Snapshot:
@@ -46,9 +50,13 @@ class DurableMessageBox(MessageBox):
         return found
 
     def apply_difference(self, diff, chat_hashes):
+        if isinstance(diff, types.updates.DifferenceTooLong):
+            self.on_lost(None)
         return self._difference(super().apply_difference, diff, chat_hashes)
 
     def apply_channel_difference(self, request, diff, chat_hashes):
+        if isinstance(diff, types.updates.ChannelDifferenceTooLong):
+            self.on_lost(request.channel.channel_id)
         return self._difference(super().apply_channel_difference, request, diff, chat_hashes)
 
     def _difference(self, apply, *args):

@@ -13,13 +13,16 @@ from datetime import datetime
 from telethon import errors, functions, types, utils
 
 from adapters.telethon.errors import telegram_errors
-from adapters.telethon.participants import admin_rights_of, banned_rights, to_participant
+from adapters.telethon.participants import admin_rights_of, banned_rights, participant_user, to_participant
 from application.ports.telegram import (
+    LIST_LIMIT,
     MENU_GROUP_ADMINS,
     Button,
     ChannelInfo,
+    Listing,
     OutgoingMessage,
     Participant,
+    ParticipantPage,
     TelegramError,
     UserInfo,
 )
@@ -29,6 +32,16 @@ log = logging.getLogger(__name__)
 
 _DELETE_CHUNK = 100  # channels.deleteMessages takes at most 100 ids per call
 _ADMINS_LIMIT = 200  # a chat has at most 50 admins; one page always holds them all
+
+
+# channels.getParticipants filters by the port's names; Banned, Kicked and Search take a query ("": everyone).
+_FILTERS = {
+    Listing.RECENT: lambda q: types.ChannelParticipantsRecent(),
+    Listing.ADMINS: lambda q: types.ChannelParticipantsAdmins(),
+    Listing.BANNED: lambda q: types.ChannelParticipantsBanned(q),
+    Listing.KICKED: lambda q: types.ChannelParticipantsKicked(q),
+    Listing.SEARCH: lambda q: types.ChannelParticipantsSearch(q),
+}
 
 
 class _ForgetsFloodWaits(dict):
@@ -96,6 +109,20 @@ class TelethonGateway:
             answer = await self._client(request)
             found = getattr(answer, "participants", [])  # ChannelParticipantsNotModified has none
             return frozenset(p.user_id for p in found if getattr(p, "user_id", None) is not None)
+
+    async def list_participants(
+        self, chat_id: int, listing: Listing, offset: int = 0, limit: int = LIST_LIMIT, query: str = ""
+    ) -> ParticipantPage:
+        with telegram_errors("list_participants"):
+            request = functions.channels.GetParticipantsRequest(
+                await self._channel(chat_id), _FILTERS[listing](query), offset=offset, limit=min(limit, LIST_LIMIT),
+                hash=0,
+            )
+            answer = await self._client(request)
+            found = getattr(answer, "participants", [])  # ChannelParticipantsNotModified has none
+            self._client._mb_entity_cache.extend(getattr(answer, "users", []), getattr(answer, "chats", []))
+            members = tuple((user, to_participant(p)) for p in found if (user := participant_user(p)) is not None)
+            return ParticipantPage(getattr(answer, "count", len(members)), members)
 
     async def resolve_channel(self, ref: str | int) -> ChannelInfo:
         with telegram_errors("resolve_channel"):

@@ -86,3 +86,12 @@ def to_participant(participant) -> Participant:
         rights = participant.banned_rights
         return Participant(status_of(participant), restrictions_of(rights), until_of(rights))
     return Participant(status_of(participant))
+
+
+def participant_user(participant) -> int | None:
+    """The person a ChannelParticipant* is about: banned and left entries name a peer, the others a user id;
+    None for a channel (a send-as channel restricted in a group is no member)."""
+    user = getattr(participant, "user_id", None)
+    if user is not None:
+        return user
+    return getattr(getattr(participant, "peer", None), "user_id", None)

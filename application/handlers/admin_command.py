@@ -19,13 +19,16 @@ from application.needs import (
     Records,
     UsesAdmins,
     UsesCallCounts,
+    UsesChecker,
     UsesClock,
     UsesGateway,
     UsesNames,
     UsesReadModels,
     UsesRepository,
+    UsesStanding,
 )
 from application.ports.telegram import OutgoingMessage, TelegramError
+from application.warming import fill_and_warm
 from application.warnings import message_key
 from domain.errors import GateRuleError
 from domain.ids import group_stream_id
@@ -34,8 +37,8 @@ from domain.senders import ANONYMOUS_ADMIN, USER
 from domain.standing import is_group_admin
 
 
-class Needs(UsesGateway, UsesReadModels, UsesAdmins, UsesClock, UsesNames, UsesRepository, UsesCallCounts, Records,
-            Protocol):
+class Needs(UsesGateway, UsesReadModels, UsesAdmins, UsesClock, UsesNames, UsesRepository, UsesCallCounts, UsesChecker,
+            UsesStanding, Records, Protocol):
     """What this handler uses of the context (with what the helpers it calls use)."""
 
 
@@ -151,6 +154,7 @@ async def _run(ctx: Needs, cmd: GroupMessage, name: str, args: list[str], label:
         rights: dict[int, frozenset[str] | None] = {}
         channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, label, rights)
         await _change_group(ctx, cmd, lambda g: g.protect(channels, by, now))
+        fill_and_warm(ctx, cmd.chat_id, [c.id for c in channels], protected_now=True)
         done = messages.PROTECTED.format(channels=", ".join(messages.channel_name(c) for c in channels))
         return done + "\n" + await after_linking(ctx, cmd.chat_id, rights)
     if name == "link":
@@ -158,6 +162,7 @@ async def _run(ctx: Needs, cmd: GroupMessage, name: str, args: list[str], label:
         channels = await linkable_channels(ctx, cmd.chat_id, args, cmd.reply_to_forwarded_channel, label, rights)
         for channel in channels:
             await _change_group(ctx, cmd, lambda g, c=channel: g.link(c, by, now))
+        fill_and_warm(ctx, cmd.chat_id, [c.id for c in channels], protected_now=False)
         done = messages.LINKED.format(channel=", ".join(messages.channel_name(c) for c in channels))
         return done + "\n" + await after_linking(ctx, cmd.chat_id, rights)
     if name == "check":

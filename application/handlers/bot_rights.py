@@ -4,11 +4,11 @@
 from typing import Protocol
 
 from application.commands import BotRightsChanged
-from application.needs import Records, UsesAdmins, UsesChecker, UsesClock, UsesReadModels
+from application.needs import Records, UsesAdmins, UsesChecker, UsesClock, UsesReadModels, UsesStanding
 from domain.ids import group_stream_id
 
 
-class Needs(UsesReadModels, UsesChecker, UsesAdmins, UsesClock, Records, Protocol):
+class Needs(UsesReadModels, UsesChecker, UsesAdmins, UsesClock, UsesStanding, Records, Protocol):
     """What this handler uses of the context (with what the helpers it calls use)."""
 
 
@@ -22,6 +22,10 @@ async def handle_bot_rights(ctx: Needs, cmd: BotRightsChanged) -> str:
     group = await ctx.read_models.group(cmd.chat_id)
     if group is not None and group.protected:
         concerned.append(cmd.chat_id)
+        # Without its rights the bot may not list who is restricted; back with them, it lists them again.
+        await ctx.standing.doubt(cmd.chat_id)
+        if cmd.is_admin:
+            ctx.behind.run(ctx.standing.fill(cmd.chat_id))
     for chat_id in concerned:
         await note_rights(ctx, chat_id, cmd.chat_id, cmd.is_admin)
     return "recorded" if concerned else "not_concerned"

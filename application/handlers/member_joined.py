@@ -22,6 +22,8 @@ async def handle_member_joined(ctx: Needs, cmd: MemberJoined) -> str:
         ctx.names.remember(cmd.user_id, cmd.name)
     if cmd.user_id == ctx.gateway.bot_id:
         return "bot_joined"
+    if cmd.participant is not None:  # a join that does not say leaves the directory as it was (see member_left)
+        await ctx.standing.note(cmd.chat_id, cmd.user_id, cmd.participant)
     view = await ctx.read_models.verdict(cmd.chat_id, cmd.user_id)
     standing = cmd.participant.status if cmd.participant is not None else sub.MEMBER
     # The log learns they are back, in a protected group or not: a lift the bot still owes them (released

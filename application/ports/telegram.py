@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 
@@ -38,6 +39,29 @@ class Participant:
     status: str
     restrictions: frozenset[str] = frozenset()
     until: datetime | None = None
+
+
+class Listing(StrEnum):
+    """What channels.getParticipants lists (its filter). Telegram lists a broadcast channel's 200 most recent
+    subscribers at most (to anyone, admins included) and a supergroup's first 10,000 with RECENT; BANNED and
+    KICKED list the restricted and the banned; all but ADMINS need the bot to be an admin."""
+
+    RECENT = "recent"
+    ADMINS = "admins"
+    BANNED = "banned"  # restricted members (and people who left restricted), with their banned rights
+    KICKED = "kicked"  # banned from the chat
+    SEARCH = "search"  # members whose name matches a query
+
+
+LIST_LIMIT = 200  # the most participants one channels.getParticipants call returns
+
+
+@dataclass(frozen=True)
+class ParticipantPage:
+    """One call's page of a listing: `total` is Telegram's count of all that match (more than it may list)."""
+
+    total: int
+    members: tuple[tuple[int, Participant], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +117,11 @@ class TelegramGateway(Protocol):
     async def get_participant(self, chat_id: int, user_id: int) -> Participant: ...
 
     async def get_admins(self, chat_id: int) -> frozenset[int]: ...
+
+    async def list_participants(
+        self, chat_id: int, listing: Listing, offset: int = 0, limit: int = LIST_LIMIT, query: str = ""
+    ) -> ParticipantPage:
+        """One page (at most LIST_LIMIT, from `offset`) of the chat's participants `listing` picks; one call."""
 
     async def my_rights(self, chat_id: int) -> frozenset[str] | None:
         """The admin rights the bot holds in the chat (Telegram's ChatAdminRights names, e.g. ban_users);

@@ -28,6 +28,8 @@ class Method:
 METHODS: tuple[Method, ...] = (
     Method("get_participant", Urgency.ENFORCE, "chat_id"),
     Method("get_admins", Urgency.ENFORCE, "chat_id"),
+    # Filling a group's standing directory and warming the cache: worth doing, never worth making anyone wait.
+    Method("list_participants", Urgency.BULK, "chat_id"),
     Method("my_rights", Urgency.ENFORCE, "chat_id"),
     Method("resolve_channel", Urgency.ENFORCE, "ref"),  # a chat only when named by id
     Method("resolve_user", Urgency.ENFORCE, None),  # an admin's /exempt @name

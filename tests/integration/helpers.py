@@ -1,8 +1,25 @@
 """Small tools the integration tests share."""
 
 import textwrap
+from collections import Counter
 
+from adapters.simulated_telegram.clock import SimulatedClock
+from adapters.simulated_telegram.gateway import SimulatedTelegram
+from adapters.simulated_telegram.world import World
+from application.ports import telegram as ports
 from entrypoints.scenarios.model import Scenario, parse_step
+
+
+class CountingTelegram(SimulatedTelegram):
+    """Counts get_participant per chat: the simulated gateway counts per method only."""
+
+    def __init__(self, world: World, clock: SimulatedClock) -> None:
+        super().__init__(world, clock)
+        self.reads: Counter[int] = Counter()
+
+    async def get_participant(self, chat_id: int, user_id: int) -> ports.Participant:
+        self.reads[chat_id] += 1
+        return await super().get_participant(chat_id, user_id)
 
 WORLD = """
 bot: {id: 999}

@@ -38,7 +38,7 @@ TELEGRAM_NAMES = {
     "export_invite_link": "export_chat_invite", "restrict": "edit_banned", "send_message": "send_message",
     "edit_message": "edit_message", "delete_messages": "delete_messages", "answer_callback": "set_bot_callback_answer",
     "decide_join_request": "hide_chat_join_request", "my_rights": "get_participant", "resolve_user": "resolve_username",
-    "send_private": "send_message", "set_commands": "set_bot_commands",
+    "send_private": "send_message", "set_commands": "set_bot_commands", "list_participants": "get_participants",
 }
 
 

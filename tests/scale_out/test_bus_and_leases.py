@@ -7,11 +7,13 @@ from adapters.redis.telegram_calls import CallDesk, RemoteTelegram
 from adapters.redis.update_streams import UpdateStreams
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.gateway import SimulatedTelegram
-from adapters.simulated_telegram.model import Chat, Person
+from adapters.simulated_telegram.model import Chat, Participant, Person
 from adapters.simulated_telegram.world import World
 from application import commands as c
 from application.ownership import CONTROL, PARTITIONS, assignment, current_partition, partition_of, route
-from application.ports.telegram import OutgoingMessage, TelegramError
+from application.ports import telegram as ports
+from application.ports.telegram import Listing, OutgoingMessage, ParticipantPage, TelegramError
+from domain import subscription as sub
 from domain.senders import USER, Sender
 from tests.contract.redis_fixtures import redis_namespace
 
@@ -106,6 +108,29 @@ async def test_a_call_is_carried_out_once_and_refused_under_a_stale_lease() -> N
             finally:
                 current_partition.reset(token)
             assert desk.refused == 1
+        finally:
+            stop.set()
+            await served
+            await remote.stop()
+
+
+async def test_a_worker_lists_participants_through_the_gateway() -> None:
+    """A worker fills its groups' standing directories through the gateway: the page comes back whole."""
+    async with redis_namespace() as (client, prefix):
+        world = World(bot_id=1)
+        world.people[9] = Person(9, "Nine")
+        world.chats[100] = Chat(100, "group", "g", participants={
+            1: Participant(sub.ADMIN), 9: Participant(sub.RESTRICTED, frozenset({"send_photos"}))})
+        telegram = SimulatedTelegram(world, SimulatedClock())
+        desk = CallDesk(client, prefix, telegram, epoch=1)
+        stop = asyncio.Event()
+        served = asyncio.get_running_loop().create_task(desk.serve(stop))
+        remote = RemoteTelegram(client, prefix, "w1", 1, lambda p: None, answer_seconds=2)
+        remote.start()
+        try:
+            page = await remote.list_participants(100, Listing.BANNED)
+            assert page == ParticipantPage(1, ((9, ports.Participant(sub.RESTRICTED, frozenset({"send_photos"}))),))
+            assert telegram.calls["get_participants"] == 1
         finally:
             stop.set()
             await served

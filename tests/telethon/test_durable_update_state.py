@@ -4,9 +4,9 @@ MessageBox; and a difference's qts updates (participant changes, join requests) 
 import asyncio
 from datetime import UTC, datetime
 
-from telethon import types
+from telethon import functions, types
 from telethon._updates import SessionState
-from telethon._updates.messagebox import ENTRY_ACCOUNT
+from telethon._updates.messagebox import ENTRY_ACCOUNT, State
 
 from adapters.simulated_telegram.tl.transport import offline_client
 from adapters.telethon.durable_updates import DurableUpdates
@@ -81,3 +81,21 @@ async def test_the_qts_updates_of_a_difference_are_handed_out_not_dropped() -> N
     found, _, _ = box.apply_difference(diff, client._mb_entity_cache)
     assert [u.qts for u in found] == [6, 7]  # Telethon 1.45's own order of work would have dropped both
     assert box.current_state()[0]["qts"] == 7
+
+
+def test_a_catch_up_telegram_answers_too_long_is_told_as_lost() -> None:
+    client, _ = client_with_state()
+    box, lost = client._message_box, []
+    box.on_lost = lost.append
+    box.getting_diff_for.add(ENTRY_ACCOUNT)
+    box.apply_difference(types.updates.DifferenceTooLong(pts=40), client._mb_entity_cache)
+    assert lost == [None]  # the account's updates (participant changes in any group) are gone
+
+    box.map[GROUP] = State(pts=3, deadline=0)
+    box.getting_diff_for.add(GROUP)
+    dialog = types.Dialog(types.PeerChannel(GROUP), 0, 0, 0, 0, 0, 0, 0, types.PeerNotifySettings(), pts=9)
+    too_long = types.updates.ChannelDifferenceTooLong(dialog, [], [], [], final=True)
+    request = functions.updates.GetChannelDifferenceRequest(
+        types.InputChannel(GROUP, 0), types.ChannelMessagesFilterEmpty(), 3, 100)
+    box.apply_channel_difference(request, too_long, client._mb_entity_cache)
+    assert lost == [None, GROUP]  # that group's changes are gone

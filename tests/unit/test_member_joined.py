@@ -1,11 +1,9 @@
 """A join whose update says where the member stands in the group costs no question about the group."""
 
-from collections import Counter
 
 from adapters.memory.event_store import InMemoryEventStore
 from adapters.simulated_telegram.clock import SimulatedClock
 from adapters.simulated_telegram.direct import to_command
-from adapters.simulated_telegram.gateway import SimulatedTelegram
 from adapters.simulated_telegram.model import Chat, Participant, Person
 from adapters.simulated_telegram.world import World
 from application import commands as c
@@ -13,21 +11,10 @@ from application.ports import telegram as ports
 from domain.senders import USER, Sender
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
+from tests.integration.helpers import CountingTelegram
 
 BOT, CHANNEL, GROUP, CAROL, OWNER = 999, 1001, 2001, 3, 10
 ADMIN_SET = frozenset({"send_media"})  # what an admin had taken from Carol before she left
-
-
-class CountingTelegram(SimulatedTelegram):
-    """Counts get_participant per chat: the simulated gateway counts per method only."""
-
-    def __init__(self, world: World, clock: SimulatedClock) -> None:
-        super().__init__(world, clock)
-        self.reads: Counter[int] = Counter()
-
-    async def get_participant(self, chat_id: int, user_id: int) -> ports.Participant:
-        self.reads[chat_id] += 1
-        return await super().get_participant(chat_id, user_id)
 
 
 async def boot():

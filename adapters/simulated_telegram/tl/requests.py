@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from telethon import errors, functions, types
 
+from adapters.simulated_telegram import listing as listing_rules
 from adapters.simulated_telegram.model import Chat, Participant
 from adapters.simulated_telegram.tl.entities import (
     UnsimulatedRequest,
@@ -87,13 +88,19 @@ class WorldRequests:
         return types.channels.ChannelParticipant(answer, chats, users)
 
     def get_participants(self, r: functions.channels.GetParticipantsRequest):
-        if not isinstance(r.filter, types.ChannelParticipantsAdmins):
-            raise UnsimulatedRequest(f"the simulated Telegram lists only admins, not {type(r.filter).__name__}")
+        listing = _LISTINGS.get(type(r.filter))
+        if listing is None:
+            raise UnsimulatedRequest(f"the simulated Telegram does not list by {type(r.filter).__name__}")
         chat = self._chat(r, r.channel)
-        admins = sorted(chat.admins())
-        found = [participant(self.world, chat, a, chat.status_of(a)) for a in admins]
-        users, chats = entities(self.world, admins)
-        return types.channels.ChannelParticipants(len(found), found, chats, users)
+        if listing_rules.needs_admin(listing) and not chat.bot_admin:
+            raise errors.ChatAdminRequiredError(r)
+        if listing == listing_rules.ADMINS:  # every admin in one answer, as the bot has always been told them
+            total, page = self.world.listed(chat.id, listing, 0, listing_rules.PAGE_LIMIT)
+        else:
+            total, page = self.world.listed(chat.id, listing, r.offset, r.limit, getattr(r.filter, "q", "") or "")
+        found = [participant(self.world, chat, user, p) for user, p in page]
+        users, chats = entities(self.world, [user for user, _ in page])
+        return types.channels.ChannelParticipants(total, found, chats, users)
 
     def resolve_username(self, r: functions.contacts.ResolveUsernameRequest):
         wanted = r.username.lower()
@@ -265,3 +272,13 @@ class WorldRequests:
             return buttons_of(r.reply_markup)
         except ButtonError:
             raise errors.ButtonDataInvalidError(r) from None
+
+
+# channels.getParticipants filters, as the shared listing rules name them.
+_LISTINGS = {
+    types.ChannelParticipantsRecent: listing_rules.RECENT,
+    types.ChannelParticipantsAdmins: listing_rules.ADMINS,
+    types.ChannelParticipantsBanned: listing_rules.BANNED,
+    types.ChannelParticipantsKicked: listing_rules.KICKED,
+    types.ChannelParticipantsSearch: listing_rules.SEARCH,
+}
