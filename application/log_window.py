@@ -15,7 +15,7 @@ class LogWindow:
     def __init__(self, position: int, limit: int) -> None:
         self.position = position  # every record up to here is done
         self._limit = limit
-        self._pending: deque[tuple[int, asyncio.Task | None]] = deque()
+        self._pending: deque[tuple[int, asyncio.Future | None]] = deque()
         self._last: dict[Hashable, asyncio.Task] = {}  # per key, its latest work: the next one runs after it
         # Set when any work finishes: a window holds thousands of records, and waiting on each task anew
         # every time cost the reactor more than the work it waited for.
@@ -35,7 +35,7 @@ class LogWindow:
         task.add_done_callback(lambda t: self._last.get(key) is t and self._last.pop(key))
         return task
 
-    def passed(self, position: int, task: asyncio.Task | None = None) -> None:
+    def passed(self, position: int, task: asyncio.Future | None = None) -> None:
         """The record at `position` was read; `task` is its work, if it has any."""
         self._pending.append((position, task))
         if task is not None:
@@ -71,7 +71,7 @@ class LogWindow:
     def idle(self) -> bool:
         return not self._pending
 
-    def _running(self) -> set[asyncio.Task]:
+    def _running(self) -> set[asyncio.Future]:
         return {t for _, t in self._pending if t is not None and not t.done()}
 
     def cancel(self) -> None:

@@ -13,6 +13,7 @@ by each partition's owner for its own members.
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -129,8 +130,7 @@ class PartitionedReactor(Reactor):
             fresh = [r for r in stream_records if window is not None and r.position > window.position]
             if window is not None and fresh:
                 doubted = fresh[0].position <= self._doubt.get(partition, 0)
-                work = partial(self._carry_out, stream, [r.event for r in fresh], doubted)
-                started[stream] = (partition, window.start(stream, work))
+                started[stream] = (partition, self._start_member(window, stream, [r.event for r in fresh], doubted))
         for record in records:
             event = record.event
             name = type(event).__name__
@@ -166,15 +166,22 @@ class PartitionedReactor(Reactor):
         members = {v.member_id for v in await self._ctx.read_models.restricted(group.chat_id)}
         members |= {v.member_id for v in await self._ctx.read_models.live_warnings() if v.chat_id == group.chat_id}
         mine = sorted(m for m in members if self.partition_of_member(m) == partition)
-        await asyncio.gather(*(self._carry_out(verdict_stream_id(group.chat_id, m), []) for m in mine))
+        await asyncio.gather(*(self._carry_out(verdict_stream_id(group.chat_id, m)) for m in mine))
 
-    async def _carry_out(self, stream_id: UUID, decisions: list, in_doubt: bool = False) -> None:
+    async def _carry_out(self, stream_id: UUID, in_doubt: bool = False) -> None:
+        await self._in_partition(stream_id, partial(super()._carry_out, stream_id, in_doubt))
+
+    async def _one_off(self, stream_id: UUID, decisions: list) -> None:
+        await self._in_partition(stream_id, partial(super()._one_off, stream_id, decisions))
+
+    async def _in_partition(self, stream_id: UUID, work: Callable[[], Awaitable[None]]) -> None:
+        """Telegram calls made by `work` go out as the member's partition's (fenced by its lease)."""
         member = await self._member(stream_id)
         if member is None:
             return
         token = current_partition.set(self.partition_of_member(member))
         try:
-            await super()._carry_out(stream_id, decisions, in_doubt)
+            await work()
         finally:
             current_partition.reset(token)
 

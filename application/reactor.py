@@ -47,7 +47,7 @@ class Reactor:
 
     async def carry_out_member(self, chat_id: int, member_id: int) -> None:
         """One member's verdict carried out now, outside the log's order (a Verify press waits for it)."""
-        await self._carry_out(verdict_stream_id(chat_id, member_id), [])
+        await self._carry_out(verdict_stream_id(chat_id, member_id))
 
     def notify(self) -> None:
         """Something was recorded."""
@@ -89,7 +89,7 @@ class Reactor:
                 touched.setdefault(record.event.originator_id, []).append(record.event)
                 if record.position <= (self._in_doubt_until or 0):
                     doubted.add(record.event.originator_id)
-        started = {stream: window.start(stream, partial(self._carry_out, stream, events, stream in doubted))
+        started = {stream: self._start_member(window, stream, events, stream in doubted)
                    for stream, events in touched.items()}
         for record in records:
             event = record.event
@@ -99,6 +99,20 @@ class Reactor:
             elif type(event).__name__ == "SettingChanged" and event.key == "quiet":
                 task = window.start(event.originator_id, partial(self._refresh_group, event.originator_id))
             window.passed(record.position, task)
+
+    def _start_member(self, window: LogWindow, stream: UUID, decisions: list, in_doubt: bool) -> asyncio.Future:
+        """The member's state carried out in turn with their other decisions; the calls tied to one decision
+        (deleting the message, answering a join request) beside it, under no lock: a deletion waits for its
+        batch behind other work, and the member's next decision (their Verify's release, say) need not wait
+        for it. The record's work is done when both are."""
+        state = window.start(stream, partial(self._carry_out, stream, in_doubt))
+        if not any(type(e).__name__ in _ONE_OFF for e in decisions):
+            return state
+        calls = window.start((stream, "one-off"), partial(self._one_off, stream, decisions))
+        return asyncio.gather(state, calls)
+
+    async def _one_off(self, stream_id: UUID, decisions: list) -> None:
+        await self._one_off_calls(await self._ctx.repository.get(stream_id), decisions)
 
     async def _track(self, window: LogWindow) -> None:
         if window.advance():
@@ -152,14 +166,11 @@ class Reactor:
             return
         members = {v.member_id for v in await self._ctx.read_models.restricted(group.chat_id)}
         members |= {v.member_id for v in await self._ctx.read_models.live_warnings() if v.chat_id == group.chat_id}
-        await asyncio.gather(*(self._carry_out(verdict_stream_id(group.chat_id, m), []) for m in sorted(members)))
+        await asyncio.gather(*(self._carry_out(verdict_stream_id(group.chat_id, m)) for m in sorted(members)))
 
-    async def _carry_out(self, stream_id: UUID, decisions: list, in_doubt: bool = False) -> None:
+    async def _carry_out(self, stream_id: UUID, in_doubt: bool = False) -> None:
         async with self._slots, self._ctx.member_lock(stream_id):
-            verdict = await self._ctx.repository.get(stream_id)
-            await asyncio.gather(
-                self._one_off_calls(verdict, decisions), self._reconcile(stream_id, verdict, in_doubt)
-            )
+            await self._reconcile(stream_id, await self._ctx.repository.get(stream_id), in_doubt)
 
     async def _reconcile(self, stream_id: UUID, verdict: mv.MembershipVerdict, in_doubt: bool) -> None:
         facts: list[Fact] = []
@@ -216,6 +227,9 @@ class Reactor:
 
 def _missing() -> mv.MembershipVerdict:
     raise LookupError("a warning was scheduled for a member the log does not know")
+
+
+_ONE_OFF = ("MemberRestricted", "JoinRequestDecided", "JoinRequestHeld")
 
 
 def _is_decision(event: object) -> bool:

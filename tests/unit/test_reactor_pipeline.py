@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from adapters.memory.read_models import InMemoryReadModels
 from adapters.simulated_telegram.model import Chat, Participant, Person
 from adapters.simulated_telegram.model import Sender as WorldSender
-from application.commands import GroupMessage
+from application.commands import GroupMessage, VerifyPressed
 from application.projector import Projector
 from domain import membership_verdict as mv
 from domain.ids import verdict_stream_id
@@ -265,3 +265,49 @@ async def test_posts_under_way_while_the_raid_notice_is_sent_all_share_that_one_
     shared = {v.warning_id for v in views if v.warning_shared}
     assert len(shared) == 1 and sum(v.warning_shared for v in views) == 7
     assert len({v.warning_id for v in views}) == 6 and all(v.warning_id for v in views)
+
+
+class HeldDeletions:
+    """Telegram's delete_messages in one chat waits until `release`, as a deletion waits for its batch."""
+
+    def __init__(self, telegram, chat_id: int) -> None:
+        self.waiting = 0
+        self._chat_id = chat_id
+        self._released = asyncio.Event()
+        self._delete = telegram.delete_messages
+        telegram.delete_messages = self._held
+
+    async def _held(self, chat_id: int, message_ids) -> None:
+        if chat_id == self._chat_id:
+            self.waiting += 1
+            await self._released.wait()
+        return await self._delete(chat_id, message_ids)
+
+    def release(self) -> None:
+        self._released.set()
+
+
+async def test_a_verify_press_is_answered_while_the_members_message_is_still_being_deleted() -> None:
+    """Deleting Bob's message holds neither Bob's lock nor a slot: he subscribes and presses Verify while the
+    deletion waits, and is released at once; the reactor's position passes his restriction only once the
+    deletion is done."""
+    gate, telegram, store = await two_groups()
+    world = telegram.world
+    held = HeldDeletions(telegram, GROUP)
+    message_id = await restrict(gate, world, GROUP, BOB)
+    assert await until(lambda: held.waiting == 1)
+    assert await until(lambda: recorded(store, "WarningPosted", GROUP, BOB))
+    data = world.live_bot_messages(GROUP)[-1].buttons[-1][0]["data"]
+    world.join(1001, BOB)
+    try:
+        answer = await asyncio.wait_for(gate.handle(VerifyPressed(9, GROUP, BOB, data)), timeout=1.0)
+        free = await until(lambda: world.can_write(GROUP, BOB))
+    finally:
+        [bob_restricted] = await recorded(store, "MemberRestricted", GROUP, BOB)
+        behind = await store.tracking_position("reactor") < bob_restricted
+        held.release()
+    assert answer == "released" and free
+    assert behind
+    await gate.settle()
+    assert world.chat(GROUP).messages[message_id].deleted
+    assert await store.tracking_position("reactor") == await store.last_position()
