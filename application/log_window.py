@@ -17,23 +17,45 @@ class LogWindow:
         self._limit = limit
         self._pending: deque[tuple[int, asyncio.Future | None]] = deque()
         self._last: dict[Hashable, asyncio.Task] = {}  # per key, its latest work: the next one runs after it
+        self._joinable: set[asyncio.Task] = set()  # work started with `join` that has not begun yet
         # Set when any work finishes: a window holds thousands of records, and waiting on each task anew
         # every time cost the reactor more than the work it waited for.
         self._finished = asyncio.Event()
 
-    def start(self, key: Hashable, work: Callable[[], Awaitable[None]]) -> asyncio.Task:
-        """Run `work` after any earlier work for the same key (one member is never carried out twice at once)."""
+    def start(self, key: Hashable | None, work: Callable[[], Awaitable[None]], join: bool = False) -> asyncio.Task:
+        """Run `work` after any earlier work for the same key (one member is never carried out twice at once);
+        work with no key waits for nothing.
+
+        `join`: work that reads the latest state when it begins (a member's verdict, carried out as the log
+        holds it then) may stand for the later work of its key while it still waits for its turn, so a
+        member's flood of decisions is carried out once or twice, not once each. The later record is done
+        when that work is."""
+        if key is None:
+            return asyncio.get_running_loop().create_task(work())
         before = self._last.get(key)
+        if join and before in self._joinable:
+            return before
 
         async def in_turn() -> None:
             if before is not None:
                 await asyncio.wait([before])  # its failure is reported by its own task
+            self._joinable.discard(task)
             await work()
 
         task = asyncio.get_running_loop().create_task(in_turn())
         self._last[key] = task
-        task.add_done_callback(lambda t: self._last.get(key) is t and self._last.pop(key))
+        if join:
+            self._joinable.add(task)
+        task.add_done_callback(self._forget(key))
         return task
+
+    def _forget(self, key: Hashable) -> Callable[[asyncio.Task], None]:
+        def forget(task: asyncio.Task) -> None:
+            self._joinable.discard(task)  # cancelled before its turn
+            if self._last.get(key) is task:
+                del self._last[key]
+
+        return forget
 
     def passed(self, position: int, task: asyncio.Future | None = None) -> None:
         """The record at `position` was read; `task` is its work, if it has any."""

@@ -104,11 +104,19 @@ class Reactor:
         """The member's state carried out in turn with their other decisions; the calls tied to one decision
         (deleting the message, answering a join request) beside it, under no lock: a deletion waits for its
         batch behind other work, and the member's next decision (their Verify's release, say) need not wait
-        for it. The record's work is done when both are."""
-        state = window.start(stream, partial(self._carry_out, stream, in_doubt))
-        if not any(type(e).__name__ in _ONE_OFF for e in decisions):
+        for it. The record's work is done when both are.
+
+        Deletions keep no order among themselves, so a member's next ones do not wait for the last call: a
+        flood of messages written before the mute landed goes out a hundred to a call, not one call after
+        another. Join requests' answers stay in turn (the "pending" hint before the "declined" one)."""
+        # A carry-out reads the verdict when it begins, so one still waiting its turn carries this decision
+        # out too (one in doubt reads Telegram first, which a later decision must not skip).
+        state = window.start(stream, partial(self._carry_out, stream, in_doubt), join=not in_doubt)
+        names = {type(e).__name__ for e in decisions}
+        if not names & set(_ONE_OFF):
             return state
-        calls = window.start((stream, "one-off"), partial(self._one_off, stream, decisions))
+        in_turn = (stream, "one-off") if names & set(_JOIN_REQUESTS) else None
+        calls = window.start(in_turn, partial(self._one_off, stream, decisions))
         return asyncio.gather(state, calls)
 
     async def _one_off(self, stream_id: UUID, decisions: list) -> None:
@@ -229,7 +237,8 @@ def _missing() -> mv.MembershipVerdict:
     raise LookupError("a warning was scheduled for a member the log does not know")
 
 
-_ONE_OFF = ("MemberRestricted", "JoinRequestDecided", "JoinRequestHeld")
+_JOIN_REQUESTS = ("JoinRequestDecided", "JoinRequestHeld")
+_ONE_OFF = ("MemberRestricted", *_JOIN_REQUESTS)
 
 
 def _is_decision(event: object) -> bool:

@@ -127,3 +127,32 @@ async def test_waiting_returns_at_once_when_the_first_records_work_finished_befo
     await asyncio.sleep(0)  # the work finishes before the follower waits again
     await asyncio.wait_for(window.wait(asyncio.Event()), timeout=1)
     assert window.advance() and window.position == 1
+
+
+async def test_joining_work_stands_for_later_work_of_its_key_until_it_begins() -> None:
+    """While m1 runs, m2 waits for its turn and m3 and m4 join it: three records, two runs, and the joined
+    records are done only when m2 is. Once m2 has begun, m5 runs after it again."""
+    runs: list[str] = []
+    release = asyncio.Event()
+
+    async def job(name: str) -> None:
+        runs.append(name)
+        await release.wait()
+
+    window = LogWindow(position=0, limit=10)
+    first = window.start("member", partial(job, "m1"), join=True)
+    await asyncio.sleep(0)
+    second = window.start("member", partial(job, "m2"), join=True)
+    assert window.start("member", partial(job, "m3"), join=True) is second
+    assert window.start("member", partial(job, "m4"), join=True) is second
+    alone = window.start("member", partial(job, "m4-in-turn"))  # without join: a run of its own
+    for position, task in enumerate((first, second, second, second, alone), start=1):
+        window.passed(position, task)
+    release.set()
+    await window.settle()
+    await window.settle()
+    assert runs == ["m1", "m2", "m4-in-turn"]
+    assert window.advance() and window.position == 5
+    late = window.start("member", partial(job, "m5"), join=True)
+    await late
+    assert runs[-1] == "m5"

@@ -272,6 +272,7 @@ class HeldDeletions:
 
     def __init__(self, telegram, chat_id: int) -> None:
         self.waiting = 0
+        self.asked: set[int] = set()  # the messages whose deletion was asked for
         self._chat_id = chat_id
         self._released = asyncio.Event()
         self._delete = telegram.delete_messages
@@ -280,6 +281,7 @@ class HeldDeletions:
     async def _held(self, chat_id: int, message_ids) -> None:
         if chat_id == self._chat_id:
             self.waiting += 1
+            self.asked.update(message_ids)
             await self._released.wait()
         return await self._delete(chat_id, message_ids)
 
@@ -311,3 +313,25 @@ async def test_a_verify_press_is_answered_while_the_members_message_is_still_bei
     await gate.settle()
     assert world.chat(GROUP).messages[message_id].deleted
     assert await store.tracking_position("reactor") == await store.last_position()
+
+
+async def test_a_members_second_message_is_deleted_without_waiting_for_the_first_deletion() -> None:
+    """Bob writes twice before his mute lands. The reactor reaches his second message while deleting his
+    first is still waiting for Telegram: the second deletion goes out at once, not after the first (a flood
+    written before a mute would otherwise be deleted one call at a time)."""
+    gate, telegram, store = await two_groups()
+    world = telegram.world
+    held = HeldDeletions(telegram, GROUP)
+    first = world.post(GROUP, WorldSender("user", BOB), text="hi")
+    second = world.post(GROUP, WorldSender("user", BOB), text="hi again")
+    for posted in (first, second):
+        command = GroupMessage(GROUP, posted.id, Sender(USER, BOB), "text", posted.text, sender_name="Bob")
+        assert await gate.handle(command) == "restricted"
+        assert await until(lambda: first.id in held.asked)
+    both_asked = await until(lambda: second.id in held.asked)
+    held.release()
+    assert both_asked
+    await gate.settle()
+    assert world.chat(GROUP).messages[first.id].deleted and world.chat(GROUP).messages[second.id].deleted
+    assert await store.tracking_position("reactor") == await store.last_position()
+
