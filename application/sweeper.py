@@ -28,6 +28,7 @@ from domain.protected_group import ProtectedGroup
 log = logging.getLogger(__name__)
 
 NAME = "sweeper"
+IDLE_STEP = 10_000  # positions the tracking position moves by at once while nothing is swept
 BATCH = 100
 PROJECTION_POLL = 0.005  # seconds
 AT_ONCE = 16  # members re-decided at once; Telegram's limits pace the checks anyway
@@ -48,10 +49,12 @@ class Sweeper:
     def __init__(self, store: EventStore, ctx: GateContext) -> None:
         self._store = store
         self._ctx = ctx
+        self._checked = 0  # this process found nothing to sweep up to here (after what the position records)
 
     async def catch_up(self) -> int:
         """Sweep every change recorded after the tracking position; return how many were swept."""
-        position = await self._store.tracking_position(NAME)
+        # From where this process last found nothing more to sweep, if the recorded position lags behind it.
+        position = max(await self._store.tracking_position(NAME), self._checked)
         end = await self._store.last_position()  # a change recorded later lies beyond it, for the next pass
         swept = 0
         while records := [r for r in await self._store.read_all(position, BATCH, TOPICS) if r.position <= end]:
@@ -61,8 +64,11 @@ class Sweeper:
                 position = record.position
                 await self._store.append([], Tracking(NAME, position))
                 swept += 1
-        if end > position:
+        if end - position >= IDLE_STEP:
+            # Past records that need no sweep, the recorded position moves now and then only (moving it on every
+            # pass cost a transaction each time anything at all was recorded); this process remembers meanwhile.
             await self._store.append([], Tracking(NAME, end))
+        self._checked = max(position, end)
         return swept
 
     async def _projected(self, position: int) -> None:
