@@ -6,7 +6,7 @@ gate is about to restrict and does not know it), the member lock, and the record
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from application.handlers.bot_rights import note_rights
@@ -81,8 +81,15 @@ async def enforce(ctx: Needs, group: GroupView, job: Enforcement) -> Decision:
     settings = GroupSettings.from_dict(group.settings)
     channels = group.channel_ids
     result = await _statuses(ctx, job, channels)
-    await _note_sight(ctx, group, result)
     view = await ctx.read_models.verdict(job.chat_id, job.member_id)
+    if view is not None and view.recheck and not job.fresh and not job.observed:
+        # An admin freed the member with /release, which remembers nothing: this check decides again, and
+        # asks Telegram, since the cache may still hold the status that got them muted (a member who did
+        # join, still asked). Marking the verdict rather than forgetting the cache keeps it to this member
+        # and right across processes and restarts; the verdict this check records clears the mark.
+        job = replace(job, fresh=True)
+        result = await _statuses(ctx, job, channels)
+    await _note_sight(ctx, group, result)
     standing = job.participant.status if job.participant is not None else (view.standing if view else None)
     if job.trigger == "message" and not in_group(standing):
         standing = None  # the member just wrote, so they are in the group whatever the log last heard

@@ -29,6 +29,7 @@ RELEASES = {
     "left_group": N_("left the group"),
     "redecided": N_("nothing missing any more"),
     "exempted": N_("exempted"),
+    "admin_released": N_("released by an admin with /release"),
 }
 
 RESTRICTED = N_("{time} {group}: {member} {action}, missing {channels}")

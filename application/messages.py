@@ -109,6 +109,7 @@ _TEXTS = {
         "/status - what is required and who is muted\n"
         "/settings - show settings; for example /settings language es\n"
         "/exempt @user, /unexempt @user - leave someone out of the check\n"
+        "/release @user - lift my mute on someone now; their next message is checked again\n"
         "/check - my rights here and in each channel"
     ),
     "PRIVATE_WELCOME": N_(
@@ -155,6 +156,10 @@ _TEXTS = {
     "UNEXEMPTED": N_("{member} is no longer exempt: their next message is checked like everyone's."),
     "EXEMPT_ADMIN": N_("{member} is an admin of this group, and admins are never gated. Nothing changed."),
     "NOT_IN_GROUP": N_("{member} is not in this group. Nothing changed."),
+    # /release
+    "RELEASE_DONE": N_("Released {member}. Their next message is checked with Telegram again; /exempt lets them write "
+                       "regardless."),
+    "RELEASE_NOT_MUTED": N_("{member} is not muted by the bot."),
     "NAME_A_MEMBER": N_("Name the member, for example: {command} @alice or {command} 123456789"),
     "MEMBER_REF_INVALID": N_("'{ref}' is neither a @username nor a numeric user id. For example: {command} @alice"),
     "MEMBER_UNKNOWN": N_(
@@ -216,6 +221,7 @@ COMMAND_MENUS = {
         ("unlink", N_("remove a required channel")),
         ("exempt", N_("leave a member out of the check")),
         ("unexempt", N_("check an exempted member again")),
+        ("release", N_("lift my mute on a member now")),
         ("check", N_("check my admin rights here and in each channel")),
         ("help", N_("how I work and my commands")),
     ],

@@ -18,6 +18,7 @@ RELEASES = {
     "left_group": "they left the group",
     "redecided": "a change to the group left nothing missing",
     "exempted": "an admin exempted them",
+    "admin_released": "an admin freed them with /release",
 }
 # What made the bot look at a member (the trigger of a verification or restriction), after "when".
 TRIGGERS = {
@@ -127,7 +128,7 @@ def describe(event: Any, name_of: Any = str) -> str:
         "SubscriptionVerified": lambda: f"verified as subscribed, when {words(TRIGGERS, data['trigger'])}",
         "MemberRestricted": lambda: _restricted(data, channels),
         "MemberReleased": lambda: "released: " + words(RELEASES, data["how"])
-        + (f" ({by})" if data["how"] == "admin" and actor is not None else ""),
+        + (f" ({by})" if data["how"] in ("admin", "admin_released") and actor is not None else ""),
         "CheckFailed": lambda: _check_failed(data),
         "MuteApplied": lambda: "the mute is in force on Telegram, on top of what the admins had set",
         "MuteNotApplied": lambda: f"the mute could not be applied: {words(FAILURES, data['error'])}",

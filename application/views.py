@@ -33,4 +33,5 @@ def verdict_view(verdict: MembershipVerdict) -> VerdictView:
         mute_in_force=verdict.mute_in_force,
         name=verdict.name,
         released_at=verdict.released_at,
+        recheck=verdict.recheck,
     )

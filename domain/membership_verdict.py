@@ -36,6 +36,7 @@ GROUP_UNPROTECTED = "group_unprotected"
 CHANNEL_UNLINKED = "channel_unlinked"
 LEFT_GROUP = "left_group"
 EXEMPTED = "exempted"  # an admin exempted them (/exempt)
+ADMIN_RELEASED = "admin_released"  # an admin freed them with /release: nothing remembered, checked afresh next time
 REDECIDED = "redecided"  # a change to the group (a channel unlinked or unseen, a setting) left nothing missing
 
 
@@ -46,6 +47,8 @@ class MembershipVerdict(Aggregate):
     bot_until: datetime | None = None  # the end of the bot's timed mute in force on Telegram
     joined_at: datetime | None = None  # when the log saw the member join the group (grace: new, not "here before")
     released_at: datetime | None = None  # the latest release (admins' figures: released this week)
+    # Released by /release: the member's next check asks Telegram, not the cache (see application/gate.py).
+    recheck = False
 
     @staticmethod
     def create_id(chat_id: int, member_id: int) -> UUID:
@@ -268,6 +271,7 @@ class MembershipVerdict(Aggregate):
             self.joined_at = timestamp
         self.status = VERIFIED
         self.missing = []
+        self.recheck = False
 
     @event("MemberRestricted")
     def _restricted(
@@ -302,6 +306,7 @@ class MembershipVerdict(Aggregate):
         self.action = action
         self.trigger = trigger
         self.channel_sender = self.channel_sender or reason == SEND_AS_CHANNEL
+        self.recheck = False
 
     @event("MemberReleased")
     def _released(self, how: str, by: int | None, timestamp: datetime) -> None:
@@ -312,6 +317,7 @@ class MembershipVerdict(Aggregate):
         self.restricted_at = None
         self.offences = 0  # released (subscribed, exempted...): a later lapse starts the steps again
         self.mute_until = None
+        self.recheck = how == ADMIN_RELEASED
 
     @event("CheckFailed")
     def _check_failed(self, channels: list[int], error: str, strict: bool, outcome: str, timestamp: datetime) -> None:

@@ -1,5 +1,5 @@
 """Admin commands typed in the group: /protect, /unprotect, /link, /unlink, /status, /stats, /settings, /exempt,
-/unexempt, /check, and the words users of other force-subscribe bots know: /fsub @a @b (protect with those
+/unexempt, /release, /check, and the words users of other force-subscribe bots know: /fsub @a @b (protect with those
 channels, or link them once protected), /fsub off (unprotect), /help."""
 
 import logging
@@ -9,7 +9,7 @@ from typing import Protocol
 from application import messages
 from application.commands import GroupMessage
 from application.handlers.channel_refs import ChannelProblem, linkable_channels
-from application.handlers.exemptions import exempt, unexempt
+from application.handlers.exemptions import exempt, release, unexempt
 from application.handlers.log_channel_setting import set_log_channel
 from application.handlers.self_check import after_linking, check_text
 from application.handlers.settings import settings_command
@@ -43,10 +43,10 @@ class Needs(UsesGateway, UsesReadModels, UsesAdmins, UsesClock, UsesNames, UsesR
 
 
 log = logging.getLogger(__name__)
-COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "stats", "settings", "exempt", "unexempt", "check",
-            "fsub", "help")
+COMMANDS = ("protect", "unprotect", "link", "unlink", "status", "stats", "settings", "exempt", "unexempt", "release",
+            "check", "fsub", "help")
 # They remove protection or change who is gated.
-FRESH_CHECK = frozenset({"unprotect", "unlink", "settings", "exempt", "unexempt", "fsub"})
+FRESH_CHECK = frozenset({"unprotect", "unlink", "settings", "exempt", "unexempt", "release", "fsub"})
 _COMMAND = re.compile(r"^/(?P<name>[a-z]+)(?:@\w+)?(?:\s+(?P<args>.*))?$", re.IGNORECASE | re.DOTALL)
 
 
@@ -183,6 +183,8 @@ async def _run(ctx: Needs, cmd: GroupMessage, name: str, args: list[str], label:
         return await exempt(ctx, cmd, args)
     if name == "unexempt":
         return await unexempt(ctx, cmd, args)
+    if name == "release":
+        return await release(ctx, cmd, args)
     return await _settings(ctx, cmd, args, by)
 
 

@@ -1,10 +1,15 @@
-"""/exempt and /unexempt: an admin names a member the gate must leave alone, or gate again.
+"""/exempt and /unexempt: an admin names a member the gate must leave alone, or gate again; /release: an admin
+frees a member the bot muted, once.
 
 The member is named by @username, a t.me link or the numeric id. Telegram is asked who they are and
 whether they are in the group: an unknown name, something that is no id, someone not in the group or an
 admin (never gated anyway) gets a clear answer and nothing is recorded. The exemption is a group event
 with who made it; the sweeper then releases the member if the bot muted them (only the bot's own layer
 goes, application/redecide.py).
+
+/release lifts the bot's own mute now, the same way (only the bot's layer; the reactor puts back what the
+admins had set, and removes the warning), recorded on the member's verdict with who did it. Nothing is
+remembered: the member's next message is checked with Telegram again, not the cache (application/gate.py).
 """
 
 import re
@@ -14,6 +19,8 @@ from application import messages
 from application.commands import GroupMessage
 from application.needs import Records, UsesClock, UsesGateway, UsesNames, UsesReadModels
 from application.ports.telegram import TelegramError, UserInfo
+from application.verdicts import change_verdict
+from domain import membership_verdict as mv
 from domain.errors import GateRuleError
 from domain.ids import group_stream_id
 from domain.standing import in_group, is_group_admin
@@ -61,6 +68,23 @@ async def unexempt(ctx: Needs, cmd: GroupMessage, args: list[str]) -> str:
     by = cmd.sender.peer_id
     name = await ctx.change(group_stream_id(cmd.chat_id), _no_group, lambda g: g.unexempt_member(member_id, by, now))
     return messages.UNEXEMPTED.format(member=messages.person(name, member_id))
+
+
+async def release(ctx: Needs, cmd: GroupMessage, args: list[str]) -> str:
+    group = await ctx.read_models.group(cmd.chat_id)
+    if group is None or not group.protected:
+        title = (group.title if group is not None else None) or cmd.chat_title or messages.THIS_GROUP
+        raise GateRuleError(messages.not_protected(title))
+    person = await _named(ctx, cmd, args, "/release")
+    shown = messages.person(person.name, person.id)
+    view = await ctx.read_models.verdict(cmd.chat_id, person.id)
+    if view is None or view.status != mv.RESTRICTED:
+        raise GateRuleError(messages.RELEASE_NOT_MUTED.format(member=shown))
+    now = ctx.clock.now()
+    by = cmd.sender.peer_id
+    # Decided on the verdict as the log holds it: a release recorded meanwhile (a Verify press) makes this none.
+    released = await change_verdict(ctx, cmd.chat_id, person.id, lambda v: v.release(mv.ADMIN_RELEASED, by, now))
+    return (messages.RELEASE_DONE if released else messages.RELEASE_NOT_MUTED).format(member=shown)
 
 
 def _no_group():

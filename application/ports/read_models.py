@@ -49,6 +49,7 @@ class VerdictView:
     mute_in_force: bool = False  # a mute of the bot's is on them (still owed a lift when released)
     name: str | None = None
     released_at: datetime | None = None  # the member's latest release (MemberReleased), if any
+    recheck: bool = False  # released by /release: their next check asks Telegram, not the cache
 
     @property
     def decided(self) -> bool:

@@ -186,6 +186,8 @@ def _verdict_in_words(found: Explanation, names: Names, user: int, verdict_stopp
     else:
         text += "; no mute by the bot is in force"
         text += f"; an admin's restriction stands ({admins_text})" if admins else ""
+    if getattr(aggregate, "recheck", False):
+        text += "; an admin freed them with /release, so their next message is checked with Telegram again"
     standing = getattr(aggregate, "standing", None)
     if standing in ("left", "kicked", "none"):
         text += f"; not in the group now ({standing}), so the bot does nothing to them until they return"

@@ -73,12 +73,19 @@ async def _event_count(run: Any, step: m.ExpectEvent) -> int:
     if step.chat is not None:
         stream = verdict_stream_id(step.chat, step.user) if step.user is not None else group_stream_id(step.chat)
     if stream is not None:
-        return sum(type(e).__name__ == step.type for e in await run.store.read_stream(stream))
+        return sum(_matches(e, step) for e in await run.store.read_stream(stream))
     found, position = 0, 0
     while records := await run.store.read_all(after=position, limit=1000):
-        found += sum(type(r.event).__name__ == step.type for r in records)
+        found += sum(_matches(r.event, step) for r in records)
         position = records[-1].position
     return found
+
+
+def _matches(event: Any, step: m.ExpectEvent) -> bool:
+    data = vars(event)
+    return type(event).__name__ == step.type and all(
+        key in data and data[key] == value for key, value in step.where.items()
+    )
 
 
 async def _gate_mistakes(run: Any, chat_id: int) -> list[str]:

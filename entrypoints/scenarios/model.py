@@ -225,6 +225,8 @@ class ExpectEvent(Strict):
     user: int | None = None
     value: bool = True
     count: int | None = Field(None, ge=0)  # exactly this many in the scope (value is then not used)
+    # Only events whose own fields hold these values count (MemberReleased: {how: admin_released, by: 10}).
+    where: dict[str, str | int | bool | None] = Field(default_factory=dict)
 
 
 class ExpectJoinRequest(Strict):

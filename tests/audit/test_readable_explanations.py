@@ -33,7 +33,7 @@ def test_every_code_the_log_records_has_words() -> None:
     reasons = {str(r) for r in Reason} | {mv.SEND_AS_CHANNEL}
     assert reasons <= set(REASONS) and reasons <= set(REASON_HEADINGS)
     assert {mv.VERIFY_PRESSED, mv.CHANNEL_JOIN_OBSERVED, mv.BY_ADMIN, mv.PROMOTED, mv.GROUP_UNPROTECTED,
-            mv.CHANNEL_UNLINKED, mv.LEFT_GROUP, mv.REDECIDED} <= set(RELEASES)
+            mv.CHANNEL_UNLINKED, mv.LEFT_GROUP, mv.REDECIDED, mv.EXEMPTED, mv.ADMIN_RELEASED} <= set(RELEASES)
     assert {str(f) for f in Failure} <= set(FAILURES)
     assert set(SETTING_ACTIONS) <= set(ACTIONS)
 
