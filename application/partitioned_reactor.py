@@ -22,7 +22,6 @@ from application.context import GateContext
 from application.log_window import LogWindow
 from application.ownership import CONTROL, Partition, current_partition, partition_of
 from application.ports.event_store import EventStore, Tracking
-from application.position_pace import PositionPace
 from application.reactor import NAME, WINDOW, Reactor, _is_decision
 from domain import membership_verdict as mv
 from domain.ids import verdict_stream_id
@@ -68,8 +67,7 @@ class PartitionedReactor(Reactor):
         for partition in self._doubt.keys() - owned:
             del self._doubt[partition]  # given up: if it comes back, someone else had it meanwhile
         windows = {p: LogWindow(await self._tracked(p), WINDOW) for p in owned}
-        recorded = {p: w.position for p, w in windows.items()}
-        cursor, done, pace = min(w.position for w in windows.values()), 0, PositionPace()
+        cursor, done = min(w.position for w in windows.values()), 0
         try:
             while True:
                 self._news.clear()
@@ -78,10 +76,9 @@ class PartitionedReactor(Reactor):
                 await self._route(windows, records)
                 if records:
                     cursor, done = records[-1].position, done + len(records)
-                for window in windows.values():
-                    window.advance()
-                if pace.due(at_once=not records and all(w.idle for w in windows.values())):
-                    await self._track(windows, recorded)
+                for partition, window in windows.items():
+                    if window.advance() and partition in self._owned():
+                        await self._store.append([], Tracking(tracking_name(partition), window.position))
                 for window in windows.values():
                     if (failure := window.failure) is not None:
                         raise failure
@@ -99,7 +96,6 @@ class PartitionedReactor(Reactor):
                     # Partitions moved: finish what was started, then the next pass starts from the new set.
                     for window in windows.values():
                         await window.settle()
-                    await self._track(windows, recorded)
                     self._ctx.on_recorded()
                     return done
         except asyncio.CancelledError:
@@ -107,20 +103,11 @@ class PartitionedReactor(Reactor):
                 window.cancel()
             raise
         except Exception:
-            # What already finished is recorded as done, so the retry repeats only the rest.
-            for window in windows.values():
+            for partition, window in windows.items():
                 await window.settle()
-            await self._track(windows, recorded)
+                if window.advance() and partition in self._owned():
+                    await self._store.append([], Tracking(tracking_name(partition), window.position))
             raise
-
-    async def _track(self, windows: dict[Partition, LogWindow], recorded: dict[Partition, int]) -> None:
-        """Each partition still held records how far it has got, if that moved since it last did."""
-        owned = set(self._owned())
-        moved = {p: w.position for p, w in windows.items() if w.advance() or w.position > recorded[p]}
-        moved = {p: position for p, position in moved.items() if p in owned and position > recorded[p]}
-        await asyncio.gather(*(self._store.append([], Tracking(tracking_name(p), position))
-                               for p, position in moved.items()))
-        recorded.update(moved)
 
     async def _tracked(self, partition: Partition) -> int:
         position = await self._store.tracking_position(tracking_name(partition))

@@ -15,7 +15,6 @@ from application.deletions import BatchedDeletes
 from application.log_window import LogWindow
 from application.ports.event_store import ConcurrencyConflict, EventStore, Tracking
 from application.ports.telegram import OutgoingMessage, TelegramError
-from application.position_pace import PositionPace
 from application.reconcile import Fact, reconcile
 from application.warning_desk import WarningDesk
 from application.warnings import message_key
@@ -45,7 +44,6 @@ class Reactor:
         # Records up to here were decided by a process that may have died between a call Telegram carried
         # out and the record of its outcome: their members are read before their rights are changed again.
         self._in_doubt_until: int | None = None
-        self._recorded = 0  # the position last recorded
 
     async def carry_out_member(self, chat_id: int, member_id: int) -> None:
         """One member's verdict carried out now, outside the log's order (a Verify press waits for it)."""
@@ -59,8 +57,7 @@ class Reactor:
         if self._in_doubt_until is None:
             self._in_doubt_until = await self._store.last_position()
         window = LogWindow(await self._store.tracking_position(NAME), WINDOW)
-        cursor, done, pace = window.position, 0, PositionPace()
-        self._recorded = window.position
+        cursor, done = window.position, 0
         try:
             while True:
                 self._news.clear()
@@ -68,9 +65,7 @@ class Reactor:
                 self._start(window, records)
                 if records:
                     cursor, done = records[-1].position, done + len(records)
-                window.advance()
-                if pace.due(at_once=not records and window.idle):
-                    await self._track(window)
+                await self._track(window)
                 if (failure := window.failure) is not None:
                     raise failure
                 if not records:
@@ -128,10 +123,8 @@ class Reactor:
         await self._one_off_calls(await self._ctx.repository.get(stream_id), decisions)
 
     async def _track(self, window: LogWindow) -> None:
-        window.advance()
-        if window.position > self._recorded:
+        if window.advance():
             await self._store.append([], Tracking(NAME, window.position))
-            self._recorded = window.position
 
     async def expire_warnings(self) -> int:
         """Delete warnings whose time is up; a shared raid notice is deleted once for all it addresses."""

@@ -1,34 +1,12 @@
-"""Followers record how far they got now and then, not after every batch: the pace, and the sweeper's skip."""
+"""The sweeper records how far it got past records it need not sweep now and then, not on every pass."""
 
 from datetime import UTC, datetime
 
 from adapters.memory.event_store import InMemoryEventStore
 from application import sweeper as sweeping
-from application.position_pace import PositionPace
 from domain import membership_verdict as mv
 
 T = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_a_position_is_recorded_at_most_once_per_pace_unless_asked_at_once() -> None:
-    clock = Clock()
-    pace = PositionPace(every=0.25, clock=clock)
-    assert pace.due()  # the first is never held back
-    clock.now += 0.1
-    assert not pace.due()
-    assert pace.due(at_once=True)  # everything read is finished: recorded now
-    clock.now += 0.2
-    assert not pace.due()  # the pace counts from the last record, at once or not
-    clock.now += 0.06
-    assert pace.due()
 
 
 class TrackingCounter(InMemoryEventStore):
