@@ -119,15 +119,23 @@ class Gateway:
         """Carry the workers' calls out until `stop`; LeaseLost/StaleGateway when another gateway took over."""
         assert self.desk is not None and self.lease is not None
         loop = asyncio.get_running_loop()
-        desk = loop.create_task(self.desk.serve(stop))
+        # The desk stops on its own flag as well as on cancellation: redis-py can swallow a cancellation that
+        # lands in a blocking read, and a desk that kept reading would keep this gateway from ever ending.
+        ending = asyncio.Event()
+        desk = loop.create_task(self.desk.serve(ending))
         lost = loop.create_task(self.lease.lost())
+        stopped = loop.create_task(stop.wait())
         try:
-            done, _ = await asyncio.wait([desk, lost], return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait([desk, lost, stopped], return_when=asyncio.FIRST_COMPLETED)
             if lost in done:
                 raise LeaseLost(lost.result())
+            if stopped in done:
+                ending.set()  # a clean stop: the desk finishes what it holds
+                await desk
             desk.result()  # StaleGateway, or a clean stop
         finally:
-            for task in (desk, lost):
+            ending.set()
+            for task in (desk, lost, stopped):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
