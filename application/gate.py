@@ -80,7 +80,6 @@ class Enforcement:
 async def enforce(ctx: Needs, group: GroupView, job: Enforcement) -> Decision:
     settings = GroupSettings.from_dict(group.settings)
     channels = group.channel_ids
-    result = await _statuses(ctx, job, channels)
     view = await ctx.read_models.verdict(job.chat_id, job.member_id)
     if view is not None and view.recheck and not job.fresh and not job.observed:
         # An admin freed the member with /release, which remembers nothing: this check decides again, and
@@ -88,7 +87,7 @@ async def enforce(ctx: Needs, group: GroupView, job: Enforcement) -> Decision:
         # join, still asked). Marking the verdict rather than forgetting the cache keeps it to this member
         # and right across processes and restarts; the verdict this check records clears the mark.
         job = replace(job, fresh=True)
-        result = await _statuses(ctx, job, channels)
+    result = await _statuses(ctx, job, channels)
     await _note_sight(ctx, group, result)
     standing = job.participant.status if job.participant is not None else (view.standing if view else None)
     if job.trigger == "message" and not in_group(standing):
