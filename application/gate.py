@@ -68,6 +68,9 @@ class Enforcement:
     member_id: int
     trigger: str  # message | join | channel_left | channel_joined | verify | recheck
     message_id: int | None = None
+    # The member's later messages decided with this one (queued behind it): each is its own offence and its own
+    # restriction in the log, recorded in one append.
+    more_messages: tuple[int, ...] = ()
     fresh: bool = False  # skip the cache: the member says something changed
     must_be_in_group: bool = False  # confirm group membership first (the member did not act in the group)
     observed: tuple[tuple[int, str], ...] = ()  # (channel, status) Telegram just told us: no need to ask
@@ -283,9 +286,13 @@ async def _restrict_locked(
             protected_at is not None and verdict.joined_at is not None and verdict.joined_at < protected_at
         )
         grace = in_grace(settings.grace, protected_at, here_before, now)
-        what = rules.sanction(settings, verdict.offences, job.trigger == "message", grace, now)
-        verdict.restrict(reason, missing, job.trigger, what.action, prior, job.message_id, now,
-                         prior_until=layer.until, offences=what.offences, until=what.until)
+        prior_until = layer.until
+        for message_id in (job.message_id, *job.more_messages):
+            what = rules.sanction(settings, verdict.offences, job.trigger == "message", grace, now)
+            verdict.restrict(reason, missing, job.trigger, what.action, prior, message_id, now,
+                             prior_until=prior_until, offences=what.offences, until=what.until)
+            # Each later message is decided as if alone after this one: the admins' layer was read only once.
+            prior, prior_until = None, None
 
     await change_verdict(ctx, job.chat_id, job.member_id, decide, new=view is None)
     return Decision(RESTRICTED, tuple(missing))

@@ -18,7 +18,7 @@ from application.context import GateContext
 from application.handlers.bot_rights import handle_bot_rights
 from application.handlers.channel_changed import handle_channel_changed
 from application.handlers.channel_membership import handle_channel_membership
-from application.handlers.group_message import handle_group_message
+from application.handlers.group_message import handle_group_message, handle_group_messages
 from application.handlers.join_request import handle_join_request
 from application.handlers.member_joined import handle_member_joined
 from application.handlers.member_left import handle_member_left
@@ -80,6 +80,20 @@ class Gatekeeper:
         except Unavailable as error:
             self._store_failed(error)
             return await self._hold(command)
+
+    async def handle_run(self, commands: list[c.GroupMessage]) -> list[Outcome]:
+        """One member's run of messages (`group_message.one_run`), decided together; as `handle` for each."""
+        if len(commands) == 1:
+            return [await self.handle(commands[0])]
+        if await self.spool.count():
+            outcomes = [await self._hold(command) for command in commands]
+            self._drain_soon()
+            return outcomes
+        try:
+            return list(await handle_group_messages(self.ctx, commands))
+        except Unavailable as error:
+            self._store_failed(error)
+            return [await self._hold(command) for command in commands]
 
     async def drain_spool(self) -> bool:
         """Handle spooled commands in arrival order; False while the store is still away."""

@@ -9,6 +9,10 @@ so a crash repeats nothing finished and skips nothing unfinished.
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
+from functools import partial
+from typing import Any
+
+_ALONE = object()  # work that stands only for its own record
 
 
 class LogWindow:
@@ -17,7 +21,9 @@ class LogWindow:
         self._limit = limit
         self._pending: deque[tuple[int, asyncio.Future | None]] = deque()
         self._last: dict[Hashable, asyncio.Task] = {}  # per key, its latest work: the next one runs after it
-        self._joinable: set[asyncio.Task] = set()  # work started with `join` that has not begun yet
+        # Work that has not begun yet and may stand for later records of its key: None for work started with
+        # `join`, the gathered items for work started with `gather`.
+        self._unbegun: dict[asyncio.Task, list | None] = {}
         # Set when any work finishes: a window holds thousands of records, and waiting on each task anew
         # every time cost the reactor more than the work it waited for.
         self._finished = asyncio.Event()
@@ -33,25 +39,43 @@ class LogWindow:
         if key is None:
             return asyncio.get_running_loop().create_task(work())
         before = self._last.get(key)
-        if join and before in self._joinable:
+        if join and before in self._unbegun and self._unbegun[before] is None:
             return before
+        return self._queue(key, work, None if join else _ALONE)
+
+    def gather(self, key: Hashable, item: Any, work: Callable[[list], Awaitable[Any]],
+               fits: Callable[[list, Any], bool]) -> asyncio.Task:
+        """Like `start`, for work that can take several records of its key at once: while the key's latest
+        work started here has not begun, `item` joins its items if `fits(items, item)`, and that work, run
+        on all of them when its turn comes, is each record's work. A member's run of messages queued behind
+        one slow decision is then decided in one go (one load, one append) instead of one after another."""
+        before = self._last.get(key)
+        items = self._unbegun.get(before) if before is not None else None
+        if items is not None and fits(items, item):
+            items.append(item)
+            return before
+        gathered = [item]
+        return self._queue(key, partial(work, gathered), gathered)
+
+    def _queue(self, key: Hashable, work: Callable[[], Awaitable[Any]], stands_for: Any) -> asyncio.Task:
+        before = self._last.get(key)
 
         async def in_turn() -> None:
             if before is not None:
                 await asyncio.wait([before])  # its failure is reported by its own task
-            self._joinable.discard(task)
+            self._unbegun.pop(task, None)  # begun: what it takes is fixed from here on
             await work()
 
         task = asyncio.get_running_loop().create_task(in_turn())
         self._last[key] = task
-        if join:
-            self._joinable.add(task)
+        if stands_for is not _ALONE:
+            self._unbegun[task] = stands_for
         task.add_done_callback(self._forget(key))
         return task
 
     def _forget(self, key: Hashable) -> Callable[[asyncio.Task], None]:
         def forget(task: asyncio.Task) -> None:
-            self._joinable.discard(task)  # cancelled before its turn
+            self._unbegun.pop(task, None)  # cancelled before its turn
             if self._last.get(key) is task:
                 del self._last[key]
 

@@ -25,6 +25,8 @@ from adapters.redis.bus_client import bus_client
 from adapters.redis.partition_lease import BEAT_SECONDS, PartitionLeases
 from adapters.redis.telegram_calls import RemoteTelegram, bot_id_key
 from adapters.redis.update_streams import UpdateStreams
+from application.commands import GroupMessage
+from application.handlers.group_message import one_run
 from application.log_poster import LogPoster
 from application.log_window import LogWindow
 from application.ownership import CONTROL, PARTITIONS, Partition, current_partition, member_of
@@ -249,9 +251,7 @@ class PartitionWorker:
                 for entry_id, command in entries:
                     sequence += 1
                     ids[sequence] = entry_id
-                    member = member_of(command)
-                    key = member if member is not None else ("alone", sequence)
-                    window.passed(sequence, window.start(key, partial(self.gatekeeper.handle, command)))
+                    window.passed(sequence, self._decide(window, sequence, command))
                 if entries:
                     read_after = entries[-1][0]
                 if window.advance():
@@ -275,6 +275,15 @@ class PartitionWorker:
         except asyncio.CancelledError:
             window.cancel()
             raise
+
+    def _decide(self, window: LogWindow, sequence: int, command: Any) -> asyncio.Task:
+        """A member's updates are decided in order; their messages queued behind a slow decision, together."""
+        member = member_of(command)
+        if member is None:
+            return window.start(("alone", sequence), partial(self.gatekeeper.handle, command))
+        if isinstance(command, GroupMessage):
+            return window.gather(member, command, self.gatekeeper.handle_run, one_run)
+        return window.start(member, partial(self.gatekeeper.handle, command))
 
     async def _tick(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -2,7 +2,8 @@
 
 import logging
 import re
-from functools import cache
+from collections.abc import Awaitable, Callable
+from functools import cache, partial
 from random import getrandbits
 from time import perf_counter
 from typing import Any
@@ -44,34 +45,45 @@ class InstrumentedGatekeeper:
         telemetry.watch_spool(inner.spool)  # its depth is exported at each scrape
 
     async def handle(self, command: Command) -> Outcome:
+        return await self._traced(command, 1, partial(self._inner.handle, command))
+
+    async def handle_run(self, commands: list[Any]) -> list[Outcome]:
+        """A member's run of messages decided together: traced as one, counted as each of its updates."""
+        return await self._traced(commands[0], len(commands), partial(self._inner.handle_run, commands))
+
+    async def _traced(self, command: Any, updates: int, handle: Callable[[], Awaitable[Any]]) -> Any:
         kind = update_kind(type(command))
         ids = update_ids(command)
+        if updates > 1:
+            ids["updates"] = updates
         if not self.telemetry.recording:
             # No span is exported, so none is made; the update's log lines still share an id of a trace's shape.
-            return await self._measured(command, {"kind": kind, **ids, "trace_id": f"{getrandbits(128):032x}"})
+            return await self._measured(handle, updates, {"kind": kind, **ids, "trace_id": f"{getrandbits(128):032x}"})
         with self.telemetry.tracer.start_as_current_span(f"update.{kind}", attributes=ids) as span:
-            outcome = await self._measured(command, {"kind": kind, **ids})
+            outcome = await self._measured(handle, updates, {"kind": kind, **ids})
             span.set_attribute("outcome", str(outcome))
             return outcome
 
-    async def _measured(self, command: Any, fields: dict[str, Any]) -> Any:
+    async def _measured(self, handle: Callable[[], Awaitable[Any]], updates: int, fields: dict[str, Any]) -> Any:
         telemetry = self.telemetry
         token = UPDATE.set(fields)
         started = perf_counter()
         try:
-            outcome = await self._inner.handle(command)
-            # A channel leave decides once per group linked to it, so some handlers return several outcomes.
+            outcome = await handle()
+            # A channel leave decides once per group linked to it, and a run once per message: several outcomes.
             for each in outcome if isinstance(outcome, list) else [outcome]:
                 telemetry.decisions[each if isinstance(each, str) else "other"] += 1
             log.debug("update handled", extra={"outcome": outcome})
             return outcome
         except Exception:
-            telemetry.errors["handler"] += 1
+            telemetry.errors["handler"] += updates
             raise
         finally:
             UPDATE.reset(token)
-            telemetry.decision_duration.record(perf_counter() - started)
-            telemetry.updates[fields["kind"]] += 1
+            elapsed = perf_counter() - started
+            for _ in range(updates):  # each update of a run waited for all of it
+                telemetry.decision_duration.record(elapsed)
+            telemetry.updates[fields["kind"]] += updates
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

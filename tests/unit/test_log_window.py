@@ -156,3 +156,39 @@ async def test_joining_work_stands_for_later_work_of_its_key_until_it_begins() -
     late = window.start("member", partial(job, "m5"), join=True)
     await late
     assert runs[-1] == "m5"
+
+
+async def test_gathered_records_are_taken_together_by_the_work_that_has_not_begun() -> None:
+    """While a member's first message is decided, the next three queue into one run (they fit), a fourth that
+    does not fit starts a run of its own, and work started without gathering is never joined: five runs in
+    all, in order, each record done when its run is."""
+    runs: list[list[str]] = []
+    release = asyncio.Event()
+
+    async def decide(items: list[str]) -> None:
+        runs.append(list(items))
+        await release.wait()
+
+    def fits(items: list[str], item: str) -> bool:
+        return not item.startswith("/") and not items[-1].startswith("/")
+
+    window = LogWindow(position=0, limit=10)
+    first = window.gather("member", "hi", decide, fits)
+    await asyncio.sleep(0)  # begun: it takes nothing more
+    second = window.gather("member", "a", decide, fits)
+    assert window.gather("member", "b", decide, fits) is second
+    assert window.gather("member", "c", decide, fits) is second
+    command = window.gather("member", "/status", decide, fits)
+    assert command is not second
+    verify = window.start("member", partial(decide, ["verify"]))
+    after = window.gather("member", "d", decide, fits)
+    assert after is not verify
+    for position, task in enumerate((first, second, second, second, command, verify, after), start=1):
+        window.passed(position, task)
+    assert not window.advance()
+    release.set()
+    await window.settle()
+    await window.settle()
+    await window.settle()
+    assert runs == [["hi"], ["a", "b", "c"], ["/status"], ["verify"], ["d"]]
+    assert window.advance() and window.position == 7
