@@ -68,7 +68,9 @@ class PartitionLeases:
         self._renew = client.register_script(_RENEW)
         self._release = client.register_script(_RELEASE)
         self.held: dict[Partition, Holding] = {}
-        self._lost_tokens: set[str] = set()  # found lost by the renewing thread
+        # Found lost by the renewing thread, by partition: a token names a worker and an epoch, and every partition
+        # a worker first claims has epoch 1, so the token alone would make one lost partition lose them all.
+        self._lost: set[tuple[Partition, str]] = set()
         self._renewer: threading.Thread | None = None
         self._stop_renewing = threading.Event()
 
@@ -87,7 +89,7 @@ class PartitionLeases:
                     sync.zadd(self._workers, {self.worker: int(time.time() * 1000) + self._ttl_ms})
                     for partition, holding in list(self.held.items()):
                         if not renew(keys=[self.lease_key(partition)], args=[holding.token, self._ttl_ms]):
-                            self._lost_tokens.add(holding.token)
+                            self._lost.add((partition, holding.token))
                 except Exception:  # Redis away: the leases run out, as they must
                     continue
             sync.close()
@@ -128,7 +130,8 @@ class PartitionLeases:
         lost = []
         for partition, holding in list(self.held.items()):
             if self._renewer is not None:
-                gone = holding.token in self._lost_tokens
+                gone = (partition, holding.token) in self._lost
+                self._lost.discard((partition, holding.token))
             else:
                 gone = not await self._renew(keys=[self.lease_key(partition)], args=[holding.token, self._ttl_ms])
             if gone:
@@ -148,6 +151,7 @@ class PartitionLeases:
     async def release(self, partition: Partition) -> None:
         holding = self.held.pop(partition, None)
         if holding is not None:
+            self._lost.discard((partition, holding.token))  # the thread may have renewed it as it went
             await self._release(keys=[self.lease_key(partition)], args=[holding.token])
 
     async def leave(self) -> None:

@@ -15,7 +15,7 @@ from application.ports import telegram as ports
 from application.ports.telegram import Listing, OutgoingMessage, ParticipantPage, TelegramError
 from domain import subscription as sub
 from domain.senders import USER, Sender
-from tests.contract.redis_fixtures import redis_namespace
+from tests.contract.redis_fixtures import REDIS_URL, redis_namespace
 
 
 def test_a_members_updates_share_a_partition_and_group_updates_go_to_control() -> None:
@@ -71,6 +71,27 @@ async def test_workers_rebalance_when_one_joins_and_when_one_leaves() -> None:
         for p in await a.wanted():
             await a.claim(p)
         assert len(a.held) == 5
+
+
+async def test_a_partition_the_renewing_thread_finds_lost_loses_only_itself_and_only_once() -> None:
+    """Every partition a worker first claims has epoch 1, so all its tokens read "w1|1": a lease lost (here
+    deleted, as a release racing the thread's renewal does) must take only its own partition away, and taking
+    it back must hold. Before, the lost token took every partition with it, at every beat, for good."""
+    async with redis_namespace() as (client, prefix):
+        leases = PartitionLeases(client, prefix, "w1", 4)
+        kept, lost = await leases.claim(0), await leases.claim(1)
+        assert kept is not None and lost is not None and kept.token == lost.token
+        leases.renew_in_thread(REDIS_URL, every=0.05)
+        try:
+            await client.delete(leases.lease_key(1))
+            await asyncio.sleep(0.3)
+            assert await leases.renew() == [1] and set(leases.held) == {0}
+            again = await leases.claim(1)
+            assert again is not None and again.epoch == 2
+            await asyncio.sleep(0.3)
+            assert await leases.renew() == [] and set(leases.held) == {0, 1}
+        finally:
+            leases.stop_renewing()
 
 
 async def test_a_call_is_carried_out_once_and_refused_under_a_stale_lease() -> None:
