@@ -5,10 +5,15 @@ run kills the gateway mid-stream to time the standby's takeover. Per worker coun
 second, the CPU seconds per 1,000 updates of the gateway and of each worker, Telegram calls against the lower
 bound, members in a wrong state and effects done twice, and a model of how far N workers go (see
 docs/performance.md#scale-out).
+
+On a shared machine one run of a configuration varies by a fifth from the next, so the full bench plays every
+configuration several times, 1 and 2 workers side by side in pairs (the pair's order alternating, so a drift in
+the machine's load favours neither), and reports medians and the median of the pairs' ratios.
 """
 
 import json
 import multiprocessing
+import statistics
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, replace
@@ -23,6 +28,7 @@ from infrastructure import event_loop
 SIZES = replace(Sizes(), users=20_000, groups=60, steady_messages=16_000, raid_joins=2_000, raid_messages=1_000)
 WORKLOADS = ("steady", "raid")
 COUNTS = (1, 2)
+REPEATS = 3  # pairs of runs per workload in the full bench; --quick plays one
 RUN_TIMEOUT = 900
 
 
@@ -80,16 +86,22 @@ def spawn(request: dict) -> dict:
                     "error": "".join(traceback.format_exception(error))[-3000:]}
 
 
-def measure(quick: bool, seed: int = 7) -> dict:
+def measure(quick: bool, seed: int = 7, repeats: int | None = None) -> dict:
     config = BenchConfig(sizes=QUICK if quick else SIZES, seed=seed, quick=quick)
-    runs = {str(n): {w: spawn({"config": config.to_dict(), "workload": w, "workers": n}) for w in WORKLOADS}
-            for n in COUNTS}
+    repeats = repeats or (1 if quick else REPEATS)
+    runs: dict[str, dict[str, list[dict]]] = {str(n): {w: [] for w in WORKLOADS} for n in COUNTS}
+    for repeat in range(repeats):
+        for workload in WORKLOADS:
+            for n in COUNTS if repeat % 2 == 0 else tuple(reversed(COUNTS)):
+                runs[str(n)][workload].append(
+                    spawn({"config": config.to_dict(), "workload": workload, "workers": n}))
     failover = spawn({"config": config.to_dict(), "workload": "raid", "workers": 2, "fail_over": True})
     workers = {n: _summary(by_workload) for n, by_workload in runs.items()}
-    every = [r for by_workload in runs.values() for r in by_workload.values()] + [failover]
+    every = [r for by_workload in runs.values() for each in by_workload.values() for r in each] + [failover]
     duplicates = _total(every, "duplicate_effects")
     wrong = _total(every, "wrong_members")
-    scale_out = {"workers": workers, "failover": failover, "failover_s": failover.get("failover_s"),
+    scale_out = {"workers": workers, "ratio_2_to_1": {w: pair_ratio(runs["1"][w], runs["2"][w]) for w in WORKLOADS},
+                 "repeats": repeats, "failover": failover, "failover_s": failover.get("failover_s"),
                  "duplicate_effects": duplicates, "wrong_members": wrong, "model": model(workers),
                  "sizes": asdict(config.sizes)}
     return {"scale_out": scale_out, "duplicate_effects": duplicates, "wrong_members": wrong,
@@ -101,18 +113,50 @@ def _total(runs: list[dict], key: str) -> int | None:
     return None if any(v is None for v in values) else sum(values)
 
 
-def _summary(by_workload: dict[str, dict]) -> dict:
-    steady = by_workload["steady"]
+def median_run(each: list[dict]) -> dict:
+    """The run with the median updates per second (the lower middle of an even number); a failed run, if any,
+    is the one shown, so that its error is not hidden behind the others."""
+    failed = [r for r in each if r.get("updates_per_s") is None]
+    if failed:
+        return failed[0]
+    ranked = sorted(each, key=lambda r: r["updates_per_s"])
+    return ranked[(len(ranked) - 1) // 2]
+
+
+def median_cpu(each: list[dict]) -> dict | None:
+    """Each process's median CPU seconds per 1,000 updates over the runs."""
+    if any(not r.get("cpu_s_per_1k") for r in each):
+        return None
+    names = set().union(*(r["cpu_s_per_1k"] for r in each))
+    return {name: round(statistics.median(r["cpu_s_per_1k"].get(name, 0.0) for r in each), 3)
+            for name in sorted(names)}
+
+
+def pair_ratio(ones: list[dict], twos: list[dict]) -> dict | None:
+    """2 workers' updates per second over 1 worker's, for each pair of runs played side by side, and their
+    median: only a pair shares the machine's load of the moment."""
+    ratios = [round(two["updates_per_s"] / one["updates_per_s"], 3) for one, two in zip(ones, twos, strict=True)
+              if one.get("updates_per_s") and two.get("updates_per_s")]
+    if len(ratios) < len(ones):
+        return None
+    return {"median": round(statistics.median(ratios), 3), "each": ratios}
+
+
+def _summary(by_workload: dict[str, list[dict]]) -> dict:
+    steady, raid = median_run(by_workload["steady"]), median_run(by_workload["raid"])
+    every = [r for each in by_workload.values() for r in each]
     return {
-        "updates_per_s": steady.get("updates_per_s"),  # the steady workload's, as the peers' table
-        "raid_updates_per_s": by_workload["raid"].get("updates_per_s"),
-        "cpu_s_per_1k": steady.get("cpu_s_per_1k"),
-        "raid_cpu_s_per_1k": by_workload["raid"].get("cpu_s_per_1k"),
+        "updates_per_s": steady.get("updates_per_s"),  # the steady workload's median, as the peers' table
+        "raid_updates_per_s": raid.get("updates_per_s"),
+        "steady_each": [r.get("updates_per_s") for r in by_workload["steady"]],
+        "raid_each": [r.get("updates_per_s") for r in by_workload["raid"]],
+        "cpu_s_per_1k": median_cpu(by_workload["steady"]),
+        "raid_cpu_s_per_1k": median_cpu(by_workload["raid"]),
         "calls_vs_lower_bound": steady.get("calls_vs_lower_bound"),
-        "raid_calls_vs_lower_bound": by_workload["raid"].get("calls_vs_lower_bound"),
-        "wrong_members": _total(list(by_workload.values()), "wrong_members"),
-        "duplicate_effects": _total(list(by_workload.values()), "duplicate_effects"),
-        "runs": by_workload,
+        "raid_calls_vs_lower_bound": raid.get("calls_vs_lower_bound"),
+        "wrong_members": _total(every, "wrong_members"),
+        "duplicate_effects": _total(every, "duplicate_effects"),
+        "runs": {"steady": steady, "raid": raid},  # the median runs, in full
     }
 
 
@@ -131,7 +175,7 @@ def model(workers: dict[str, dict]) -> dict | None:
         w1 = sum(v for k, v in one.items() if k.startswith("worker"))
         w2 = sum(v for k, v in two.items() if k.startswith("worker"))
         gateway = (one["gateway"] + two["gateway"]) / 2
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, AttributeError):
         return None
     fixed = max(0.0, w2 - w1)
     shared = max(0.0, w1 - fixed)
@@ -146,7 +190,8 @@ def model(workers: dict[str, dict]) -> dict | None:
 
 def print_report(result: dict) -> None:
     s = result["scale_out"]
-    print("scale-out: gateway + N workers on PostgreSQL + Redis (one run)")
+    runs = "one run each" if s["repeats"] == 1 else f"medians of {s['repeats']} runs each"
+    print(f"scale-out: gateway + N workers on PostgreSQL + Redis ({runs})")
     print(f"{'workers':>8} {'steady/s':>9} {'raid/s':>8} {'gateway cpu/1k':>15} {'workers cpu/1k':>22} "
           f"{'calls/bound':>11} {'wrong':>6} {'dup':>4}")
     for n, w in s["workers"].items():
@@ -154,6 +199,9 @@ def print_report(result: dict) -> None:
         mine = ", ".join(f"{v:.2f}" for k, v in sorted(cpu.items()) if k.startswith("worker"))
         print(f"{n:>8} {w['updates_per_s']!s:>9} {w['raid_updates_per_s']!s:>8} {cpu.get('gateway', 0):>15.2f} "
               f"{mine:>22} {w['calls_vs_lower_bound']!s:>11} {w['wrong_members']!s:>6} {w['duplicate_effects']!s:>4}")
+    for workload, ratio in s["ratio_2_to_1"].items():
+        if ratio:
+            print(f"{workload}: 2 workers / 1, pair by pair {ratio['each']}, median {ratio['median']}")
     print(f"standby gateway took over in {s['failover_s']} s; wrong members {s['wrong_members']}, "
           f"duplicate effects {s['duplicate_effects']}")
     if s["model"]:
@@ -164,8 +212,8 @@ def print_report(result: dict) -> None:
                 print(f"{n} worker(s), {name}: failed\n{run['error']}")
 
 
-def command(quick: bool, as_json: bool) -> int:
-    result = measure(quick)
+def command(quick: bool, as_json: bool, repeats: int | None = None) -> int:
+    result = measure(quick, repeats=repeats)
     if as_json:
         print(json.dumps(result, indent=2))
     else:

@@ -218,6 +218,10 @@ def bench(
     scale_out: bool = typer.Option(
         False, "--scale-out", help="Instead: steady and raid through a gateway and 1, then 2, worker processes."
     ),
+    repeats: int = typer.Option(
+        0, "--repeats", min=0, help="With --scale-out: runs of each configuration, 1 and 2 workers side by side "
+                                    "(0: 3, or 1 with --quick)."
+    ),
 ) -> None:
     """Measure speed, Telegram cost and correctness against the peers' strategies on a simulated Telegram."""
     _rig("bench")
@@ -230,7 +234,7 @@ def bench(
     if scale_out:
         from benchmarks.scale_out import command as scale_out_command
 
-        raise typer.Exit(scale_out_command(quick, as_json))
+        raise typer.Exit(scale_out_command(quick, as_json, repeats or None))
     if peers:
         from benchmarks.main import make_config
         from benchmarks.peers.bench import command as peer_command
