@@ -7,6 +7,10 @@ worker that takes a partition over resumes exactly where the last owner's finish
 had finished is repeated, nothing unfinished is skipped, and a call the old owner still makes is refused by
 the gateway (its lease token is stale).
 
+A worker reads only the records its routing looks at (members' decisions and first records, the group-wide
+changes below): every worker follows the whole log, and decoding what it then passes over was a cost each
+worker paid for every update, the part of a worker's work that a second worker does not share.
+
 Group-level work is split the same way: telling a group's admins that the bot lost or regained its rights is
 the control partition's (one worker), while carrying out again the members a group change touches is done
 by each partition's owner for its own members.
@@ -18,15 +22,23 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
+
 from application.context import GateContext
 from application.log_window import LogWindow
 from application.ownership import CONTROL, Partition, current_partition, partition_of
 from application.ports.event_store import EventStore, Tracking
-from application.reactor import NAME, WINDOW, Reactor, _is_decision
+from application.reactor import DECISIONS, NAME, WINDOW, Reactor, _is_decision
 from domain import membership_verdict as mv
 from domain.ids import verdict_stream_id
+from domain.protected_group import ProtectedGroup
 
 _GROUP_WIDE = ("BotRightsLost", "BotRightsRegained")
+# Every record `_route` acts on; the others are passed over as done without being read.
+ROUTED = (
+    *(get_topic(getattr(mv.MembershipVerdict, name)) for name in ("Opened", *DECISIONS)),
+    *(get_topic(getattr(ProtectedGroup, name)) for name in (*_GROUP_WIDE, "SettingChanged")),
+)
 
 
 def tracking_name(partition: Partition) -> str:
@@ -72,17 +84,21 @@ class PartitionedReactor(Reactor):
             while True:
                 self._news.clear()
                 full = any(w.full for w in windows.values())
-                records = [] if full else await self._store.read_all(after=cursor, limit=self._batch)
+                records, end = ([], cursor) if full else await self._read(cursor)
                 await self._route(windows, records)
-                if records:
-                    cursor, done = records[-1].position, done + len(records)
+                moved = end > cursor
+                if moved:
+                    for window in windows.values():
+                        if end > max(window.position, records[-1].position if records else cursor):
+                            window.passed(end)  # the records up to `end` it did not read need nothing
+                    cursor, done = end, done + len(records)
                 for partition, window in windows.items():
                     if window.advance() and partition in self._owned():
                         await self._store.append([], Tracking(tracking_name(partition), window.position))
                 for window in windows.values():
                     if (failure := window.failure) is not None:
                         raise failure
-                if not records:
+                if not moved:
                     busy = [w for w in windows.values() if not w.idle]
                     if not busy:
                         return done
@@ -108,6 +124,16 @@ class PartitionedReactor(Reactor):
                 if window.advance() and partition in self._owned():
                     await self._store.append([], Tracking(tracking_name(partition), window.position))
             raise
+
+    async def _read(self, cursor: int) -> tuple[list, int]:
+        """The routed records after `cursor`, and the position up to which the log has been read: the last
+        position recorded when the read began (what is recorded after it is left for the next read), or the
+        last record read when a batch fills."""
+        end = await self._store.last_position()
+        records = [r for r in await self._store.read_all(cursor, self._batch, ROUTED) if r.position <= end]
+        if len(records) == self._batch:
+            end = records[-1].position
+        return records, max(cursor, end)
 
     async def _tracked(self, partition: Partition) -> int:
         position = await self._store.tracking_position(tracking_name(partition))

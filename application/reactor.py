@@ -241,11 +241,8 @@ _JOIN_REQUESTS = ("JoinRequestDecided", "JoinRequestHeld")
 _ONE_OFF = ("MemberRestricted", *_JOIN_REQUESTS)
 
 
+DECISIONS = ("MemberRestricted", "MemberReleased", *_JOIN_REQUESTS, "StandingObserved")
+
+
 def _is_decision(event: object) -> bool:
-    return isinstance(event, mv.MembershipVerdict.Event) and type(event).__name__ in (
-        "MemberRestricted",
-        "MemberReleased",
-        "JoinRequestDecided",
-        "JoinRequestHeld",
-        "StandingObserved",
-    )
+    return isinstance(event, mv.MembershipVerdict.Event) and type(event).__name__ in DECISIONS
