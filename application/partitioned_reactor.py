@@ -78,7 +78,9 @@ class PartitionedReactor(Reactor):
             self._doubt[partition] = last
         for partition in self._doubt.keys() - owned:
             del self._doubt[partition]  # given up: if it comes back, someone else had it meanwhile
-        windows = {p: LogWindow(await self._tracked(p), WINDOW) for p in owned}
+        partitions = sorted(owned, key=str)
+        positions = await asyncio.gather(*(self._tracked(p) for p in partitions))
+        windows = {p: LogWindow(position, WINDOW) for p, position in zip(partitions, positions, strict=True)}
         cursor, done = min(w.position for w in windows.values()), 0
         try:
             while True:
@@ -92,9 +94,7 @@ class PartitionedReactor(Reactor):
                         if end > max(window.position, records[-1].position if records else cursor):
                             window.passed(end)  # the records up to `end` it did not read need nothing
                     cursor, done = end, done + len(records)
-                for partition, window in windows.items():
-                    if window.advance() and partition in self._owned():
-                        await self._store.append([], Tracking(tracking_name(partition), window.position))
+                await self._track(windows)
                 for window in windows.values():
                     if (failure := window.failure) is not None:
                         raise failure
@@ -119,11 +119,16 @@ class PartitionedReactor(Reactor):
                 window.cancel()
             raise
         except Exception:
-            for partition, window in windows.items():
+            for window in windows.values():
                 await window.settle()
-                if window.advance() and partition in self._owned():
-                    await self._store.append([], Tracking(tracking_name(partition), window.position))
+            await self._track(windows)
             raise
+
+    async def _track(self, windows: dict[Partition, LogWindow]) -> None:
+        """Record the positions that moved, side by side: on a worker busy deciding, each await waits for a
+        turn of the event loop, and seventeen in a row held the carrying out of decisions for seconds."""
+        moved = [(p, w.position) for p, w in windows.items() if w.advance() and p in self._owned()]
+        await asyncio.gather(*(self._store.append([], Tracking(tracking_name(p), position)) for p, position in moved))
 
     async def _read(self, cursor: int) -> tuple[list, int]:
         """The routed records after `cursor`, and the position up to which the log has been read: the last
@@ -149,6 +154,7 @@ class PartitionedReactor(Reactor):
             if _is_decision(event):
                 touched.setdefault(event.originator_id, []).append(record)
         started: dict[UUID, tuple[Partition, asyncio.Task]] = {}
+        await asyncio.gather(*(self._member(s) for s in touched if s not in self._members))  # side by side
         for stream, stream_records in touched.items():
             member = await self._member(stream)
             partition = self.partition_of_member(member) if member is not None else None
