@@ -126,7 +126,7 @@ class PartitionedReactor(Reactor):
 
     async def _track(self, windows: dict[Partition, LogWindow]) -> None:
         """Record the positions that moved, side by side: on a worker busy deciding, each await waits for a
-        turn of the event loop, and seventeen in a row held the carrying out of decisions for seconds."""
+        turn of the event loop, and one partition's after another held the carrying out for seconds."""
         moved = [(p, w.position) for p, w in windows.items() if w.advance() and p in self._owned()]
         await asyncio.gather(*(self._store.append([], Tracking(tracking_name(p), position)) for p, position in moved))
 

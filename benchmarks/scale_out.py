@@ -6,7 +6,7 @@ second, the CPU seconds per 1,000 updates of the gateway and of each worker, Tel
 bound, members in a wrong state and effects done twice, and a model of how far N workers go (see
 docs/performance.md#scale-out).
 
-On a shared machine one run of a configuration varies by a fifth from the next, so the full bench plays every
+On a shared machine one run of a configuration differs from the next by up to a third, so the full bench plays every
 configuration several times, 1 and 2 workers side by side in pairs (the pair's order alternating, so a drift in
 the machine's load favours neither), and reports medians and the median of the pairs' ratios.
 """
