@@ -6,6 +6,7 @@ and a shared read model whose server is away must stop neither.
 """
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 from collections.abc import Awaitable, Callable
@@ -36,6 +37,8 @@ class _Loop:
         self._pause = pause
         self._dirty = False
         self._task: asyncio.Task | None = None
+        self._hurried = 0  # drains under way: while someone waits for the loop to finish, a pause only delays it
+        self._hurry = asyncio.Event()
 
     def poke(self) -> None:
         self._dirty = True
@@ -60,8 +63,16 @@ class _Loop:
             except Exception:
                 log.exception("%s pass failed; the next recording retries it", self.name)
                 return
-            if self._dirty and self._pause:
-                await asyncio.sleep(self._pause)
+            if self._dirty and self._pause and not self._hurry.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._hurry.wait(), self._pause)
+
+    def hurry(self, on: bool) -> None:
+        self._hurried += 1 if on else -1
+        if self._hurried:
+            self._hurry.set()
+        else:
+            self._hurry.clear()
 
     async def wait(self) -> None:
         while self.running:
@@ -119,7 +130,13 @@ class EventPump:
     async def drain(self) -> None:
         """Wait until every recorded decision has been projected and carried out."""
         self.poke()
-        # The reactor's own recordings poke the projectors again, so wait until no loop is running.
-        while any(loop.running for loop in self._loops):
+        for loop in self._loops:
+            loop.hurry(True)
+        try:
+            # The reactor's own recordings poke the projectors again, so wait until no loop is running.
+            while any(loop.running for loop in self._loops):
+                for loop in self._loops:
+                    await loop.wait()
+        finally:
             for loop in self._loops:
-                await loop.wait()
+                loop.hurry(False)
