@@ -77,6 +77,10 @@ class MembershipChecker:
         """A status Telegram told us about unprompted: it replaces whatever was cached."""
         await self._cache.put(user_id, channel_id, status)
 
+    async def observed_many(self, channel_id: int, statuses: list[tuple[int, str]]) -> None:
+        """Many members' statuses in one channel, listed by Telegram: as `observed` for each, in one go."""
+        await self._cache.put_many(channel_id, statuses)
+
     async def forget_channel(self, channel_id: int) -> None:
         """The bot could not see this channel for a while: what was cached about it may be out of date."""
         await self._cache.forget_channel(channel_id)

@@ -39,6 +39,14 @@ class ResilientCache:
             return
         self._health.recovered(COMPONENT)
 
+    async def put_many(self, channel_id: int, statuses: list[tuple[int, str]]) -> None:
+        try:
+            await self._inner.put_many(channel_id, statuses)
+        except Unavailable as error:
+            self._health.failed(COMPONENT, str(error))
+            return
+        self._health.recovered(COMPONENT)
+
     async def forget_channel(self, channel_id: int) -> None:
         try:
             await self._inner.forget_channel(channel_id)

@@ -73,10 +73,9 @@ async def _warm_channel(ctx: Needs, channel: int, members: int) -> int:
         page = await ctx.gateway.list_participants(channel, Listing.RECENT, offset)
         calls += 1
         subscribers = page.total
-        for user, participant in page.members:
-            if sub.is_subscribed(participant.status):
-                # As if Telegram had told it: the cache's own freshness rules hold for it from now on.
-                await ctx.checker.observed(user, channel, participant.status)
+        # As if Telegram had told each one: the cache's own freshness rules hold for them from now on.
+        await ctx.checker.observed_many(
+            channel, [(user, p.status) for user, p in page.members if sub.is_subscribed(p.status)])
         if len(page.members) < LIST_LIMIT:
             break
         offset += len(page.members)

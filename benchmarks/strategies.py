@@ -29,6 +29,9 @@ class NoCache:
     async def put(self, user_id: int, channel_id: int, status: str) -> None:
         return None
 
+    async def put_many(self, channel_id: int, statuses: list[tuple[int, str]]) -> None:
+        return None
+
     async def clear(self) -> None:
         return None
 
@@ -58,6 +61,10 @@ class LruTtlCache:
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
 
+    async def put_many(self, channel_id: int, statuses: list[tuple[int, str]]) -> None:
+        for user_id, status in statuses:
+            await self.put(user_id, channel_id, status)
+
     async def clear(self) -> None:
         self._entries.clear()
 
@@ -66,6 +73,9 @@ class PeerChecker(MembershipChecker):
     """A checker that ignores what Telegram tells it unprompted, as the peers do."""
 
     async def observed(self, user_id: int, channel_id: int, status: str) -> None:
+        return None
+
+    async def observed_many(self, channel_id: int, statuses: list[tuple[int, str]]) -> None:
         return None
 
     async def forget_channel(self, channel_id: int) -> None:

@@ -36,6 +36,13 @@ class InMemoryMembershipCache:
         return found
 
     async def put(self, user_id: int, channel_id: int, status: str) -> None:
+        self._put(user_id, channel_id, status)
+
+    async def put_many(self, channel_id: int, statuses: list[tuple[int, str]]) -> None:
+        for user_id, status in statuses:
+            self._put(user_id, channel_id, status)
+
+    def _put(self, user_id: int, channel_id: int, status: str) -> None:
         ttl = self._ttl[is_subscribed(status)]
         # Jitter spreads expiries so a crowd verified together is not re-checked together.
         ttl *= 1 + self._random.uniform(-self._jitter, self._jitter)

@@ -40,6 +40,10 @@ class LayeredMembershipCache:
     def __init__(self, first: MembershipCache, second: RedisMembershipCache, instance_id: str | None = None) -> None:
         self._first = first
         self._second = second
+        # Bound once: the levels may be wrapped (counted), and every status learned passes through these.
+        self._keep = first.keep
+        self._put_behind = second.put_behind
+        self._writes = second.behind
         self.instance_id = instance_id or uuid4().hex
         # Every instance hears its own announcements too; they start with its origin, so they are told
         # apart without parsing them.
@@ -74,14 +78,26 @@ class LayeredMembershipCache:
         """Memory holds the status when this returns; Redis a round trip later. While Redis's last write
         failed, this one is waited for instead and fails as it does (memory holds it all the same), so the
         cache's health shows the outage and its end at once."""
+        await self._put(user_id, channel_id, status)
+        await self._failed_writes()
+
+    async def put_many(self, channel_id: int, statuses: list[tuple[int, str]]) -> None:
+        """As `put` for each, with the outage check once for the page."""
+        for user_id, status in statuses:
+            await self._put(user_id, channel_id, status)
+        await self._failed_writes()
+
+    async def _put(self, user_id: int, channel_id: int, status: str) -> None:
         quoted = _QUOTED.get(status) or json.dumps(status)
         line = f'{self._own}, "user": {int(user_id)}, "channel": {int(channel_id)}, "status": {quoted}}}'
-        expires = self._second.put_behind(user_id, channel_id, status, announce=(self.channel, line))
-        await self._first.keep(user_id, channel_id, status, expires)
-        if self._second.behind.error is not None:
-            await self._second.behind.drain()
-            if self._second.behind.error is not None:
-                raise self._second.behind.error
+        expires = self._put_behind(user_id, channel_id, status, announce=(self.channel, line))
+        await self._keep(user_id, channel_id, status, expires)
+
+    async def _failed_writes(self) -> None:
+        if self._writes.error is not None:
+            await self._writes.drain()
+            if self._writes.error is not None:
+                raise self._writes.error
 
     async def forget_channel(self, channel_id: int) -> None:
         await self._first.forget_channel(channel_id)

@@ -78,6 +78,15 @@ class RedisMembershipCache:
         command = ("SET", self._key(user_id, channel_id), value, "PX", ttl_ms)
         await self._commands.run([command], "SET membership", announce=announce)
 
+    async def put_many(self, channel_id: int, statuses: list[tuple[int, str]]) -> None:
+        """The page's SETs in one pipeline."""
+        commands = []
+        for user_id, status in statuses:
+            value, _, ttl_ms = self._entry(status)
+            commands.append(("SET", self._key(user_id, channel_id), value, "PX", ttl_ms))
+        if commands:
+            await self._commands.run(commands, "SET membership")
+
     def put_behind(self, user_id: int, channel_id: int, status: str, announce: tuple[str, str] | None = None) -> float:
         """Store a status without waiting for Redis (see write_behind.py); returns its expiry on the
         application clock, for the in-process level to keep the very same."""

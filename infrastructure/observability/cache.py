@@ -45,6 +45,13 @@ class CountingCache:
             self._stats.failures[self._level] += 1
             raise
 
+    async def put_many(self, channel_id: int, statuses: list[tuple[int, str]]) -> None:
+        try:
+            await self._inner.put_many(channel_id, statuses)
+        except Exception:
+            self._stats.failures[self._level] += 1
+            raise
+
     async def forget_channel(self, channel_id: int) -> None:
         await self._inner.forget_channel(channel_id)
 
@@ -76,6 +83,11 @@ class TracedCache:
     async def put(self, user_id: int, channel_id: int, status: str) -> None:
         with self._tracer.start_as_current_span("cache.put"):
             await self._inner.put(user_id, channel_id, status)
+
+    async def put_many(self, channel_id: int, statuses: list[tuple[int, str]]) -> None:
+        with self._tracer.start_as_current_span("cache.put_many") as span:
+            span.set_attribute("cache.statuses", len(statuses))
+            await self._inner.put_many(channel_id, statuses)
 
     async def forget_channel(self, channel_id: int) -> None:
         with self._tracer.start_as_current_span("cache.forget_channel"):

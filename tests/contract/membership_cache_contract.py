@@ -61,6 +61,16 @@ class MembershipCacheContract(ABC):
         await cache.put(USER, CHANNEL_A, "member")  # and the rejoin
         assert await cache.get_many(USER, [CHANNEL_A]) == {CHANNEL_A: "member"}
 
+    async def test_a_page_put_at_once_is_each_status_put_with_its_own_ttl(self, cache: MembershipCache) -> None:
+        await cache.put(OTHER_USER, CHANNEL_A, "member")
+        await cache.put_many(CHANNEL_A, [(USER, "member"), (OTHER_USER, "left")])  # replaces, as put does
+        await cache.put_many(CHANNEL_B, [])
+        assert await cache.get_many(USER, [CHANNEL_A, CHANNEL_B]) == {CHANNEL_A: "member"}
+        assert await cache.get_many(OTHER_USER, [CHANNEL_A]) == {CHANNEL_A: "left"}
+        await self.wait(NEGATIVE_TTL + 0.2)
+        assert await cache.get_many(USER, [CHANNEL_A]) == {CHANNEL_A: "member"}
+        assert await cache.get_many(OTHER_USER, [CHANNEL_A]) == {}
+
     async def test_forgetting_a_channel_drops_its_statuses_only(self, cache: MembershipCache) -> None:
         await cache.put(USER, CHANNEL_A, "member")
         await cache.put(USER, CHANNEL_B, "member")

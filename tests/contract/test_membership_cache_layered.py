@@ -138,3 +138,21 @@ async def test_a_malformed_announcement_is_ignored_and_coherence_goes_on() -> No
             await b.put(USER, CHANNEL_A, "left")
             await eventually(sees(a, {CHANNEL_A: "left", CHANNEL_B: "member"}, CHANNEL_A, CHANNEL_B))
             assert a.applied == 2 and a.subscriptions == 1
+
+
+async def test_a_page_written_behind_lands_in_redis_status_by_status_with_each_ttl() -> None:
+    async with redis_namespace() as (client, prefix):
+        a, b = layered(client, prefix), layered(client, prefix)
+        page = [(USER + n, "member" if n % 3 else "left") for n in range(300)]
+        async with listening(a):
+            await b.put_many(CHANNEL_A, page)
+            await b.flushed()
+            assert b._second.behind.calls == 1  # the page went in one script call
+            keys = [f"{prefix}membership:{user}:{CHANNEL_A}" for user, _ in page]
+            values = await client.mget(keys)
+            assert [v.decode().split(" ")[0] for v in values] == [status for _, status in page]
+            ttls = [await client.pttl(key) for key in keys]
+            assert all((55_000 < ttl <= 60_000) if status == "member" else (0 < ttl <= 5_000)
+                       for ttl, (_, status) in zip(ttls, page, strict=True))
+            await eventually(sees(a, {CHANNEL_A: "left"}, CHANNEL_A))  # announced to the other instance
+            assert a.applied == len(page)
