@@ -63,6 +63,15 @@ class InMemoryMembershipCache:
         if len(self._entries) > self._max:
             self._shrink()
 
+    async def keep_many(self, channel_id: int, kept: list[tuple[int, str, float]]) -> None:
+        """As `keep` for each (user, status, expiry), replacing."""
+        for user_id, status, expires in kept:
+            key = (user_id, channel_id)
+            self._entries.pop(key, None)
+            self._entries[key] = (expires, status)
+        if len(self._entries) > self._max:
+            self._shrink()
+
     async def forget_channel(self, channel_id: int) -> None:
         for key in [k for k in self._entries if k[1] == channel_id]:
             del self._entries[key]

@@ -41,8 +41,8 @@ class LayeredMembershipCache:
         self._first = first
         self._second = second
         # Bound once: the levels may be wrapped (counted), and every status learned passes through these.
-        self._keep = first.keep
-        self._put_behind = second.put_behind
+        self._keep, self._keep_many = first.keep, first.keep_many
+        self._put_behind, self._put_behind_many = second.put_behind, second.put_behind_many
         self._writes = second.behind
         self.instance_id = instance_id or uuid4().hex
         # Every instance hears its own announcements too; they start with its origin, so they are told
@@ -82,16 +82,21 @@ class LayeredMembershipCache:
         await self._failed_writes()
 
     async def put_many(self, channel_id: int, statuses: list[tuple[int, str]]) -> None:
-        """As `put` for each, with the outage check once for the page."""
-        for user_id, status in statuses:
-            await self._put(user_id, channel_id, status)
+        """As `put` for each, in one pass per level, with the outage check once for the page."""
+        lines = [self._line(user_id, channel_id, status) for user_id, status in statuses]
+        expiries = self._put_behind_many(channel_id, statuses, self.channel, lines)
+        await self._keep_many(channel_id, [(user_id, status, expires) for (user_id, status), expires
+                                           in zip(statuses, expiries, strict=True)])
         await self._failed_writes()
 
     async def _put(self, user_id: int, channel_id: int, status: str) -> None:
-        quoted = _QUOTED.get(status) or json.dumps(status)
-        line = f'{self._own}, "user": {int(user_id)}, "channel": {int(channel_id)}, "status": {quoted}}}'
+        line = self._line(user_id, channel_id, status)
         expires = self._put_behind(user_id, channel_id, status, announce=(self.channel, line))
         await self._keep(user_id, channel_id, status, expires)
+
+    def _line(self, user_id: int, channel_id: int, status: str) -> str:
+        quoted = _QUOTED.get(status) or json.dumps(status)
+        return f'{self._own}, "user": {int(user_id)}, "channel": {int(channel_id)}, "status": {quoted}}}'
 
     async def _failed_writes(self) -> None:
         if self._writes.error is not None:

@@ -94,6 +94,15 @@ class RedisMembershipCache:
         self.behind.write(self._key(user_id, channel_id), value, ttl_ms, announce)
         return expires
 
+    def put_behind_many(self, channel_id: int, statuses: list[tuple[int, str]], channel: str,
+                        lines: list[str]) -> list[float]:
+        """As `put_behind` for each status, each announced by its line on `channel`; their expiries."""
+        entries = [self._entry(status) for _, status in statuses]
+        writes = [(self._key(user_id, channel_id), value, ttl_ms, line)
+                  for (user_id, _), (value, _, ttl_ms), line in zip(statuses, entries, lines, strict=True)]
+        self.behind.write_many(writes, channel)
+        return [expires for _, expires, _ in entries]
+
     async def entries(self, batch: int = 1_000) -> AsyncIterator[tuple[int, int, str, float]]:
         """Every live status Redis holds, as (user, channel, status, expiry on the application clock), read
         a batch of keys at a time so no single call blocks Redis or us."""

@@ -71,6 +71,17 @@ class WriteBehind:
                 raise ValueError("an announcement is one line")
             self._channel = announce[0]  # one cache publishes on one channel
         self._queue.append((key, value, ttl_ms, announce[1] if announce else None))
+        self._send_soon()
+
+    def write_many(self, writes: list[tuple[str, str, int, str]], channel: str) -> None:
+        """As `write` for each (key, value, TTL ms, announcement line), the lines announced on `channel`."""
+        if any("\t" in value or "\n" in value or "\n" in line for _, value, _, line in writes):
+            raise ValueError("a status value is one field and an announcement one line")
+        self._channel = channel
+        self._queue.extend(writes)
+        self._send_soon()
+
+    def _send_soon(self) -> None:
         if self._sender is None:
             self._sender = asyncio.get_running_loop().create_task(self._send_all())
 
