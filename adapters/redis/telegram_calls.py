@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from adapters.redis.batching import BatchedCommands
 from application import urgency
 from application.ownership import CONTROL, current_partition
 from application.ports.telegram import ChannelInfo, OutgoingMessage, Participant, ParticipantPage, TelegramError
@@ -36,6 +37,7 @@ ASKS = 3
 DONE_SECONDS = 3600  # how long a call's answer is kept for a repeated ask
 REPLY_MAXLEN = 50_000
 FENCED = "fenced"
+REDIS_SECONDS = 5.0  # one batch of the calls' Redis commands, at most
 
 _codec = CommandCodec(OutgoingMessage | Participant | ChannelInfo | ParticipantPage)
 
@@ -48,6 +50,17 @@ if done and done ~= 'running' then return done end
 redis.call('SET', KEYS[2], 'running', 'EX', ARGV[3])
 if done then return 'interrupted' end
 return 'go'
+"""
+
+# A call's end, atomically: its answer recorded (when it was carried out now), sent back, and the call
+# acknowledged and deleted (cut off between the last two, an entry would stay in the stream yet count as
+# delivered). KEYS: done, replies, calls. ARGV: record (1/0), answer, ttl, reply maxlen, call id, group, entry.
+_FINISH = """
+if ARGV[1] == '1' then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'id', ARGV[5], 'answer', ARGV[2])
+redis.call('XACK', KEYS[3], ARGV[6], ARGV[7])
+redis.call('XDEL', KEYS[3], ARGV[7])
+return 1
 """
 
 
@@ -76,6 +89,8 @@ class RemoteTelegram:
         self._answer_seconds = answer_seconds
         self._waiting: dict[str, asyncio.Future] = {}
         self._listener: asyncio.Task | None = None
+        # The calls asked in one turn of the event loop go to the stream in one round trip.
+        self._commands = BatchedCommands(client, REDIS_SECONDS)
         self.calls = 0
         for method in METHODS:
             setattr(self, method.name, self._remote(method.name))
@@ -113,15 +128,15 @@ class RemoteTelegram:
             raise TelegramError(TelegramError.INTERNAL, f"partition {partition} is no longer this worker's")
         marked = urgency.current.get()
         call_id = uuid.uuid4().hex
-        entry = {"id": call_id, "worker": self._worker, "method": method, "args": _pack(args),
-                 "kwargs": _pack(kwargs), "partition": "" if partition is None else str(partition),
-                 "token": token, "urgency": "" if marked is None else str(int(marked))}
+        xadd = ("XADD", f"{self._prefix}calls", "*", "id", call_id, "worker", self._worker, "method", method,
+                "args", _pack(args), "kwargs", _pack(kwargs), "partition", "" if partition is None else str(partition),
+                "token", token, "urgency", "" if marked is None else str(int(marked)))
         future = asyncio.get_running_loop().create_future()
         self._waiting[call_id] = future
         self.calls += 1
         try:
             for _ in range(ASKS):
-                await self._client.xadd(f"{self._prefix}calls", entry)
+                await self._commands.run([xadd], "XADD call")
                 with contextlib.suppress(TimeoutError):
                     answer = await asyncio.wait_for(asyncio.shield(future), self._answer_seconds)
                     return _answered(answer)
@@ -172,7 +187,8 @@ class CallDesk:
         self._epoch = str(epoch)
         self._consumer = consumer
         self._slots = asyncio.Semaphore(in_flight)
-        self._admit = client.register_script(_ADMIT)
+        # The calls on their way share round trips: their admissions and their ends, each one script.
+        self._commands = BatchedCommands(client, REDIS_SECONDS)
         self._tasks: set[asyncio.Task] = set()
         self.carried_out = 0
         self.refused = 0
@@ -226,9 +242,10 @@ class CallDesk:
             done_key = f"{self._prefix}call:{f['id']}"
             partition = f["partition"]
             lease = (f"{self._prefix}lease:{partition}" if partition else "")
-            verdict = _text(await self._admit(
-                keys=[gateway_epoch_key(self._prefix), done_key, lease or done_key],
-                args=[self._epoch, f["token"] if partition else "", DONE_SECONDS]))
+            (admitted,) = await self._commands.run(
+                [("EVAL", _ADMIT, 3, gateway_epoch_key(self._prefix), done_key, lease or done_key,
+                  self._epoch, f["token"] if partition else "", DONE_SECONDS)], "EVAL admit")
+            verdict = _text(admitted)
             if verdict == "stale_gateway":
                 self.stale = True  # nothing more is carried out; the call stays pending for the new gateway
                 return
@@ -241,14 +258,10 @@ class CallDesk:
             else:
                 answer = await self._carry_out(f, in_doubt=verdict == "interrupted")
                 self.carried_out += 1
-            # One transaction: the answer recorded, sent back, and the call acknowledged and deleted (cut off
-            # between the last two, an entry would stay in the stream yet count as delivered).
-            async with self._client.pipeline(transaction=True) as pipe:
-                if record:
-                    pipe.set(done_key, answer, ex=DONE_SECONDS)
-                pipe.xadd(f"{self._prefix}replies:{f['worker']}", {"id": f["id"], "answer": answer},
-                          maxlen=REPLY_MAXLEN, approximate=True)
-                await pipe.xack(self._calls, GROUP, entry_id).xdel(self._calls, entry_id).execute()
+            await self._commands.run(
+                [("EVAL", _FINISH, 3, done_key, f"{self._prefix}replies:{f['worker']}", self._calls,
+                  "1" if record else "0", answer, DONE_SECONDS, REPLY_MAXLEN, f["id"], GROUP, entry_id)],
+                "EVAL finish")
         except Exception:
             log.exception("carrying out a worker's call failed; it stays pending for the next gateway")
         finally:

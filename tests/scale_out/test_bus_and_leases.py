@@ -156,3 +156,27 @@ async def test_a_worker_lists_participants_through_the_gateway() -> None:
             stop.set()
             await served
             await remote.stop()
+
+
+async def test_calls_asked_together_share_round_trips_and_each_is_answered_as_its_own() -> None:
+    async with redis_namespace() as (client, prefix):
+        world = World(bot_id=1)
+        for person in range(10, 60):
+            world.people[person] = Person(person, f"P{person}")
+        telegram = SimulatedTelegram(world, SimulatedClock())
+        desk = CallDesk(client, prefix, telegram, epoch=1)
+        stop = asyncio.Event()
+        served = asyncio.get_running_loop().create_task(desk.serve(stop))
+        remote = RemoteTelegram(client, prefix, "w1", 1, lambda p: None, answer_seconds=2)
+        remote.start()
+        try:
+            await asyncio.gather(*(remote.send_private(p, f"hi {p}", key=p) for p in range(10, 60)))
+            assert {p: world.private_messages[p] for p in range(10, 60)} == {p: [f"hi {p}"] for p in range(10, 60)}
+            assert remote._commands.round_trips == 1  # fifty calls, one send to the stream
+            assert desk._commands.round_trips < 50  # admissions and ends shared too
+            assert desk.carried_out == 50
+            assert await client.xlen(f"{prefix}calls") == 0  # every call acknowledged and deleted
+        finally:
+            stop.set()
+            await served
+            await remote.stop()
