@@ -31,15 +31,16 @@ MAX_STATUSES = 1_000  # per call: a bound on the work Redis does in one script
 # other instances hear of a status a few milliseconds later than they could.
 GATHER_SECONDS = 0.005
 
-# KEYS: the status keys. ARGV[1]: a line "<value>\t<TTL in milliseconds>" per key, in the keys' order, then
-# optionally a pub/sub channel and the message to publish on it once every SET is done. The values and TTLs
-# travel as one argument: the client encodes each argument on its own, in Python, and for a call carrying a
-# thousand statuses that cost more than all of Redis's work.
+# ARGV[1]: a line "<key>\t<value>\t<TTL in milliseconds>" per status, then optionally a pub/sub channel and
+# the message to publish on it once every SET is done. The statuses travel as one argument: the client encodes
+# each argument on its own, in Python, and for a call carrying a thousand statuses that cost more than all of
+# Redis's work. The keys are not declared in KEYS, which only Redis Cluster needs: chanwarden runs on one Redis
+# (its streams, leases and scripts assume one).
 SCRIPT = r"""
 local i = 0
-for value, ttl in string.gmatch(ARGV[1], '([^\t\n]*)\t(%d+)\n') do
+for key, value, ttl in string.gmatch(ARGV[1], '([^\t\n]+)\t([^\t\n]*)\t(%d+)\n') do
   i = i + 1
-  redis.call('SET', KEYS[i], value, 'PX', ttl)
+  redis.call('SET', key, value, 'PX', ttl)
 end
 if #ARGV > 1 then
   redis.call('PUBLISH', ARGV[2], ARGV[3])
@@ -64,8 +65,8 @@ class WriteBehind:
 
     def write(self, key: str, value: str, ttl_ms: int, announce: tuple[str, str] | None = None) -> None:
         """Queue one SET (and its announcement line) for the next call; returns at once."""
-        if "\t" in value or "\n" in value:
-            raise ValueError("a status value is one field")
+        if "\t" in value or "\n" in value or "\t" in key or "\n" in key:
+            raise ValueError("a status key and its value are one field each")
         if announce is not None:
             if "\n" in announce[1]:
                 raise ValueError("an announcement is one line")
@@ -75,8 +76,8 @@ class WriteBehind:
 
     def write_many(self, writes: list[tuple[str, str, int, str]], channel: str) -> None:
         """As `write` for each (key, value, TTL ms, announcement line), the lines announced on `channel`."""
-        if any("\t" in value or "\n" in value or "\n" in line for _, value, _, line in writes):
-            raise ValueError("a status value is one field and an announcement one line")
+        if any("\t" in key + value or "\n" in key + value + line for key, value, _, line in writes):
+            raise ValueError("a status key and its value are one field each, an announcement one line")
         self._channel = channel
         self._queue.extend(writes)
         self._send_soon()
@@ -101,14 +102,13 @@ class WriteBehind:
             self._sender = None
 
     async def _send(self, taken: list[tuple[str, str, int, str | None]]) -> None:
-        keys = [key for key, _, _, _ in taken]
-        argv: list[Any] = ["".join(f"{value}\t{ttl_ms}\n" for _, value, ttl_ms, _ in taken)]
+        argv: list[Any] = ["".join(f"{key}\t{value}\t{ttl_ms}\n" for key, value, ttl_ms, _ in taken)]
         lines = [line for _, _, _, line in taken if line is not None]
         if lines:
             argv += [self._channel, "\n".join(lines)]
         self.calls += 1
         try:
-            await bounded(self._client.execute_command("EVAL", SCRIPT, len(keys), *keys, *argv),
+            await bounded(self._client.execute_command("EVAL", SCRIPT, 0, *argv),
                           self._timeout, "EVAL membership")
         except (RedisUnavailable, exceptions.RedisError) as error:
             if self.error is None:
