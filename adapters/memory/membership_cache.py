@@ -46,9 +46,7 @@ class InMemoryMembershipCache:
         ttl = self._ttl[is_subscribed(status)]
         # Jitter spreads expiries so a crowd verified together is not re-checked together.
         ttl *= 1 + self._random.uniform(-self._jitter, self._jitter)
-        key = (user_id, channel_id)
-        self._entries.pop(key, None)  # re-inserted at the end: the dict's order is the order of writing
-        self._entries[key] = (self._clock.time() + ttl, status)
+        self._store((user_id, channel_id), self._clock.time() + ttl, status)
         if len(self._entries) > self._max:
             self._shrink()
 
@@ -58,19 +56,20 @@ class InMemoryMembershipCache:
         key = (user_id, channel_id)
         if not replace and key in self._entries:
             return
-        self._entries.pop(key, None)
-        self._entries[key] = (expires, status)
+        self._store(key, expires, status)
         if len(self._entries) > self._max:
             self._shrink()
 
     async def keep_many(self, channel_id: int, kept: list[tuple[int, str, float]]) -> None:
         """As `keep` for each (user, status, expiry), replacing."""
         for user_id, status, expires in kept:
-            key = (user_id, channel_id)
-            self._entries.pop(key, None)
-            self._entries[key] = (expires, status)
+            self._store((user_id, channel_id), expires, status)
         if len(self._entries) > self._max:
             self._shrink()
+
+    def _store(self, key: tuple[int, int], expires: float, status: str) -> None:
+        self._entries.pop(key, None)  # re-inserted at the end: the dict's order is the order of writing
+        self._entries[key] = (expires, status)
 
     async def forget_channel(self, channel_id: int) -> None:
         for key in [k for k in self._entries if k[1] == channel_id]:
