@@ -23,7 +23,7 @@ from uuid import uuid4
 
 from redis import exceptions
 
-from adapters.redis.errors import bounded
+from adapters.redis.errors import RedisUnavailable, bounded
 from adapters.redis.membership_cache import RedisMembershipCache
 from application.ports.availability import Unavailable
 from application.ports.membership_cache import MembershipCache
@@ -99,10 +99,16 @@ class LayeredMembershipCache:
         return f'{self._own}, "user": {int(user_id)}, "channel": {int(channel_id)}, "status": {quoted}}}'
 
     async def _failed_writes(self) -> None:
+        if self._writes.error is None:
+            return
+        # Redis failed the last write: this put waits for its own, but only as long as a read would wait (the
+        # write goes on for its own, longer bound), so a Redis that stopped answering slows no check for longer.
+        try:
+            await asyncio.wait_for(self._writes.drain(), self._second.timeout)
+        except TimeoutError:
+            raise RedisUnavailable(f"membership write: no answer from Redis within {self._second.timeout}s") from None
         if self._writes.error is not None:
-            await self._writes.drain()
-            if self._writes.error is not None:
-                raise self._writes.error
+            raise self._writes.error
 
     async def forget_channel(self, channel_id: int) -> None:
         await self._first.forget_channel(channel_id)

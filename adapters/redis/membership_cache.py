@@ -13,7 +13,7 @@ from typing import Any
 from adapters.redis import glob_escape, unlink_under
 from adapters.redis.batching import BatchedCommands
 from adapters.redis.errors import bounded
-from adapters.redis.write_behind import WriteBehind
+from adapters.redis.write_behind import BOUND_SECONDS, WriteBehind
 from application.ports.clock import Clock
 from domain.subscription import is_subscribed
 
@@ -41,7 +41,7 @@ class RedisMembershipCache:
         self._jitter = jitter
         self._random = random.Random(seed)
         self._commands = BatchedCommands(client, timeout)
-        self.behind = WriteBehind(client, timeout)
+        self.behind = WriteBehind(client, max(timeout, BOUND_SECONDS))
 
     def _key(self, user_id: int, channel_id: int) -> str:
         return f"{self._namespace}{user_id}:{channel_id}"

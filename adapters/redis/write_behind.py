@@ -30,6 +30,10 @@ MAX_STATUSES = 1_000  # per call: a bound on the work Redis does in one script
 # milliseconds carries dozens of statuses (one send, one reply, one announcement for all of them), while
 # other instances hear of a status a few milliseconds later than they could.
 GATHER_SECONDS = 0.005
+# How long one call may take before it counts as failed: longer than a read's bound, since nobody waits for it.
+# Under load the answer to a call can be late only because this process's event loop is busy (a raid being
+# decided), and a write that landed must not count as an outage.
+BOUND_SECONDS = 2.0
 
 # ARGV[1]: a line "<key>\t<value>\t<TTL in milliseconds>" per status, then optionally a pub/sub channel and
 # the message to publish on it once every SET is done. The statuses travel as one argument: the client encodes
