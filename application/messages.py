@@ -11,12 +11,10 @@ import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
 from typing import Any
 
 from application.i18n import N_, SOURCE_LANGUAGE, supported, translations
 from application.ports.telegram import MENU_GROUP_ADMINS, MENU_PRIVATE
-from domain import self_check as sc
 from domain.channel import Channel
 from domain.settings import help_for
 
@@ -378,125 +376,5 @@ def show_value(value: Any) -> str:
     return text if len(text) <= 64 else text[:64] + "…"
 
 
-# "Why?": a member asks why they are muted. Only they are told; the story comes from their log.
-
-# What made the bot look at the member when the restriction began (the trigger codes of application/narration.py),
-# told to the member themselves.
-WHY_TRIGGERS = {
-    "message": N_("you wrote in the group"),
-    "join": N_("you joined the group"),
-    "channel_left": N_("you left a required channel"),
-    "channel_joined": N_("you joined a required channel"),
-    "verify": N_("you pressed Verify"),
-    "recheck": N_("I checked you again"),
-    "channel_linked": N_("an admin linked another channel"),
-    "channel_unlinked": N_("an admin unlinked a channel"),
-    "channel_unseen": N_("I lost sight of a channel"),
-    "setting_changed": N_("an admin changed a setting"),
-    "group_unprotected": N_("the group was unprotected"),
-    "exempted": N_("an admin exempted you"),
-}
-# Why the member is held, told to them (the reason codes of application/narration.py's REASONS).
-WHY_REASONS = {
-    "not_subscribed": N_("not subscribed to {missing}"),
-    "check_failed": N_("Telegram could not confirm {missing} and strict mode is on"),
-    "send_as_channel": N_("wrote as a channel, which hides who is writing"),
-}
-
-
-def why_reason(code: str, missing: str) -> str:
-    return _(WHY_REASONS[code]).format(missing=missing) if code in WHY_REASONS else code.replace("_", " ")
-
-
-_WHY_STATE = {
-    "mute": N_("You are muted in {group} since {since} UTC, when {found}."),
-    "delete-only": N_("Your messages are deleted in {group} since {since} UTC, when {found}."),
-    "kick": N_("You were removed from {group} since {since} UTC, when {found}."),
-    "warn": N_("You were warned in {group} since {since} UTC, when {found}; your messages are deleted."),
-}
-_WHY_NEXT = {
-    "join_then_verify": N_("Still missing: {missing}. Join, then press Verify."),
-    "press_verify": N_("You follow every required channel now: press Verify to write again."),
-    "try_later": N_("Telegram could not confirm your subscriptions just now: press Verify again in a minute."),
-    "write_as_yourself": N_("Write as yourself rather than as a channel."),
-}
-
-
-def why_muted(
-    group: str, state: str, since: datetime, trigger: str, reason: str, next_step: str, missing: list[Channel]
-) -> str:
-    """The full answer: what holds them, since when and what found it, why, and what frees them.
-    `reason` is already in words (application/narration.py's REASONS)."""
-    found = _(WHY_TRIGGERS[trigger]) if trigger in WHY_TRIGGERS else trigger.replace("_", " ")
-    opening = _(_WHY_STATE.get(state, _WHY_STATE["mute"])).format(
-        group=group, since=f"{since:%Y-%m-%d %H:%M}", found=found
-    )
-    return (
-        opening + " " + _("Reason: {reason}.").format(reason=reason) + " "
-        + _(_WHY_NEXT[next_step]).format(missing=names(missing))
-    )
-
-
-def why_short(since: datetime, next_step: str, missing: list[Channel]) -> str:
-    """The answer in an alert's room, when the full one is too long and no private message could be sent."""
-    tail = " " + _("Send /why to me in a private chat for the whole answer.")
-    shown = list(missing)
-    while True:
-        more = len(missing) - len(shown)
-        listed = names(shown) + (" " + _("and {count} more").format(count=more) if more else "")
-        if next_step == "join_then_verify":
-            step = _("Missing: {missing}. Join, then press Verify.").format(missing=listed)
-        else:
-            step = _(_WHY_NEXT[next_step])
-        text = _("Muted since {since} UTC.").format(since=f"{since:%Y-%m-%d %H:%M}") + " " + step
-        if len(text + tail) <= ALERT_LIMIT or not shown:
-            return (text + tail)[:ALERT_LIMIT]
-        shown.pop()
-
-
 def person(name: str, member_id: int) -> str:
     return _("{name} (id {id})").format(name=name, id=member_id)
-
-
-# /check: the bot's rights, and what to change.
-
-RIGHT_WORDS = {
-    "ban_users": N_("ban users (to mute and release members)"),
-    "delete_messages": N_("delete messages"),
-    "invite_users": N_("invite users via link (to approve join requests and share a private channel)"),
-}
-
-
-def _right(name: str) -> str:
-    return _(RIGHT_WORDS[name]) if name in RIGHT_WORDS else name.replace("_", " ")
-
-
-def _finding(where: str, finding: sc.Finding, channel: bool) -> str:
-    rights = ", ".join(map(_right, finding.missing))
-    if finding.state == sc.State.READY:
-        done = _("admin, and I can see subscribers") if channel else _("every right I need")
-        return f"{where}: ✓ {done}"
-    if finding.state == sc.State.UNKNOWN:
-        return f"{where}: ? " + _("Telegram did not answer just now; send /check again in a minute")
-    if finding.state == sc.State.NOT_ADMIN:
-        if channel:
-            return f"{where}: ✗ " + _("I am not an admin, so I cannot see who subscribes. Make me an admin there")
-        return f"{where}: ✗ " + _("I am not an admin. Make me an admin with: {rights}").format(rights=rights)
-    if finding.state == sc.State.BLIND:
-        return f"{where}: ✗ " + _(
-            "I am an admin but Telegram does not show me subscribers. Re-add me as an admin there"
-        )
-    return f"{where}: ✗ " + _("missing the right to {rights}. Edit my admin rights there and turn it on").format(
-        rights=rights
-    )
-
-
-def check_report(title: str, group: sc.Finding, channels: list[tuple[Channel, sc.Finding]]) -> str:
-    ready = group.state == sc.State.READY and all(f.state == sc.State.READY for _c, f in channels)
-    verdict = _("all good ✓") if ready else _("something needs changing")
-    lines = [_("Self-check for {title}: {verdict}").format(title=title, verdict=verdict)]
-    lines.append(_finding(_("This group"), group, channel=False))
-    lines += [
-        _finding(_("Channel {name}").format(name=channel_name(c)), f, channel=True) for c, f in channels
-    ]
-    return "\n".join(lines)

@@ -1,7 +1,7 @@
-"""Keeping the catalogs in step with the texts: `python -m entrypoints.catalogs` extracts every marked text
-of application/messages.py and application/log_messages.py into locale/chanwarden.pot and merges it into each
-language's .po (new texts appear there untranslated, for a translator; the completeness test fails until they are
-translated)."""
+"""Keeping the catalogs in step with the texts: `python -m entrypoints.catalogs` extracts every marked text of
+application/messages.py (with why_messages.py and check_messages.py) and application/log_messages.py into
+locale/chanwarden.pot and merges it into each language's .po (new texts appear there untranslated, for a
+translator; the completeness test fails until they are translated)."""
 
 import string
 import sys
@@ -15,7 +15,8 @@ from application.i18n import DOMAIN, LOCALE_DIR, SOURCE_LANGUAGE, catalog_path, 
 
 _ROOT = Path(__file__).parent.parent
 # Where texts people read are marked: the application's messages, and the settings' explanations.
-SOURCES = [_ROOT / "application" / "messages.py", _ROOT / "application" / "log_messages.py",
+SOURCES = [_ROOT / "application" / "messages.py", _ROOT / "application" / "why_messages.py",
+           _ROOT / "application" / "check_messages.py", _ROOT / "application" / "log_messages.py",
            _ROOT / "domain" / "settings.py"]
 KEYWORDS = {"_": None, "N_": None}
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"

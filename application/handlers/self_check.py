@@ -8,7 +8,7 @@ after /protect and /link the reads those commands just made stand in for it.
 
 from typing import Protocol
 
-from application import messages
+from application import check_messages, messages
 from application.commands import GroupMessage
 from application.needs import UsesGateway, UsesReadModels
 from application.ports.read_models import GroupView
@@ -48,7 +48,7 @@ def report(title: str, group: sc.Look, channels: list[tuple[Channel, sc.Look]], 
     found = [(c, sc.judge_channel(look, private=c.username is None)) for c, look in channels]
     if brief and sc.ready([here] + [f for _, f in found]):
         return messages.CHECK_ALL_READY_BRIEF
-    return messages.check_report(title, here, found)
+    return check_messages.check_report(title, here, found)
 
 
 async def _look(ctx: Needs, chat_id: int, probe: int | None) -> sc.Look:

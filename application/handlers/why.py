@@ -8,7 +8,7 @@ and nothing changes: asking is not verifying. Answered at Verify's priority, sin
 
 from typing import Protocol
 
-from application import messages
+from application import messages, why_messages
 from application.commands import PrivateMessage, VerifyPressed
 from application.handlers.welcome import is_welcome_command, welcome
 from application.languages import for_member
@@ -114,15 +114,16 @@ def _in_words(group: GroupView | None, title: str, answer: why.WhyAnswer) -> str
         return messages.WHY_NOT_MUTED.format(group=title)
     found = answer.restriction
     recorded = ", ".join(_name(group, c) for c in found.missing)
-    reason = messages.why_reason(found.reason, recorded)
-    return messages.why_muted(title, found.action, found.since, found.trigger, reason, answer.next_step.value,
+    reason = why_messages.why_reason(found.reason, recorded)
+    return why_messages.why_muted(title, found.action, found.since, found.trigger, reason, answer.next_step.value,
                               _channels(group, answer.missing_now))
 
 
 def _short(group: GroupView | None, answer: why.WhyAnswer) -> str:
     if answer.restriction is None or group is None:
         return messages.WHY_NOT_MUTED.format(group=group.title if group else messages.THIS_GROUP)
-    return messages.why_short(answer.restriction.since, answer.next_step.value, _channels(group, answer.missing_now))
+    missing = _channels(group, answer.missing_now)
+    return why_messages.why_short(answer.restriction.since, answer.next_step.value, missing)
 
 
 def _within_message(texts: list[str]) -> str:

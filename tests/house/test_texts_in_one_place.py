@@ -1,14 +1,18 @@
-"""Every text the bot shows people on Telegram is in application/messages.py (so it can be read and translated
-in one place): the rest of the application holds no prose but log lines, errors and operators' reports."""
+"""Every text the bot shows people on Telegram is in application/messages.py or one of the few files beside it that
+the catalogs extract (so it can be read and translated): the rest of the application holds no prose but log
+lines, errors and operators' reports."""
 
 import ast
 from pathlib import Path
 
+from entrypoints.catalogs import SOURCES
+
 ROOT = Path(__file__).resolve().parents[2]
 # Texts for operators, not for the people in a group: the CLI prints them.
 FOR_OPERATORS = {"application/drift.py": "read-model drift, reported by `chanwarden audit verify`"}
-# The other place of words: events told in plain words, shared by members' answers (Why?) and the audit tools.
-WORD_TABLES = {"application/messages.py", "application/narration.py", "application/log_messages.py"}
+# The texts' own files (those the catalogs extract), and events told in plain words, shared by members' answers
+# (Why?) and the audit tools.
+WORD_TABLES = {str(path.relative_to(ROOT)) for path in SOURCES} | {"application/narration.py"}
 NOT_SHOWN = ("Error", "Exception", "Conflict", "Full", "Unavailable")  # exception classes: their messages are logged
 LOGGING = {"debug", "info", "warning", "error", "exception", "critical", "failed"}  # log lines; Health.failed
 
@@ -39,7 +43,7 @@ def test_no_text_for_people_outside_messages_py() -> None:
             continue
         if texts := prose(path.read_text(encoding="utf-8")):
             found[name] = texts
-    assert found == {}, "texts people read belong in application/messages.py"
+    assert found == {}, "texts people read belong in application/messages.py (or a file the catalogs extract)"
 
 
 def test_the_search_finds_a_text_and_not_a_log_line_or_docstring() -> None:

@@ -8,7 +8,7 @@ from io import BytesIO
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from application import messages, narration
+from application import messages, narration, why_messages
 from application.i18n import SOURCE_LANGUAGE, languages, supported, translations
 from entrypoints.catalogs import TEMPLATE, extracted, load, placeholders, problems
 
@@ -73,7 +73,7 @@ def test_an_untranslated_or_stale_message_is_caught() -> None:
 
 
 def test_member_reasons_cover_every_recorded_reason() -> None:
-    assert set(messages.WHY_REASONS) == set(narration.REASONS)
+    assert set(why_messages.WHY_REASONS) == set(narration.REASONS)
 
 
 def test_telegram_language_codes_pick_a_catalog() -> None:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application import messages, narration
+from application import messages, narration, why_messages
 from application.callback_tokens import CallbackTokens
 from domain import membership_verdict as mv
 from domain import why
@@ -79,12 +79,12 @@ def test_why_buttons_and_verify_buttons_cannot_be_taken_for_each_other() -> None
 
 
 def test_every_trigger_the_log_records_is_told_to_the_member_in_words() -> None:
-    assert set(messages.WHY_TRIGGERS) == set(narration.TRIGGERS)
+    assert set(why_messages.WHY_TRIGGERS) == set(narration.TRIGGERS)
 
 
 def test_the_short_answer_fits_an_alert_however_many_channels() -> None:
     channels = [Channel(-100 - i, f"C{i}", f"a_rather_long_channel_name_{i}") for i in range(10)]
-    short = messages.why_short(T, "join_then_verify", channels)
+    short = why_messages.why_short(T, "join_then_verify", channels)
     assert len(short) <= messages.ALERT_LIMIT
     assert "@a_rather_long_channel_name_0" in short and "more" in short and "/why" in short
 
