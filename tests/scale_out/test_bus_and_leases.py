@@ -1,6 +1,8 @@
 """The update bus, the partition leases and the remote Telegram calls, on the real Redis."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from adapters.redis.partition_lease import PartitionLeases
 from adapters.redis.telegram_calls import CallDesk, RemoteTelegram
@@ -143,19 +145,10 @@ async def test_a_worker_lists_participants_through_the_gateway() -> None:
         world.chats[100] = Chat(100, "group", "g", participants={
             1: Participant(sub.ADMIN), 9: Participant(sub.RESTRICTED, frozenset({"send_photos"}))})
         telegram = SimulatedTelegram(world, SimulatedClock())
-        desk = CallDesk(client, prefix, telegram, epoch=1)
-        stop = asyncio.Event()
-        served = asyncio.get_running_loop().create_task(desk.serve(stop))
-        remote = RemoteTelegram(client, prefix, "w1", 1, lambda p: None, answer_seconds=2)
-        remote.start()
-        try:
+        async with desk_and_remote(client, prefix, telegram) as (_desk, remote):
             page = await remote.list_participants(100, Listing.BANNED)
             assert page == ParticipantPage(1, ((9, ports.Participant(sub.RESTRICTED, frozenset({"send_photos"}))),))
             assert telegram.calls["get_participants"] == 1
-        finally:
-            stop.set()
-            await served
-            await remote.stop()
 
 
 async def test_calls_asked_together_share_round_trips_and_each_is_answered_as_its_own() -> None:
@@ -164,19 +157,28 @@ async def test_calls_asked_together_share_round_trips_and_each_is_answered_as_it
         for person in range(10, 60):
             world.people[person] = Person(person, f"P{person}")
         telegram = SimulatedTelegram(world, SimulatedClock())
-        desk = CallDesk(client, prefix, telegram, epoch=1)
-        stop = asyncio.Event()
-        served = asyncio.get_running_loop().create_task(desk.serve(stop))
-        remote = RemoteTelegram(client, prefix, "w1", 1, lambda p: None, answer_seconds=2)
-        remote.start()
-        try:
+        async with desk_and_remote(client, prefix, telegram) as (desk, remote):
             await asyncio.gather(*(remote.send_private(p, f"hi {p}", key=p) for p in range(10, 60)))
             assert {p: world.private_messages[p] for p in range(10, 60)} == {p: [f"hi {p}"] for p in range(10, 60)}
             assert remote._commands.round_trips == 1  # fifty calls, one send to the stream
             assert desk._commands.round_trips < 50  # admissions and ends shared too
             assert desk.carried_out == 50
             assert await client.xlen(f"{prefix}calls") == 0  # every call acknowledged and deleted
-        finally:
-            stop.set()
-            await served
-            await remote.stop()
+
+
+@asynccontextmanager
+async def desk_and_remote(
+    client: object, prefix: str, telegram: object
+) -> AsyncIterator[tuple[CallDesk, RemoteTelegram]]:
+    """A gateway's call desk serving on `telegram`, and a worker's remote port asking it (no partition)."""
+    desk = CallDesk(client, prefix, telegram, epoch=1)
+    stop = asyncio.Event()
+    served = asyncio.get_running_loop().create_task(desk.serve(stop))
+    remote = RemoteTelegram(client, prefix, "w1", 1, lambda p: None, answer_seconds=2)
+    remote.start()
+    try:
+        yield desk, remote
+    finally:
+        stop.set()
+        await served
+        await remote.stop()
